@@ -1,0 +1,49 @@
+// Bundles every entry point of Headlight and prints the size of each bundle.
+// One list of entries, one helper: a new bundle is one more line in `entries`.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** @type {import('esbuild').BuildOptions[]} */
+const entries = [
+  // Extension host (desktop): Node, CommonJS, `vscode` supplied by the host.
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // Command-line interface: the same core, driven from a shell.
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  // Webview: browser, one self-contained script loaded with a CSP nonce.
+  { entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+];
+
+const common = {
+  bundle: true,
+  target: 'es2022',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+async function main() {
+  const existing = entries.filter((e) => e.entryPoints.every((p) => fs.existsSync(p)));
+  if (watch) {
+    for (const entry of existing) {
+      const ctx = await esbuild.context({ ...common, ...entry });
+      await ctx.watch();
+    }
+    console.log('[esbuild] watching', existing.length, 'entries');
+    return;
+  }
+  await Promise.all(existing.map((entry) => esbuild.build({ ...common, ...entry })));
+  for (const entry of existing) {
+    const size = fs.statSync(entry.outfile).size;
+    console.log(`[esbuild] ${path.relative(process.cwd(), entry.outfile).padEnd(28)} ${(size / 1024).toFixed(1).padStart(8)} kB`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

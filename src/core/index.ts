@@ -1,0 +1,2 @@
+// Public surface of the attention core. Filled in by the core work.
+export {};

@@ -1,0 +1,21 @@
+import * as vscode from 'vscode';
+import { DisposableStore } from './host/disposable';
+import { activateEmbFeatures } from './host/emb';
+import { activateAttentionFeatures } from './host/attention';
+import { ActiveEmbeddings } from './host/activeEmbeddings';
+import type { HeadlightTestApi } from './host/testApi';
+
+/** Wires the features together; every feature is a thin adapter over src/core and src/emb. */
+export function activate(context: vscode.ExtensionContext): HeadlightTestApi {
+  const store = new DisposableStore();
+  context.subscriptions.push(store);
+  const log = store.add(vscode.window.createOutputChannel('Headlight', { log: true }));
+  const embeddings = store.add(new ActiveEmbeddings(context, log));
+  const emb = activateEmbFeatures({ context, log, embeddings, owner: store });
+  const attention = activateAttentionFeatures({ context, log, embeddings, owner: store });
+  return { embeddings, emb, attention };
+}
+
+export function deactivate(): void {
+  // Everything is owned by the DisposableStore in context.subscriptions.
+}

@@ -1,0 +1,13 @@
+import type { ActiveEmbeddings } from './activeEmbeddings';
+import type { EmbFeaturesApi } from './emb';
+import type { AttentionFeaturesApi } from './attention';
+
+/**
+ * What `activate` returns: a small, typed window for the integration tests (and other extensions)
+ * into the live state of the features. Never read through globals.
+ */
+export interface HeadlightTestApi {
+  readonly embeddings: ActiveEmbeddings;
+  readonly emb: EmbFeaturesApi;
+  readonly attention: AttentionFeaturesApi;
+}

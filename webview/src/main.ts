@@ -1,0 +1,2 @@
+// Placeholder entry: the attention panel's script.
+export {};
