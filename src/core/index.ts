@@ -1,2 +1,2 @@
-// Public surface of the attention core. Filled in by the core work.
-export {};
+// Public surface of the attention core (filled in by the core work).
+export * from './types';
