@@ -15,6 +15,14 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   // Webview: browser, one self-contained script loaded with a CSP nonce.
   { entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  // Heads side view: thumbnails only, no Chart.js.
+  { entryPoints: ['webview/src/heads.ts'], outfile: 'dist/heads.js', platform: 'browser', format: 'iife' },
+  // Attention computation off the extension host's thread (cancellable by terminating it).
+  { entryPoints: ['src/host/attention/worker.ts'], outfile: 'dist/attentionWorker.js', platform: 'node', format: 'cjs' },
+  // Integration suite: one CommonJS file per test/integration/suite module, run by mocha inside the extension host.
+  ...(fs.existsSync('test/integration/suite') ? fs.readdirSync('test/integration/suite') : [])
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => ({ entryPoints: [`test/integration/suite/${name}`], outfile: `out/test/integration/suite/${name.replace(/\.ts$/, '.js')}`, platform: 'node', format: 'cjs', external: ['vscode', 'mocha'] })),
 ];
 
 const common = {

@@ -1,16 +1,343 @@
+/**
+ * "Show Attention" and everything around it: the panel, the Heads view, head stepping, exports.
+ * Wiring only; the state lives in AttentionSession, the pictures in the webviews, the math in core.
+ */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FeatureContext } from '../featureContext';
+import type { Measure } from '../../core/types';
+import {
+  CHART_IDS,
+  MATRIX_IDS,
+  validatePersistedState,
+  type ChartId,
+  type ExportFormat,
+  type MatrixId,
+  type PanelOptions,
+  type Projection,
+  type SourceKind,
+} from '../../shared/protocol';
+import { MATRIX_LABELS } from '../../shared/viewModel';
+import { AttentionComputer } from './compute';
+import { saveExport } from './exporter';
+import { HEADS_VIEW_ID, HeadsViewProvider } from './headsView';
+import { InputError, requestFromEditor } from './input';
+import { AttentionPanel, VIEW_TYPE, type PanelHost } from './panel';
+import { AttentionSession, type SessionStatus } from './session';
+import { readSettings } from './settings';
 
-/** State the integration tests may read. Filled in by the attention panel features. */
-export interface AttentionFeaturesApi {
-  readonly ready: true;
+export const ATTENTION_COMMANDS = {
+  showAttention: 'headlight.showAttention',
+  nextHead: 'headlight.nextHead',
+  previousHead: 'headlight.previousHead',
+  exportPng: 'headlight.exportPng',
+  exportCsv: 'headlight.exportCsv',
+  exportJson: 'headlight.exportJson',
+} as const;
+
+/** Context key true while there is a picture (menus and keybindings of the head commands). */
+export const HAS_ATTENTION_CONTEXT = 'headlight.hasAttention';
+
+/** What the panel shows, as the integration tests read it. */
+export interface AttentionPanelState {
+  readonly status: SessionStatus;
+  /** The panel's error or empty-state sentence ('' when ready). */
+  readonly message: string;
+  readonly tokens: readonly string[];
+  readonly words: readonly string[];
+  readonly oov: readonly string[];
+  readonly setLabel: string;
+  readonly heads: number;
+  readonly focusedHead: number;
+  readonly selectedRow: number;
+  readonly measure: Measure;
+  readonly source: SourceKind;
+  readonly options: PanelOptions;
+  readonly d: number;
+  readonly dk: number;
+  /** The deck's line for the selected row and focused head. */
+  readonly softmaxLine: string;
+  readonly projection: Projection;
+  readonly computeMs: number;
+  readonly panelVisible: boolean;
+  readonly webviewReady: boolean;
+  /** Messages from the panel's webview that failed validation. */
+  readonly rejectedMessages: number;
 }
 
+export interface AttentionFeaturesApi {
+  readonly ready: true;
+  readonly commands: typeof ATTENTION_COMMANDS;
+  /** undefined while no panel is open. */
+  panelState(): AttentionPanelState | undefined;
+  /** Focuses head i (0-based) in the panel and the Heads view; false when it does not exist. */
+  focusHead(head: number): boolean;
+  /** Selects query row i (0-based) for the softmax breakdown. */
+  selectRow(row: number): boolean;
+  /** Changes some options as the panel's controls would, and waits for the recomputation. */
+  setOptions(options: Partial<PanelOptions>): Promise<void>;
+  /** Resolves when no computation is in flight. */
+  whenIdle(): Promise<void>;
+  /** Resolves when the panel's webview has loaded and said `ready`. */
+  whenPanelReady(): Promise<void>;
+  /** Fires after every change of the picture (new result, head, row, error, closed). */
+  readonly onDidChange: vscode.Event<void>;
+  headsViewState(): { readonly resolved: boolean; readonly visible: boolean; readonly ready: boolean };
+  /** True while a computation worker thread exists (disposal must leave none). */
+  hasWorker(): boolean;
+  /** Where the last export was written. */
+  lastExport(): vscode.Uri | undefined;
+}
+
+/** Optional argument of headlight.showAttention for callers without an editor (tests, other extensions). */
+export interface ShowAttentionArgs {
+  readonly words: readonly string[];
+}
+
+function isShowArgs(value: unknown): value is ShowAttentionArgs {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { words?: unknown }).words) && (value as { words: unknown[] }).words.every((w) => typeof w === 'string');
+}
+
+const CHART_LABELS: Readonly<Record<ChartId, string>> = {
+  heatmap: 'Attention heatmap (focused head)',
+  heads: 'All heads (small multiples)',
+  softmax: 'Softmax bars of the selected row',
+  lines: 'Token lines (focused head)',
+  plot: 'Embedding plot (context pulls)',
+  weights: 'W_Q, W_K, W_V, W_O of the focused head',
+};
+
 export function activateAttentionFeatures(features: FeatureContext): AttentionFeaturesApi {
-  features.owner.add(
-    vscode.commands.registerCommand('headlight.showAttention', () => {
-      void vscode.window.showInformationMessage('Headlight: Show Attention is not wired yet.');
+  const { context, log, owner, embeddings } = features;
+  const extensionUri = context.extensionUri;
+  const computer = new AttentionComputer(path.join(context.extensionPath, 'dist', 'attentionWorker.js'), (m) => log.warn(m));
+  owner.add({ dispose: () => computer.dispose() });
+  const session = owner.add(new AttentionSession(embeddings, computer, log));
+  const changed = owner.add(new vscode.EventEmitter<void>());
+  let panel: AttentionPanel | undefined;
+  let lastExport: vscode.Uri | undefined;
+  // Our side of the panel goes with the extension; the WebviewPanel itself stays for the serializer.
+  owner.add({ dispose: () => panel?.dispose() });
+
+  owner.add(
+    session.onDidChange((event) => {
+      if (event.kind === 'snapshot' || event.kind === 'cleared' || event.kind === 'error') {
+        void vscode.commands.executeCommand('setContext', HAS_ATTENTION_CONTEXT, session.hasResult);
+      }
+      if (event.kind !== 'computing') changed.fire();
     }),
   );
-  return { ready: true };
+
+  const host: PanelHost = {
+    extensionUri,
+    log,
+    session,
+    exportPng: async (chart, bytes) => {
+      const where = await saveExport({
+        bytes,
+        fileName: `headlight-${chart}-head${session.focusedHead + 1}.png`,
+        filters: { 'PNG image': ['png'] },
+        title: `Export ${CHART_LABELS[chart]} as PNG`,
+      });
+      if (where) reportSaved(where);
+    },
+    exportMatrix: async ({ matrix, format }) => {
+      await exportMatrixTo(matrix, format, undefined);
+    },
+    pickWeightsFile: async () => {
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Attention weights (a PyTorch nn.MultiheadAttention state_dict)',
+        canSelectMany: false,
+        filters: { Safetensors: ['safetensors'] },
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      });
+      if (picked?.[0]) await session.setWeightsFile(picked[0]).catch(() => undefined);
+    },
+  };
+
+  function reportSaved(where: vscode.Uri): void {
+    lastExport = where;
+    log.info(`attention: exported ${where.toString()}`);
+    void vscode.window.showInformationMessage(`Headlight: saved ${path.posix.basename(where.path)}`, 'Reveal').then((choice) => {
+      if (choice === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', where);
+    });
+  }
+
+  function adopt(next: AttentionPanel): AttentionPanel {
+    panel = next;
+    next.onDidClose(() => {
+      if (panel === next) panel = undefined;
+      // A closed panel stops its computation and empties the Heads view.
+      session.clear();
+    });
+    return next;
+  }
+
+  function ensurePanel(): AttentionPanel {
+    if (panel && !panel.disposed) {
+      panel.reveal();
+      return panel;
+    }
+    return adopt(AttentionPanel.create(host));
+  }
+
+  async function showAttention(arg?: unknown): Promise<void> {
+    const settings = readSettings();
+    const abort = new AbortController();
+    try {
+      let request;
+      if (isShowArgs(arg)) {
+        if (arg.words.length > settings.maxTokens) {
+          throw new InputError(`The input has ${arg.words.length} tokens; Headlight attends over at most ${settings.maxTokens} (setting headlight.attention.maxTokens).`);
+        }
+        const active = await embeddings.get();
+        request = { words: arg.words, set: { label: active.label, setUri: '', store: active.store } };
+      } else {
+        const editor = vscode.window.activeTextEditor;
+        if (!editor) {
+          void vscode.window.showInformationMessage('Headlight: open a text file and select a sentence, then run Show Attention.');
+          return;
+        }
+        // The previous picture's computation is stale as soon as a new one is asked for.
+        session.cancel();
+        request = await requestFromEditor(editor, embeddings, settings, abort.signal);
+      }
+      ensurePanel();
+      await session.show(request);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof InputError) {
+        void vscode.window.showWarningMessage(`Headlight: ${message}`);
+      } else if (!(error instanceof Error && error.name === 'CancelledError')) {
+        log.error(`showAttention: ${error instanceof Error && error.stack ? error.stack : message}`);
+        void vscode.window.showErrorMessage(`Headlight: ${message}`);
+      }
+    }
+  }
+
+  async function exportMatrixTo(matrix: MatrixId, format: ExportFormat, target: vscode.Uri | undefined): Promise<void> {
+    const exported = session.exportMatrix(matrix, format);
+    const where = await saveExport({
+      bytes: new TextEncoder().encode(exported.text),
+      fileName: exported.fileName,
+      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+      title: `Export ${MATRIX_LABELS[matrix]} as ${format.toUpperCase()}`,
+      target,
+    });
+    if (where) reportSaved(where);
+  }
+
+  async function exportMatrixCommand(format: ExportFormat, target?: unknown, which?: unknown): Promise<void> {
+    try {
+      if (!session.hasResult) throw new Error('Nothing to export yet: run “Headlight: Show Attention” first.');
+      let matrix: MatrixId | undefined = typeof which === 'string' && (MATRIX_IDS as readonly string[]).includes(which) ? (which as MatrixId) : undefined;
+      const uri = target instanceof vscode.Uri ? target : undefined;
+      if (!matrix && !uri) {
+        const lesson = session.options.source === 'lesson';
+        const items = MATRIX_IDS.filter((id) => !(lesson && id.startsWith('w') && id !== 'weights')).map((id) => ({ label: MATRIX_LABELS[id], id }));
+        matrix = (await vscode.window.showQuickPick(items, { title: `Export as ${format.toUpperCase()}`, placeHolder: 'Which matrix?' }))?.id;
+        if (!matrix) return;
+      }
+      await exportMatrixTo(matrix ?? 'weights', format, uri);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Headlight: ${error instanceof Error ? error.message : String(error)}`);
+      if (target instanceof vscode.Uri) throw error;
+    }
+  }
+
+  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.showAttention, (arg?: unknown) => showAttention(arg)));
+  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.nextHead, () => void session.stepHead(1)));
+  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.previousHead, () => void session.stepHead(-1)));
+  owner.add(
+    vscode.commands.registerCommand(ATTENTION_COMMANDS.exportPng, async (target?: unknown, which?: unknown) => {
+      try {
+        if (!session.hasResult) throw new Error('Nothing to export yet: run “Headlight: Show Attention” first.');
+        const uri = target instanceof vscode.Uri ? target : undefined;
+        let chart: ChartId | undefined = typeof which === 'string' && (CHART_IDS as readonly string[]).includes(which) ? (which as ChartId) : undefined;
+        if (!chart && !uri) {
+          chart = (await vscode.window.showQuickPick(CHART_IDS.map((id) => ({ label: CHART_LABELS[id], id })), { title: 'Export as PNG', placeHolder: 'Which chart?' }))?.id;
+          if (!chart) return;
+        }
+        chart ??= 'heatmap';
+        const current = panel && !panel.disposed ? panel : ensurePanel();
+        const bytes = await current.capture(chart);
+        const where = await saveExport({
+          bytes,
+          fileName: `headlight-${chart}-head${session.focusedHead + 1}.png`,
+          filters: { 'PNG image': ['png'] },
+          title: `Export ${CHART_LABELS[chart]} as PNG`,
+          target: uri,
+        });
+        if (where) reportSaved(where);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Headlight: ${error instanceof Error ? error.message : String(error)}`);
+        if (target instanceof vscode.Uri) throw error;
+      }
+    }),
+  );
+  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.exportCsv, (target?: unknown, which?: unknown) => exportMatrixCommand('csv', target, which)));
+  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.exportJson, (target?: unknown, which?: unknown) => exportMatrixCommand('json', target, which)));
+
+  owner.add(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: async (restored: vscode.WebviewPanel, state: unknown) => {
+        if (panel && !panel.disposed) {
+          // Only one attention panel: a second restored one (should not happen) is closed.
+          restored.dispose();
+          return;
+        }
+        adopt(AttentionPanel.revive(restored, host));
+        const checked = validatePersistedState(state);
+        if (!checked.ok) {
+          if (state !== undefined && state !== null) log.warn(`attention: could not restore the panel: ${checked.reason}`);
+          return;
+        }
+        await session.restore(checked.message).catch((error: unknown) => log.warn(`attention: restoring the panel failed: ${String(error)}`));
+      },
+    }),
+  );
+
+  const heads = owner.add(new HeadsViewProvider(extensionUri, session, log, () => vscode.commands.executeCommand(ATTENTION_COMMANDS.showAttention)));
+  owner.add(vscode.window.registerWebviewViewProvider(HEADS_VIEW_ID, heads, { webviewOptions: { retainContextWhenHidden: false } }));
+
+  return {
+    ready: true,
+    commands: ATTENTION_COMMANDS,
+    panelState: () => {
+      if (!panel || panel.disposed) return undefined;
+      const snapshot = session.snapshot();
+      const row = session.rowView();
+      return {
+        status: session.status,
+        message: session.message,
+        tokens: snapshot?.tokens ?? [],
+        words: snapshot?.words.map((w) => w.text) ?? [],
+        oov: snapshot?.oov ?? [],
+        setLabel: snapshot?.setLabel ?? '',
+        heads: snapshot?.model.heads ?? 0,
+        focusedHead: session.focusedHead,
+        selectedRow: session.selectedRow,
+        measure: session.options.measure,
+        source: session.options.source,
+        options: session.options,
+        d: snapshot?.model.d ?? 0,
+        dk: snapshot?.model.dk ?? 0,
+        softmaxLine: row?.line ?? '',
+        projection: session.projection,
+        computeMs: snapshot?.computeMs ?? 0,
+        panelVisible: panel.visible,
+        webviewReady: panel.ready,
+        rejectedMessages: panel.rejectedMessages,
+      };
+    },
+    focusHead: (head) => session.focusHead(head),
+    selectRow: (row) => session.selectRow(row),
+    setOptions: (options) => session.setOptions({ ...session.options, ...options }).catch(() => undefined),
+    whenIdle: () => session.whenIdle(),
+    whenPanelReady: () => (panel ? panel.whenReady() : Promise.reject(new Error('no attention panel is open'))),
+    onDidChange: changed.event,
+    headsViewState: () => heads.state(),
+    hasWorker: () => computer.hasWorker,
+    lastExport: () => lastExport,
+  };
 }

@@ -1,0 +1,279 @@
+/**
+ * Source of the WebAssembly SIMD GEMM, written with wasmAssembler.ts. `npm run build:kernels`
+ * turns it into the committed bytes of simd.generated.ts; a unit test rebuilds it and compares.
+ *
+ * Contract of the exported function (all arguments i32; addresses are byte offsets into memory):
+ *   gemm(a, b, c, bias, pack, scratch, n, k, m, transB)
+ *     C[n, m] = A[n, k] · B[k, m] + bias          (transB = 0, B row-major [k, m])
+ *     C[n, m] = A[n, k] · B[m, k]ᵀ + bias         (transB = 1, B row-major [m, k], PyTorch weights)
+ *   bias: ceil(m / NR)·NR floats, zero-padded past m (all zeros when there is no bias).
+ *   pack: room for KC · NC floats; scratch: room for MR · NR floats (16-byte aligned).
+ *   Accumulation is float32, four lanes at a time, in a different order than the float64 reference.
+ *
+ * Legend: n rows of A and C, k shared width, m columns of C; MR × NR = 4 × 8 register tile;
+ * KC depth and NC width of one packed block of B.
+ *
+ * Blocking (the BLIS loop nest, without packing A — its rows are already contiguous in k):
+ *   for jc0 in 0..m step NC             block of NC columns of C
+ *     for kc0 in 0..k step KC           KC-deep slice; packed B block (KC·NC·4 bytes) lives in L2
+ *       pack B[kc0.., jc0..] into panels of NR columns: panel[p][0..NR) contiguous
+ *       for i0 in 0..n step MR          4 rows of A (4 × KC floats stay in L1)
+ *         for each panel                micro-kernel: 4 × 8 tile of C in eight f32x4 registers
+ * The first KC slice starts the accumulators from the bias (a row read with stride 0), later
+ * slices from C itself, so C needs no zeroing. Tiles at the right or bottom edge go through a
+ * scratch tile; rows past n re-read the last real row and their results are dropped.
+ */
+import { type GemmVariant, KC, NC, NR } from './gemmLayout';
+import { type Expr, type FunctionBuilder, type Local, ModuleBuilder } from './wasmAssembler';
+
+const FLOAT = 4;
+const PANEL_ROW = NR * FLOAT; // bytes of one k-step of a packed panel
+const VECTORS = NR / 4; // f32x4 vectors per tile row
+
+/** `for (i = start; i < end; i += step) body()` with the bound evaluated once. */
+function forRange(fn: FunctionBuilder, i: Local, start: () => Expr, end: Local, step: number, body: () => void): void {
+  fn.localSet(i, start());
+  fn.block((exit) => {
+    fn.loop((top) => {
+      fn.brIf(exit, fn.i32GeS(fn.localGet(i), fn.localGet(end)));
+      body();
+      fn.localSet(i, fn.i32Add(fn.localGet(i), fn.i32Const(step)));
+      fn.br(top);
+    });
+  });
+}
+
+/** min(a, b) for i32. */
+function minS(fn: FunctionBuilder, a: () => Expr, b: () => Expr): Expr {
+  return fn.select(a(), b(), fn.i32LtS(a(), b()));
+}
+
+export function buildGemmModule(variant: GemmVariant): Uint8Array<ArrayBuffer> {
+  const MR = variant.mr;
+  const mod = new ModuleBuilder();
+
+  // ── micro-kernel ─────────────────────────────────────────────────────────────────────────────
+  // kernel(ap, bp, kc, src, srcStride, dst, dstStride)
+  //   tile[r][0..NR) = src[r] + Σ_p ap[p][r] · bp[p][0..NR)   for r < MR, p < kc
+  //   ap: packed A stripe, MR floats per k-step; bp: packed B panel, NR floats per k-step;
+  //   src/dst: tile rows with byte strides (srcStride 0 repeats one row: the bias).
+  // One k-step per loop turn, on purpose: V8's TurboFan keeps wasm loads in program order and
+  // sinks arithmetic towards its use, so an unrolled body front-loads every load and spills the
+  // accumulators (measured: 4 steps per turn ran at 25 GFLOP/s, 1 step at 35).
+  const kernel = mod.function('kernel', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const ap = fn.param(0), bp = fn.param(1), kc = fn.param(2), src = fn.param(3), srcStride = fn.param(4);
+    const dst = fn.param(5), dstStride = fn.param(6);
+    const acc = Array.from({ length: MR * VECTORS }, () => fn.local('v128'));
+    const bv = Array.from({ length: VECTORS }, () => fn.local('v128'));
+    const av = fn.local('v128'), row = fn.local('i32');
+    const accAt = (r: number, v: number): Local => acc[r * VECTORS + v]!;
+
+    // 1. accumulators ← src rows (bias or the running C tile)
+    fn.localSet(row, fn.localGet(src));
+    for (let r = 0; r < MR; r++) {
+      for (let v = 0; v < VECTORS; v++) fn.localSet(accAt(r, v), fn.v128Load(fn.localGet(row), v * 16));
+      if (r < MR - 1) fn.localSet(row, fn.i32Add(fn.localGet(row), fn.localGet(srcStride)));
+    }
+
+    // 2. kc k-steps: NR/4 panel loads, MR broadcasts, MR·NR/4 multiply-adds each
+    fn.if(fn.i32GtS(fn.localGet(kc), fn.i32Const(0)), () => {
+      fn.loop((top) => {
+        for (let v = 0; v < VECTORS; v++) fn.localSet(bv[v]!, fn.v128Load(fn.localGet(bp), v * 16));
+        for (let r = 0; r < MR; r++) {
+          fn.localSet(av, fn.v128Load32Splat(fn.localGet(ap), r * FLOAT));
+          for (let v = 0; v < VECTORS; v++) {
+            const target = accAt(r, v);
+            if (variant.fma) {
+              fn.localSet(target, fn.f32x4RelaxedMadd(fn.localGet(av), fn.localGet(bv[v]!), fn.localGet(target)));
+            } else {
+              fn.localSet(target, fn.f32x4Add(fn.localGet(target), fn.f32x4Mul(fn.localGet(av), fn.localGet(bv[v]!))));
+            }
+          }
+        }
+        fn.localSet(ap, fn.i32Add(fn.localGet(ap), fn.i32Const(MR * FLOAT)));
+        fn.localSet(bp, fn.i32Add(fn.localGet(bp), fn.i32Const(PANEL_ROW)));
+        fn.brIf(top, fn.localTee(kc, fn.i32Sub(fn.localGet(kc), fn.i32Const(1))));
+      });
+    });
+
+    // 3. tile → dst rows
+    fn.localSet(row, fn.localGet(dst));
+    for (let r = 0; r < MR; r++) {
+      for (let v = 0; v < VECTORS; v++) fn.v128Store(fn.localGet(row), fn.localGet(accAt(r, v)), v * 16);
+      if (r < MR - 1) fn.localSet(row, fn.i32Add(fn.localGet(row), fn.localGet(dstStride)));
+    }
+  }, false);
+
+  // ── packing A ────────────────────────────────────────────────────────────────────────────────
+  // packStripe(a, k, i0, mr, kc0, kc, apack): rows i0 .. i0+mr of A, columns kc0 .. kc0+kc, as
+  // kc groups of MR floats (apack[p·MR + r] = A[i0 + r, kc0 + p]); rows past mr are zero.
+  const packStripe = mod.function('packStripe', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const a = fn.param(0), k = fn.param(1), i0 = fn.param(2), mr = fn.param(3), kc0 = fn.param(4), kc = fn.param(5), apack = fn.param(6);
+    const r = fn.local('i32'), p = fn.local('i32'), srcp = fn.local('i32'), dst = fn.local('i32'), rows = fn.local('i32');
+    fn.localSet(rows, fn.i32Const(MR));
+    forRange(fn, r, () => fn.i32Const(0), rows, 1, () => {
+      fn.localSet(dst, fn.i32Add(fn.localGet(apack), fn.i32Shl(fn.localGet(r), fn.i32Const(2))));
+      fn.if(fn.i32LtS(fn.localGet(r), fn.localGet(mr)), () => {
+        // srcp = a + ((i0 + r)·k + kc0)·4
+        fn.localSet(srcp, fn.i32Add(fn.localGet(a), fn.i32Shl(fn.i32Add(
+          fn.i32Mul(fn.i32Add(fn.localGet(i0), fn.localGet(r)), fn.localGet(k)), fn.localGet(kc0)), fn.i32Const(2))));
+        forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+          fn.f32Store(fn.localGet(dst), fn.f32Load(fn.localGet(srcp)));
+          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(MR * FLOAT)));
+          fn.localSet(srcp, fn.i32Add(fn.localGet(srcp), fn.i32Const(FLOAT)));
+        });
+      }, () => {
+        forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+          fn.f32Store(fn.localGet(dst), fn.f32Const(0));
+          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(MR * FLOAT)));
+        });
+      });
+    });
+  }, false);
+
+  // ── tile copy ────────────────────────────────────────────────────────────────────────────────
+  // copyTile(from, fromStride, to, toStride, rows, cols): the rows × cols corner of a tile,
+  // for edge tiles that pass through the scratch tile. Strides in bytes.
+  const copyTile = mod.function('copyTile', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const from = fn.param(0), fromStride = fn.param(1), to = fn.param(2), toStride = fn.param(3), rows = fn.param(4), cols = fn.param(5);
+    const r = fn.local('i32'), j = fn.local('i32');
+    forRange(fn, r, () => fn.i32Const(0), rows, 1, () => {
+      forRange(fn, j, () => fn.i32Const(0), cols, 1, () => {
+        const offset = (): Expr => fn.i32Shl(fn.localGet(j), fn.i32Const(2));
+        fn.f32Store(fn.i32Add(fn.localGet(to), offset()), fn.f32Load(fn.i32Add(fn.localGet(from), offset())));
+      });
+      fn.localSet(from, fn.i32Add(fn.localGet(from), fn.localGet(fromStride)));
+      fn.localSet(to, fn.i32Add(fn.localGet(to), fn.localGet(toStride)));
+    });
+  }, false);
+
+  // ── packing B ────────────────────────────────────────────────────────────────────────────────
+  // Both packers write the block B[kc0 .. kc0+kc) × columns [jc0 .. jc0+nc) as panels of NR
+  // columns: panel jj/NR starts at pack + jj·kc·4 and holds kc rows of NR floats; columns past
+  // the edge are zero, so the micro-kernel never needs a column count.
+
+  // packRows(b, m, jc0, nc, kc0, kc, pack): B row-major [k, m]; a panel row is 8 consecutive floats.
+  const packRows = mod.function('packRows', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const b = fn.param(0), m = fn.param(1), jc0 = fn.param(2), nc = fn.param(3), kc0 = fn.param(4), kc = fn.param(5), pack = fn.param(6);
+    const jj = fn.local('i32'), nr = fn.local('i32'), dst = fn.local('i32'), srcp = fn.local('i32'), p = fn.local('i32'), j = fn.local('i32');
+    const rowBytes = fn.local('i32');
+    fn.localSet(rowBytes, fn.i32Shl(fn.localGet(m), fn.i32Const(2)));
+    forRange(fn, jj, () => fn.i32Const(0), nc, NR, () => {
+      fn.localSet(nr, minS(fn, () => fn.i32Const(NR), () => fn.i32Sub(fn.localGet(nc), fn.localGet(jj))));
+      fn.localSet(dst, fn.i32Add(fn.localGet(pack), fn.i32Shl(fn.i32Mul(fn.localGet(jj), fn.localGet(kc)), fn.i32Const(2))));
+      // srcp = b + (kc0·m + jc0 + jj)·4
+      fn.localSet(srcp, fn.i32Add(fn.localGet(b), fn.i32Shl(
+        fn.i32Add(fn.i32Mul(fn.localGet(kc0), fn.localGet(m)), fn.i32Add(fn.localGet(jc0), fn.localGet(jj))), fn.i32Const(2))));
+      fn.if(fn.i32Eq(fn.localGet(nr), fn.i32Const(NR)), () => {
+        forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+          fn.v128Store(fn.localGet(dst), fn.v128Load(fn.localGet(srcp)));
+          fn.v128Store(fn.localGet(dst), fn.v128Load(fn.localGet(srcp), 16), 16);
+          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+          fn.localSet(srcp, fn.i32Add(fn.localGet(srcp), fn.localGet(rowBytes)));
+        });
+      }, () => {
+        forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+          fn.v128Store(fn.localGet(dst), fn.v128ZeroConst());
+          fn.v128Store(fn.localGet(dst), fn.v128ZeroConst(), 16);
+          forRange(fn, j, () => fn.i32Const(0), nr, 1, () => {
+            const offset = (): Expr => fn.i32Shl(fn.localGet(j), fn.i32Const(2));
+            fn.f32Store(fn.i32Add(fn.localGet(dst), offset()), fn.f32Load(fn.i32Add(fn.localGet(srcp), offset())));
+          });
+          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+          fn.localSet(srcp, fn.i32Add(fn.localGet(srcp), fn.localGet(rowBytes)));
+        });
+      });
+    });
+  }, false);
+
+  // packColumns(b, k, jc0, nc, kc0, kc, pack): B row-major [m, k] (used transposed); a panel row
+  // gathers one float from each of 8 rows of B.
+  const packColumns = mod.function('packColumns', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const b = fn.param(0), k = fn.param(1), jc0 = fn.param(2), nc = fn.param(3), kc0 = fn.param(4), kc = fn.param(5), pack = fn.param(6);
+    const jj = fn.local('i32'), nr = fn.local('i32'), panel = fn.local('i32'), dst = fn.local('i32'), srcp = fn.local('i32');
+    const p = fn.local('i32'), j = fn.local('i32'), eight = fn.local('i32');
+    fn.localSet(eight, fn.i32Const(NR));
+    forRange(fn, jj, () => fn.i32Const(0), nc, NR, () => {
+      fn.localSet(nr, minS(fn, () => fn.i32Const(NR), () => fn.i32Sub(fn.localGet(nc), fn.localGet(jj))));
+      fn.localSet(panel, fn.i32Add(fn.localGet(pack), fn.i32Shl(fn.i32Mul(fn.localGet(jj), fn.localGet(kc)), fn.i32Const(2))));
+      forRange(fn, j, () => fn.i32Const(0), eight, 1, () => {
+        fn.localSet(dst, fn.i32Add(fn.localGet(panel), fn.i32Shl(fn.localGet(j), fn.i32Const(2))));
+        fn.if(fn.i32LtS(fn.localGet(j), fn.localGet(nr)), () => {
+          // srcp = b + ((jc0 + jj + j)·k + kc0)·4
+          fn.localSet(srcp, fn.i32Add(fn.localGet(b), fn.i32Shl(fn.i32Add(
+            fn.i32Mul(fn.i32Add(fn.localGet(jc0), fn.i32Add(fn.localGet(jj), fn.localGet(j))), fn.localGet(k)),
+            fn.localGet(kc0)), fn.i32Const(2))));
+          forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+            fn.f32Store(fn.localGet(dst), fn.f32Load(fn.localGet(srcp)));
+            fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+            fn.localSet(srcp, fn.i32Add(fn.localGet(srcp), fn.i32Const(FLOAT)));
+          });
+        }, () => {
+          forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+            fn.f32Store(fn.localGet(dst), fn.f32Const(0));
+            fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+          });
+        });
+      });
+    });
+  }, false);
+
+  // ── driver ───────────────────────────────────────────────────────────────────────────────────
+  mod.function('gemm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const a = fn.param(0), b = fn.param(1), c = fn.param(2), bias = fn.param(3), pack = fn.param(4), apack = fn.param(5);
+    const scratch = fn.param(6), n = fn.param(7), k = fn.param(8), m = fn.param(9), transB = fn.param(10);
+    const jc0 = fn.local('i32'), nc = fn.local('i32'), kc0 = fn.local('i32'), kc = fn.local('i32');
+    const i0 = fn.local('i32'), mr = fn.local('i32'), jj = fn.local('i32'), nr = fn.local('i32');
+    const bp = fn.local('i32'), cTile = fn.local('i32'), src = fn.local('i32'), srcStride = fn.local('i32');
+    const ldc = fn.local('i32');
+    fn.localSet(ldc, fn.i32Shl(fn.localGet(m), fn.i32Const(2)));
+    const getAll = (...locals: Local[]): Expr[] => locals.map((l) => fn.localGet(l));
+
+    forRange(fn, jc0, () => fn.i32Const(0), m, NC, () => {
+      fn.localSet(nc, minS(fn, () => fn.i32Const(NC), () => fn.i32Sub(fn.localGet(m), fn.localGet(jc0))));
+      forRange(fn, kc0, () => fn.i32Const(0), k, KC, () => {
+        fn.localSet(kc, minS(fn, () => fn.i32Const(KC), () => fn.i32Sub(fn.localGet(k), fn.localGet(kc0))));
+        // 1. pack this block of B into NR-column panels
+        fn.if(fn.localGet(transB), () => {
+          fn.call(packColumns, ...getAll(b, k, jc0, nc, kc0, kc, pack));
+        }, () => {
+          fn.call(packRows, ...getAll(b, m, jc0, nc, kc0, kc, pack));
+        });
+        // 2. sweep MR-row stripes of A over the panels
+        forRange(fn, i0, () => fn.i32Const(0), n, MR, () => {
+          fn.localSet(mr, minS(fn, () => fn.i32Const(MR), () => fn.i32Sub(fn.localGet(n), fn.localGet(i0))));
+          fn.call(packStripe, ...getAll(a, k, i0, mr, kc0, kc, apack));
+          forRange(fn, jj, () => fn.i32Const(0), nc, NR, () => {
+            fn.localSet(nr, minS(fn, () => fn.i32Const(NR), () => fn.i32Sub(fn.localGet(nc), fn.localGet(jj))));
+            fn.localSet(bp, fn.i32Add(fn.localGet(pack), fn.i32Shl(fn.i32Mul(fn.localGet(jj), fn.localGet(kc)), fn.i32Const(2))));
+            // cTile = c + (i0·m + jc0 + jj)·4
+            fn.localSet(cTile, fn.i32Add(fn.localGet(c), fn.i32Shl(
+              fn.i32Add(fn.i32Mul(fn.localGet(i0), fn.localGet(m)), fn.i32Add(fn.localGet(jc0), fn.localGet(jj))), fn.i32Const(2))));
+            // 3. start from the bias on the first slice, from C afterwards
+            fn.if(fn.i32Eqz(fn.localGet(kc0)), () => {
+              fn.localSet(src, fn.i32Add(fn.localGet(bias), fn.i32Shl(fn.i32Add(fn.localGet(jc0), fn.localGet(jj)), fn.i32Const(2))));
+              fn.localSet(srcStride, fn.i32Const(0));
+            }, () => {
+              fn.localSet(src, fn.localGet(cTile));
+              fn.localSet(srcStride, fn.localGet(ldc));
+            });
+            fn.if(fn.i32And(fn.i32Eq(fn.localGet(mr), fn.i32Const(MR)), fn.i32Eq(fn.localGet(nr), fn.i32Const(NR))), () => {
+              fn.call(kernel, ...getAll(apack, bp, kc, src, srcStride, cTile, ldc));
+            }, () => {
+              // edge tile: through the scratch tile, only the mr × nr corner is real
+              fn.if(fn.localGet(kc0), () => {
+                fn.call(copyTile, fn.localGet(cTile), fn.localGet(ldc), fn.localGet(scratch), fn.i32Const(PANEL_ROW), fn.localGet(mr), fn.localGet(nr));
+                fn.localSet(src, fn.localGet(scratch));
+                fn.localSet(srcStride, fn.i32Const(PANEL_ROW));
+              });
+              fn.call(kernel, ...getAll(apack, bp, kc, src, srcStride, scratch), fn.i32Const(PANEL_ROW));
+              fn.call(copyTile, fn.localGet(scratch), fn.i32Const(PANEL_ROW), fn.localGet(cTile), fn.localGet(ldc), fn.localGet(mr), fn.localGet(nr));
+            });
+          });
+        });
+      });
+    });
+  });
+
+  return mod.bytes();
+}

@@ -1,0 +1,245 @@
+/**
+ * Parsing `.emb` text into an EmbeddingStore, with every problem located.
+ *
+ * Contract: `parseEmb(text)` and `parseEmbBytes(bytes)` never throw on any input; they return the
+ * store of every valid row plus the problems (0-based line, UTF-16 columns, plain message, a fix
+ * where one is obvious). The format is described in docs/emb-format.md.
+ * Passes: 1. preamble scan (layout, dimension, header, names) — preamble.ts; 2. rows, one or more
+ * chunks (in worker threads for big files) — chunkParser.ts; 3. assemble: vocabulary map,
+ * duplicates (the first entry wins), header and names checks, rows compacted into one buffer.
+ * `assemble` is a generator that yields between slices of work so the async loader can keep the
+ * main thread responsive; the synchronous parsers simply run it to the end.
+ */
+import { ChunkParser, quoteToken, type ChunkResult } from './chunkParser';
+import { scanPreamble, type Preamble } from './preamble';
+import { EmbeddingStore } from './store';
+import type { EmbFix, EmbLayout, EmbProblem } from './types';
+
+export interface ParsedEmb {
+  readonly store: EmbeddingStore;
+  /** Sorted by line, then column. */
+  readonly problems: readonly EmbProblem[];
+  readonly layout: EmbLayout;
+  readonly dimNames: readonly string[] | undefined;
+  /** 0-based line of each stored token. Shape [count]. */
+  readonly lineOfToken: Int32Array;
+  /** Token indices whose token contains spaces (read deliberately: more fields than 1 + dim). */
+  readonly spaced: ReadonlySet<number>;
+  /** Problems beyond MAX_PROBLEMS, counted but not listed. */
+  readonly problemsOmitted: number;
+}
+
+export interface ParseOptions {
+  /** The set's name (file name); "embeddings" by default. */
+  readonly name?: string;
+}
+
+/** At most this many problems are listed (a binary file opened by mistake has millions). */
+export const MAX_PROBLEMS = 10_000;
+
+/** Work units between yields of `assemble` (rows for the map, floats for copies). */
+const MAP_SLICE = 50_000;
+const COPY_SLICE = 1 << 22;
+
+export function parseEmb(text: string, options: ParseOptions = {}): ParsedEmb {
+  return parseEmbBytes(new TextEncoder().encode(text), options);
+}
+
+export function parseEmbBytes(bytes: Uint8Array, options: ParseOptions = {}): ParsedEmb {
+  const preamble = scanPreamble(bytes, true);
+  const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS });
+  parser.push(bytes.subarray(preamble.start), true);
+  return runToEnd(assemble(preamble, [parser.finish()], options));
+}
+
+export function runToEnd<T>(work: Generator<void, T>): T {
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * Joins chunk results (in file order) into one ParsedEmb. When every chunk still sits in its
+ * region of one shared buffer (`shared`, regions in order), rows are compacted in place.
+ */
+export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], options: ParseOptions, shared?: Float32Array): Generator<void, ParsedEmb> {
+  const dim = preamble.dim;
+  const problems: EmbProblem[] = [];
+  let omitted = 0;
+
+  // 1. Vocabulary: one map; a token seen before is a duplicate and its row is dropped.
+  const index = new Map<string, number>();
+  const tokens: string[] = [];
+  const keep: Uint8Array[] = [];
+  let lineBase = 0;
+  let entryLines = 0;
+  let done = 0;
+  const lineOfToken = new Int32Array(chunks.reduce((n, c) => n + c.rowCount, 0));
+  for (const chunk of chunks) {
+    const chunkTokens = chunk.tokens.split('\n');
+    const kept = new Uint8Array(chunk.rowCount);
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const token = chunkTokens[r]!;
+      const first = index.get(token);
+      if (first === undefined) {
+        index.set(token, tokens.length);
+        lineOfToken[tokens.length] = chunk.lineOfRow[r]! + lineBase;
+        tokens.push(token);
+        kept[r] = 1;
+      } else {
+        problems.push(duplicateProblem(token, chunk, r, lineBase, lineOfToken[first]!));
+      }
+      if (++done % MAP_SLICE === 0) yield;
+    }
+    keep.push(kept);
+    for (const p of chunk.problems) problems.push(lineBase === 0 ? p : shiftProblem(p, lineBase));
+    omitted += chunk.problemsOmitted;
+    lineBase += chunk.breaks;
+    entryLines += chunk.entryLines;
+  }
+  const count = tokens.length;
+
+  // 2. Rows, norms, lines and spaced tokens of the kept rows, in file order.
+  // Compact in place when the rows already share one buffer (the worker regions, or a single chunk).
+  const sharedInPlace = shared !== undefined && chunks.every((c) => c.inTarget);
+  const inPlace = sharedInPlace || chunks.length === 1;
+  let vectors = sharedInPlace ? shared : chunks.length === 1 ? chunks[0]!.vectors : new Float32Array(count * dim);
+  const norms = new Float32Array(count);
+  const spaced = new Set<number>();
+  let written = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    const kept = keep[c]!;
+    const spacedRows = new Set(chunk.spacedRows);
+    // Row offset of the chunk's region inside the shared buffer (0 for a single chunk's own buffer).
+    const regionStart = sharedInPlace && dim > 0 ? (chunk.vectors.byteOffset - vectors.byteOffset) / 4 / dim : 0;
+    let r = 0;
+    while (r < chunk.rowCount) {
+      if (!kept[r]) {
+        r++;
+        continue;
+      }
+      let runEnd = r;
+      while (runEnd < chunk.rowCount && kept[runEnd]) {
+        norms[written + runEnd - r] = chunk.norms[runEnd]!;
+        if (spacedRows.has(runEnd)) spaced.add(written + runEnd - r);
+        runEnd++;
+      }
+      // Copy the run in slices so the loader can yield between them.
+      for (let from = r; from < runEnd; ) {
+        const to = Math.min(runEnd, from + Math.max(1, Math.floor(COPY_SLICE / Math.max(1, dim))));
+        const target = written + (from - r);
+        if (inPlace) {
+          if (target !== regionStart + from) vectors.copyWithin(target * dim, (regionStart + from) * dim, (regionStart + to) * dim);
+        } else {
+          vectors.set(chunk.vectors.subarray(from * dim, to * dim), target * dim);
+        }
+        from = to;
+        yield;
+      }
+      written += runEnd - r;
+      r = runEnd;
+    }
+  }
+  // A private buffer much larger than the rows (growth slack) is trimmed to keep memory near 1×.
+  if (vectors.length > count * dim * 1.1 + 1024) vectors = vectors.slice(0, count * dim);
+
+  // 3. File-level checks: header, names, emptiness.
+  problems.push(...headerProblems(preamble, entryLines));
+  let dimNames: readonly string[] | undefined;
+  if (preamble.names && preamble.namesRange) {
+    if (preamble.names.length === dim && dim > 0) {
+      dimNames = preamble.names;
+    } else if (dim > 0) {
+      const where = preamble.namesSource === 'dims-comment' ? 'The # dims line' : 'The column-header row';
+      problems.push({
+        code: 'dims-names',
+        severity: 'warning',
+        range: preamble.namesRange,
+        message: `${where} names ${preamble.names.length} dimension${preamble.names.length === 1 ? '' : 's'}, but the entries have ${dim} values; the names are not used.`,
+      });
+    }
+  }
+  if (entryLines === 0) {
+    problems.push({
+      code: 'empty-file',
+      severity: 'error',
+      range: { line: 0, startColumn: 0, endColumn: 0 },
+      message: 'The file has no embedding entries: expected lines of a token followed by numbers, such as "apple 0.5 -1.2 3".',
+    });
+  }
+  problems.sort((a, b) => a.range.line - b.range.line || a.range.startColumn - b.range.startColumn);
+  if (problems.length > MAX_PROBLEMS) {
+    omitted += problems.length - MAX_PROBLEMS;
+    problems.length = MAX_PROBLEMS;
+  }
+
+  const store = new EmbeddingStore({ name: options.name ?? 'embeddings', dim, tokens, vectors: vectors.subarray(0, count * dim), norms, dimNames, index });
+  return { store, problems, layout: preamble.layout, dimNames, lineOfToken: lineOfToken.slice(0, count), spaced, problemsOmitted: omitted };
+}
+
+function duplicateProblem(token: string, chunk: ChunkResult, row: number, lineBase: number, firstLine: number): EmbProblem {
+  const line = chunk.lineOfRow[row]! + lineBase;
+  const startColumn = chunk.tokenColumn[row]!;
+  const endColumn = startColumn + token.length;
+  const lineLength = endColumn + chunk.tailLength[row]!;
+  const fix: EmbFix = {
+    title: `Remove the duplicate ${quoteToken(token)} (line ${line + 1})`,
+    range: { line, startColumn: 0, endColumn: lineLength },
+    deleteLines: { startLine: line, endLine: line + 1 },
+    text: '',
+  };
+  return {
+    code: 'duplicate-token',
+    severity: 'warning',
+    range: { line, startColumn, endColumn },
+    message: `${quoteToken(token)} is already defined on line ${firstLine + 1}; the first entry is used and this line is ignored.`,
+    fix,
+  };
+}
+
+function shiftProblem(problem: EmbProblem, lines: number): EmbProblem {
+  const range = { ...problem.range, line: problem.range.line + lines };
+  if (!problem.fix) return { ...problem, range };
+  const fix: EmbFix = {
+    ...problem.fix,
+    range: { ...problem.fix.range, line: problem.fix.range.line + lines },
+    ...(problem.fix.deleteLines
+      ? { deleteLines: { startLine: problem.fix.deleteLines.startLine + lines, endLine: problem.fix.deleteLines.endLine + lines } }
+      : {}),
+  };
+  return { ...problem, range, fix };
+}
+
+function headerProblems(preamble: Preamble, entryLines: number): EmbProblem[] {
+  const header = preamble.header;
+  if (!header) return [];
+  const dim = preamble.dim;
+  const problems: EmbProblem[] = [];
+  const text = `${entryLines} ${dim}`;
+  const fix: EmbFix = {
+    title: `Set the header to "${text}"`,
+    range: { line: header.line, startColumn: 0, endColumn: header.lineLength },
+    text,
+  };
+  if (header.count !== entryLines) {
+    problems.push({
+      code: 'header-count',
+      severity: 'warning',
+      range: header.countRange,
+      message: `The header says ${header.count} entr${header.count === 1 ? 'y' : 'ies'}, but the file has ${entryLines}.`,
+      fix,
+    });
+  }
+  if (header.dim !== dim && entryLines > 0) {
+    problems.push({
+      code: 'header-dim',
+      severity: 'warning',
+      range: header.dimRange,
+      message: `The header says ${header.dim} dimension${header.dim === 1 ? '' : 's'}, but the entries have ${dim} values each.`,
+      fix,
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,38 @@
+/**
+ * The webviews' HTML and options: a fresh crypto nonce per document, resources only from dist/
+ * and media/, scripts only by nonce (see src/shared/webviewHtml.ts for the policy itself).
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { renderWebviewHtml } from '../../shared/webviewHtml';
+
+export type WebviewKind = 'attention' | 'heads';
+
+const BUNDLES: Readonly<Record<WebviewKind, { script: string; style: string; title: string }>> = {
+  attention: { script: 'webview.js', style: 'attention.css', title: 'Headlight Attention' },
+  heads: { script: 'heads.js', style: 'heads.css', title: 'Headlight Heads' },
+};
+
+export function newNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: WebviewKind): string {
+  const bundle = BUNDLES[kind];
+  return renderWebviewHtml({
+    cspSource: webview.cspSource,
+    nonce: newNonce(),
+    title: bundle.title,
+    view: kind,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', bundle.script)).toString(),
+    styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', bundle.style)).toString()],
+  });
+}

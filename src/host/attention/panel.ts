@@ -1,0 +1,318 @@
+/**
+ * The one attention panel: a WebviewPanel beside the editor that shows the session.
+ *
+ * Messages: the webview's `ready` starts every exchange (also after the panel was hidden and its
+ * webview recreated, or after a window reload); the host answers `init` with the whole state and
+ * then follows the session with small updates. Everything received is validated first; what fails
+ * is logged and dropped. Nothing is posted before `ready` or after dispose.
+ */
+import * as vscode from 'vscode';
+import { Disposable } from '../disposable';
+import {
+  assertNever,
+  validateFromPanel,
+  type ChartId,
+  type FromPanelMessage,
+  type ToPanelMessage,
+} from '../../shared/protocol';
+import { pngBytesFromDataUrl } from '../../shared/viewModel';
+import { webviewHtml, webviewOptions } from './html';
+import type { AttentionSession, SessionEvent } from './session';
+
+export const VIEW_TYPE = 'headlight.attention';
+
+export interface PanelHost {
+  readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+  readonly session: AttentionSession;
+  /** The user asked for a PNG or a matrix from the panel's own buttons. */
+  exportPng(chart: ChartId, bytes: Uint8Array): Promise<void>;
+  exportMatrix(message: Extract<FromPanelMessage, { type: 'exportMatrix' }>): Promise<void>;
+  pickWeightsFile(): Promise<void>;
+}
+
+interface PendingCapture {
+  readonly resolve: (bytes: Uint8Array) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+const CAPTURE_TIMEOUT_MS = 15_000;
+
+export class AttentionPanel extends Disposable {
+  private readonly closed = this.register(new vscode.EventEmitter<void>());
+  /** Fires once, when the user closes the panel (or it is disposed). */
+  readonly onDidClose = this.closed.event;
+  private readonly readyChanged = this.register(new vscode.EventEmitter<boolean>());
+  private webviewReady = false;
+  private nextCaptureId = 1;
+  private readonly captures = new Map<number, PendingCapture>();
+  /** Messages received that failed validation (the test API reads it). */
+  rejectedMessages = 0;
+
+  static create(host: PanelHost): AttentionPanel {
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      'Attention',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { ...webviewOptions(host.extensionUri), retainContextWhenHidden: false },
+    );
+    return new AttentionPanel(panel, host);
+  }
+
+  /** Adopts a panel VS Code restored after a reload (WebviewPanelSerializer). */
+  static revive(panel: vscode.WebviewPanel, host: PanelHost): AttentionPanel {
+    return new AttentionPanel(panel, host);
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly host: PanelHost,
+  ) {
+    super();
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
+    panel.webview.options = webviewOptions(host.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, host.extensionUri, 'attention');
+    this.register(panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)));
+    this.register(
+      panel.onDidChangeViewState(() => {
+        // A hidden panel's webview is destroyed (no retainContextWhenHidden); it says `ready` again when shown.
+        if (!panel.visible) this.setReady(false);
+      }),
+    );
+    this.register(host.session.onDidChange((event) => this.follow(event)));
+    this.register(
+      panel.onDidDispose(() => {
+        this.setReady(false);
+        this.closed.fire();
+        this.dispose();
+      }),
+    );
+    this.register({
+      dispose: () => {
+        for (const [, pending] of this.captures) {
+          clearTimeout(pending.timer);
+          pending.reject(new Error('the attention panel was closed'));
+        }
+        this.captures.clear();
+      },
+    });
+    this.updateTitle();
+  }
+
+  get ready(): boolean {
+    return this.webviewReady && !this.isDisposed;
+  }
+
+  get visible(): boolean {
+    return !this.isDisposed && this.panel.visible;
+  }
+
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  reveal(): void {
+    if (!this.isDisposed) this.panel.reveal(undefined, true);
+  }
+
+  /** Resolves when the webview has said `ready` (revealing the panel if it is hidden). */
+  async whenReady(timeoutMs = 15_000): Promise<void> {
+    if (this.ready) return;
+    this.reveal();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        listener.dispose();
+        reject(new Error('the attention panel did not load in time'));
+      }, timeoutMs);
+      const listener = this.readyChanged.event((ready) => {
+        if (!ready) return;
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      });
+    });
+  }
+
+  /** Asks the webview for a PNG of `chart`. */
+  async capture(chart: ChartId): Promise<Uint8Array> {
+    await this.whenReady();
+    const requestId = this.nextCaptureId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.captures.delete(requestId);
+        reject(new Error(`the panel did not answer the export of ${chart} in time`));
+      }, CAPTURE_TIMEOUT_MS);
+      this.captures.set(requestId, { resolve, reject, timer });
+      if (!this.post({ type: 'capture', requestId, chart })) {
+        clearTimeout(timer);
+        this.captures.delete(requestId);
+        reject(new Error('the attention panel is not available'));
+      }
+    });
+  }
+
+  /** Posts to the webview; refused (false) before `ready` and after dispose. */
+  post(message: ToPanelMessage): boolean {
+    if (!this.ready) return false;
+    void this.panel.webview.postMessage(message).then(
+      (delivered) => {
+        if (!delivered) this.host.log.debug(`attention panel: "${message.type}" not delivered (webview hidden)`);
+      },
+      (error: unknown) => this.host.log.warn(`attention panel: posting "${message.type}" failed: ${String(error)}`),
+    );
+    return true;
+  }
+
+  private setReady(ready: boolean): void {
+    if (this.webviewReady === ready) return;
+    this.webviewReady = ready;
+    this.readyChanged.fire(ready);
+  }
+
+  private updateTitle(): void {
+    if (this.isDisposed) return;
+    const tokens = this.host.session.snapshot()?.tokens ?? [];
+    const text = tokens.join(' ');
+    this.panel.title = tokens.length === 0 ? 'Attention' : `Attention: ${text.length > 32 ? `${text.slice(0, 31)}…` : text}`;
+  }
+
+  private sendInit(): void {
+    const session = this.host.session;
+    const snapshot = session.snapshot();
+    const status = snapshot ? 'ready' : session.status === 'error' ? 'error' : 'empty';
+    this.post({
+      type: 'init',
+      status,
+      snapshot,
+      message: snapshot ? '' : session.message,
+      options: session.options,
+      printValuesUpTo: readPrintValuesUpTo(),
+      weightsLabel: session.weightsLabel,
+    });
+    if (session.status === 'computing') this.post({ type: 'computing', active: true });
+  }
+
+  private follow(event: SessionEvent): void {
+    const session = this.host.session;
+    switch (event.kind) {
+      case 'computing':
+        this.post({ type: 'computing', active: event.active });
+        break;
+      case 'snapshot': {
+        const snapshot = session.snapshot();
+        if (snapshot) this.post({ type: 'snapshot', snapshot });
+        this.updateTitle();
+        break;
+      }
+      case 'head': {
+        const head = session.headView();
+        const row = session.rowView();
+        if (head && row) this.post({ type: 'head', head, row });
+        break;
+      }
+      case 'row': {
+        const row = session.rowView();
+        if (row) this.post({ type: 'row', row });
+        break;
+      }
+      case 'plot': {
+        const plot = session.plotView();
+        if (plot) this.post({ type: 'plot', plot });
+        break;
+      }
+      case 'options':
+      case 'cleared':
+        this.sendInit();
+        this.updateTitle();
+        break;
+      case 'error':
+        this.post({ type: 'error', message: event.message });
+        break;
+      default:
+        assertNever(event, 'session event');
+    }
+  }
+
+  private receive(data: unknown): void {
+    const checked = validateFromPanel(data);
+    if (!checked.ok) {
+      this.rejectedMessages++;
+      this.host.log.warn(`attention panel: ignored a message: ${checked.reason}`);
+      return;
+    }
+    this.handle(checked.message).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.host.log.error(`attention panel: "${checked.message.type}" failed: ${message}`);
+      void vscode.window.showErrorMessage(`Headlight: ${message}`);
+    });
+  }
+
+  private async handle(message: FromPanelMessage): Promise<void> {
+    const session = this.host.session;
+    switch (message.type) {
+      case 'ready':
+        this.setReady(true);
+        this.sendInit();
+        break;
+      case 'setOptions':
+        await session.setOptions(message.options).catch(() => undefined); // the error is shown in the panel
+        break;
+      case 'pickWeightsFile':
+        await this.host.pickWeightsFile();
+        break;
+      case 'focusHead':
+        session.focusHead(message.head);
+        break;
+      case 'selectRow':
+        session.selectRow(message.row);
+        break;
+      case 'setProjection':
+        session.setProjection(message.projection);
+        break;
+      case 'requestWeights': {
+        const weights = session.weights(message.head);
+        if (weights) this.post({ type: 'weights', head: message.head, matrices: weights.matrices, unavailable: weights.unavailable });
+        break;
+      }
+      case 'exportImage':
+        await this.host.exportPng(message.chart, pngBytesFromDataUrl(message.dataUrl));
+        break;
+      case 'exportMatrix':
+        await this.host.exportMatrix(message);
+        break;
+      case 'captured': {
+        const pending = this.captures.get(message.requestId);
+        if (!pending) break;
+        this.captures.delete(message.requestId);
+        clearTimeout(pending.timer);
+        try {
+          pending.resolve(pngBytesFromDataUrl(message.dataUrl));
+        } catch (error) {
+          pending.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+        break;
+      }
+      case 'captureFailed': {
+        const pending = this.captures.get(message.requestId);
+        if (!pending) break;
+        this.captures.delete(message.requestId);
+        clearTimeout(pending.timer);
+        pending.reject(new Error(message.reason));
+        break;
+      }
+      case 'log':
+        if (message.level === 'error') this.host.log.error(`attention webview: ${message.message}`);
+        else if (message.level === 'warn') this.host.log.warn(`attention webview: ${message.message}`);
+        else this.host.log.info(`attention webview: ${message.message}`);
+        break;
+      default:
+        assertNever(message);
+    }
+  }
+}
+
+function readPrintValuesUpTo(): number {
+  const value = vscode.workspace.getConfiguration('headlight.attention').get<unknown>('printValuesUpTo');
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 32 ? value : 16;
+}

@@ -1,0 +1,76 @@
+/**
+ * The HTML shell of Headlight's webviews and its Content-Security-Policy. Pure string building so
+ * the policy can be unit-tested; the host supplies the nonce (crypto) and the resource URIs.
+ *
+ * The policy allows nothing by default; our one script runs by nonce; styles come from our own
+ * files (plus the nonce, which covers the <style> elements that Chart.js and Lit may create);
+ * images only from our own resources and data: URLs (canvas exports); fonts from our own files.
+ * No 'unsafe-inline', no 'unsafe-eval', no connect-src: a webview has nothing to fetch.
+ * Initial data travels in an escaped data-* attribute, never in an inline script.
+ */
+
+export interface CspSources {
+  /** `webview.cspSource` */
+  readonly cspSource: string;
+  /** Base64 from 16 random bytes, fresh for every HTML document. */
+  readonly nonce: string;
+}
+
+const NONCE_PATTERN = /^[A-Za-z0-9+/=_-]{16,}$/;
+
+export function buildCsp({ cspSource, nonce }: CspSources): string {
+  if (!NONCE_PATTERN.test(nonce)) {
+    throw new Error('buildCsp: the nonce must be at least 16 base64 characters');
+  }
+  // cspSource is like "'self' https://*.vscode-cdn.net": a source list, never a directive break.
+  if (/[;,\r\n]/.test(cspSource)) {
+    throw new Error(`buildCsp: unexpected characters in the webview source ${JSON.stringify(cspSource)}`);
+  }
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
+/** Escapes text for an HTML attribute value in double quotes, or for element content. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+export interface WebviewHtmlParts extends CspSources {
+  readonly title: string;
+  readonly scriptUri: string;
+  readonly styleUris: readonly string[];
+  /** Which UI the shared shell hosts: read by the script from `#app[data-view]`. */
+  readonly view: 'attention' | 'heads';
+  /** Optional JSON the script reads from `#app[data-boot]` (escaped, never executed). */
+  readonly boot?: unknown;
+}
+
+export function renderWebviewHtml(parts: WebviewHtmlParts): string {
+  const csp = buildCsp(parts);
+  const styles = parts.styleUris.map((uri) => `<link rel="stylesheet" href="${escapeHtml(uri)}" nonce="${parts.nonce}">`).join('\n    ');
+  const boot = parts.boot === undefined ? '' : ` data-boot="${escapeHtml(JSON.stringify(parts.boot))}"`;
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    <title>${escapeHtml(parts.title)}</title>
+    ${styles}
+  </head>
+  <body>
+    <div id="app" data-view="${parts.view}" data-state="empty"${boot}></div>
+    <script nonce="${parts.nonce}" src="${escapeHtml(parts.scriptUri)}"></script>
+  </body>
+</html>`;
+}

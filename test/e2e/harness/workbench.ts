@@ -1,0 +1,247 @@
+/**
+ * The end-to-end harness: Headlight packaged with vsce and installed into a fresh code-server the
+ * way a user installs it, a workbench page in Debian Chromium, and the few gestures the scenarios
+ * need (command palette, quick open, keyboard, webview frames, hovers, the Problems panel, save
+ * dialogs). Selectors follow the DOM contract in brief/contracts.md and VS Code's own classes.
+ */
+import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import {
+  CodeServer,
+  createRunFolder,
+  installExtension,
+  launchBrowser,
+  packageExtension,
+  removeRunFolder,
+  type RunFolder,
+} from '../../../scripts/workbench/codeServer';
+
+export const repoRoot = resolve(__dirname, '..', '..', '..');
+export const resultsDir = join(repoRoot, 'test-results', 'e2e');
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface Manifest {
+  readonly contributes?: {
+    readonly commands?: readonly { command: string; title: string; category?: string }[];
+    readonly keybindings?: readonly { command: string; key: string; mac?: string; when?: string }[];
+    readonly views?: Record<string, readonly { id: string; name: string; type?: string }[]>;
+    readonly viewsContainers?: Record<string, readonly { id: string; title: string }[]>;
+    readonly configuration?: unknown;
+  };
+}
+
+export class Workbench {
+  private constructor(
+    readonly run: RunFolder,
+    readonly server: CodeServer,
+    readonly browser: BrowserContext,
+    /** A copy of test/e2e/workspace inside the run folder: the scenarios may write into it. */
+    readonly workspace: string,
+  ) {}
+
+  /** Packages the current build, installs it into a fresh code-server, and opens Chromium. */
+  static async launch(settings: Record<string, unknown> = {}): Promise<Workbench> {
+    const run = createRunFolder('e2e', settings);
+    try {
+      const vsix = join(run.root, 'headlight.vsix');
+      packageExtension(repoRoot, vsix);
+      installExtension(run, vsix);
+      const workspace = join(run.root, 'workspace');
+      cpSync(join(repoRoot, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
+      const server = await CodeServer.start(run);
+      const browser = await launchBrowser(run);
+      mkdirSync(resultsDir, { recursive: true });
+      return new Workbench(run, server, browser, workspace);
+    } catch (error) {
+      removeRunFolder(run);
+      throw error;
+    }
+  }
+
+  async close(keepRunFolder: boolean): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+    if (keepRunFolder) console.log(`[e2e] kept ${this.run.root} (code-server.log, workspace)`);
+    else removeRunFolder(this.run);
+  }
+
+  /** A new workbench window on the scenario workspace, ready for input. */
+  async openWindow(): Promise<Page> {
+    const page = await this.browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}`);
+    await page.locator('.monaco-workbench .statusbar-item').first().waitFor();
+    // The explorer fills once the remote file system answers; then keyboard input lands.
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
+    return page;
+  }
+}
+
+/**
+ * Finds a command in the palette by its full title ("Headlight: Show Attention"). The palette
+ * lists what was known when it opened, and extensions register a moment after the window loads,
+ * so it is reopened until the row shows or `timeoutMs` passes. Leaves the palette open on the row.
+ */
+async function findInPalette(page: Page, title: string, timeoutMs: number): Promise<Locator | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator('.quick-input-widget input.input');
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+    const shown = await row.waitFor({ timeout: 2_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) return row;
+    await page.keyboard.press('Escape');
+    if (Date.now() > deadline) return undefined;
+    await sleep(500);
+  }
+}
+
+/** Runs a command from the palette by its full title. Returns `performance.now()`-style ms when it was picked. */
+export async function runCommand(page: Page, title: string, timeoutMs = 20_000): Promise<number> {
+  const row = await findInPalette(page, title, timeoutMs);
+  if (!row) throw new Error(`the command palette does not list "${title}"`);
+  await row.focus();
+  const pickedAt = performance.now();
+  await page.keyboard.press('Enter');
+  return pickedAt;
+}
+
+/** True when the palette lists a command with this title. Leaves the palette closed. */
+export async function paletteHasCommand(page: Page, title: string, timeoutMs = 20_000): Promise<boolean> {
+  const row = await findInPalette(page, title, timeoutMs);
+  if (row) await page.keyboard.press('Escape');
+  return row !== undefined;
+}
+
+/** Opens a workspace file with Quick Open and waits for its editor tab. */
+export async function openFile(page: Page, fileName: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor();
+  await input.fill(fileName);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: fileName }).first();
+  await row.waitFor();
+  await row.click();
+  await page.locator(`.tabs-container .tab.active[aria-label*="${fileName}"]`).waitFor();
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor();
+}
+
+/** Selects one whole line (1-based) of the active text editor with the keyboard, as a user would. */
+export async function selectLine(page: Page, lineNumber: number): Promise<void> {
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Home');
+  for (let i = 1; i < lineNumber; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+End');
+}
+
+/** The innermost webview frame holding `selector` (a webview is two nested iframes). */
+export async function webviewFrame(page: Page, selector: string, timeoutMs = 20_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      const found = await frame.$(selector).catch(() => null);
+      if (found) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview frame holds ${selector} after ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+export interface PanelReading {
+  readonly tokens: string[];
+  readonly softmaxLine: string;
+  /** data-value of every printed weight, by [row][col]. */
+  readonly weights: number[][];
+  /** The text printed in each cell. */
+  readonly printed: string[][];
+  readonly oov: string;
+}
+
+/** Reads the attention panel through the DOM contract. */
+export async function readPanel(frame: Frame): Promise<PanelReading> {
+  return frame.evaluate(() => {
+    const text = (el: Element | null): string => (el?.textContent ?? '').trim();
+    const tokens = Array.from(document.querySelectorAll('[data-testid="token"]')).map((el) => text(el));
+    const weights: number[][] = [];
+    const printed: string[][] = [];
+    for (const cell of Array.from(document.querySelectorAll('[data-testid="weights-table"] td[data-row][data-col]'))) {
+      const row = Number(cell.getAttribute('data-row'));
+      const col = Number(cell.getAttribute('data-col'));
+      (weights[row] ??= [])[col] = Number(cell.getAttribute('data-value'));
+      (printed[row] ??= [])[col] = text(cell);
+    }
+    return {
+      tokens,
+      softmaxLine: text(document.querySelector('[data-testid="softmax-line"]')),
+      weights,
+      printed,
+      oov: text(document.querySelector('[data-testid="oov"]')),
+    };
+  });
+}
+
+/** Waits until the panel has painted `tokenCount` tokens (state ready, heatmap painted). */
+export async function waitForPaintedPanel(page: Page, tokenCount: number, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  const frame = await webviewFrame(page, '#app', timeoutMs);
+  await frame.waitForFunction(
+    (n) =>
+      document.querySelector('#app')?.getAttribute('data-state') === 'ready' &&
+      document.querySelectorAll('[data-testid="token"]').length === n &&
+      document.querySelector('[data-testid="heatmap"]')?.getAttribute('data-painted') === 'true',
+    tokenCount,
+    { timeout: Math.max(1, deadline - Date.now()), polling: 'raf' },
+  );
+  return frame;
+}
+
+/** Fills the simple file dialog (code-server's save dialog) with an absolute path and accepts it. */
+export async function answerSaveDialog(page: Page, absolutePath: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor();
+  await input.fill(absolutePath);
+  await page.keyboard.press('Enter');
+}
+
+/** A keybinding from package.json in Playwright's notation ("ctrl+alt+]" → "Control+Alt+BracketRight"). */
+export function playwrightKeys(vscodeKey: string): string[] {
+  const names: Record<string, string> = {
+    ctrl: 'Control', shift: 'Shift', alt: 'Alt', meta: 'Meta', cmd: 'Meta', win: 'Meta',
+    ']': 'BracketRight', '[': 'BracketLeft', ',': 'Comma', '.': 'Period', '/': 'Slash', ';': 'Semicolon',
+    "'": 'Quote', '`': 'Backquote', '-': 'Minus', '=': 'Equal', '\\': 'Backslash',
+    up: 'ArrowUp', down: 'ArrowDown', left: 'ArrowLeft', right: 'ArrowRight',
+    pageup: 'PageUp', pagedown: 'PageDown', home: 'Home', end: 'End', enter: 'Enter', escape: 'Escape', tab: 'Tab', space: 'Space',
+  };
+  // A chord ("ctrl+k ctrl+n") is pressed as a sequence.
+  return vscodeKey.split(' ').map((chord) =>
+    chord
+      .split('+')
+      .map((part) => names[part.toLowerCase()] ?? (part.length === 1 ? part.toUpperCase() : part[0]!.toUpperCase() + part.slice(1)))
+      .join('+'),
+  );
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const path = join(resultsDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Waits for a file to appear with at least `minBytes` bytes. */
+export async function waitForFile(path: string, minBytes = 1, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(path) && statSync(path).size >= minBytes) return;
+    await sleep(100);
+  }
+  throw new Error(`${path} was not written within ${timeoutMs} ms`);
+}

@@ -1,0 +1,337 @@
+/**
+ * End-to-end scenarios (issue 5): Headlight packaged as a .vsix, installed into a fresh
+ * code-server and used in Debian Chromium as a new user would. Each scenario saves a screenshot
+ * under test-results/e2e/; the panel timings are printed, not asserted.
+ *
+ *   npm run test:e2e      (builds first; needs `bash scripts/workbench/install.sh` once)
+ *
+ * Expected numbers come from the deck and from test/e2e/harness/reference.ts (a naive float64
+ * reference over the .emb text), never from Headlight's own output.
+ */
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { cosine, dot, lessonWeights, lookup, printedMatches, readEmbText, scaledDot, type Vectors } from './harness/reference';
+import {
+  answerSaveDialog,
+  openFile,
+  paletteHasCommand,
+  playwrightKeys,
+  readPanel,
+  repoRoot,
+  runCommand,
+  screenshot,
+  selectLine,
+  waitForFile,
+  waitForPaintedPanel,
+  webviewFrame,
+  Workbench,
+  type Manifest,
+} from './harness/workbench';
+
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
+const DECK_LINE = 'orange → 0.40 orange + 0.30 apple + 0.15 and + 0.15 an';
+const DECK_ROW = ['0.40', '0.30', '0.15', '0.15']; // the deck's table: Orange 0.4 0.3 0.15 0.15
+const SENTENCE = 'please buy an apple and an orange';
+const DECK_WORDS = ['orange', 'apple', 'and', 'an', 'phone'];
+
+/** "Headlight: <title>" of a contributed command, failing clearly when it is not contributed yet. */
+function commandTitle(id: string): string {
+  const command = manifest.contributes?.commands?.find((c) => c.command === id);
+  assert.ok(command, `package.json does not contribute ${id} yet`);
+  return `${command.category ? `${command.category}: ` : ''}${command.title}`;
+}
+
+/** A text of `count` deck words, for the timings. */
+function deckText(count: number): string {
+  return Array.from({ length: count }, (_, i) => DECK_WORDS[i % DECK_WORDS.length]).join(' ');
+}
+
+describe('Headlight in a real workbench', { concurrency: false }, () => {
+  let workbench: Workbench;
+  let lesson: Vectors;
+  let anyFailed = false;
+
+  before(async () => {
+    const started = Date.now();
+    workbench = await Workbench.launch();
+    writeFileSync(join(workbench.workspace, 'timing-12.txt'), `${deckText(12)}\n`);
+    writeFileSync(join(workbench.workspace, 'timing-512.txt'), `${deckText(512)}\n`);
+    // The embedding set a new user gets: the lesson file inside the installed extension.
+    const installed = readdirSync(workbench.run.extensions).find((name) => name.startsWith('headlight.headlight-'));
+    assert.ok(installed, 'the .vsix installed into the extensions folder');
+    const lessonPath = join(workbench.run.extensions, installed, 'samples', 'lesson.emb');
+    try {
+      lesson = readEmbText(readFileSync(lessonPath, 'utf8'));
+    } catch {
+      lesson = new Map(); // checked by the scenarios that need it, with a clear message
+    }
+    console.log(`[e2e] packaged, installed and served in ${Date.now() - started} ms`);
+  });
+
+  after(async () => {
+    await workbench?.close(anyFailed);
+  });
+
+  /** A scenario in its own fresh window; a failure leaves a "-failed" screenshot beside the others. */
+  function scenario(name: string, shot: string, body: (page: Page, t: TestContext) => Promise<void>, timeout = 120_000): void {
+    test(name, { timeout }, async (t) => {
+      const page = await workbench.openWindow();
+      const started = Date.now();
+      try {
+        await body(page, t);
+        await screenshot(page, shot);
+      } catch (error) {
+        anyFailed = true;
+        await screenshot(page, `${shot}-failed`).catch(() => undefined);
+        throw error;
+      } finally {
+        t.diagnostic(`${shot}: ${Date.now() - started} ms`);
+        await page.close();
+      }
+    });
+  }
+
+  /** Opens sentence.txt, selects a line and runs Show Attention; returns the painted panel's frame. */
+  async function showAttentionOnLine(page: Page, file: string, line: number, tokenCount: number): Promise<{ frame: Frame; ms: number }> {
+    await openFile(page, file);
+    await selectLine(page, line);
+    const pickedAt = await runCommand(page, commandTitle('headlight.showAttention'));
+    const frame = await waitForPaintedPanel(page, tokenCount);
+    return { frame, ms: performance.now() - pickedAt };
+  }
+
+  /** Picks an option of one of the panel's selects (vscode-single-select) with the mouse. */
+  async function choose(frame: Frame, selectId: string, optionLabel: string): Promise<void> {
+    const select = frame.locator(`#${selectId}`);
+    await select.click();
+    await select.getByRole('option', { name: optionLabel }).click();
+  }
+
+  async function waitForSoftmaxLine(frame: Frame, expected: string): Promise<void> {
+    await frame
+      .waitForFunction((text) => document.querySelector('[data-testid="softmax-line"]')?.textContent?.trim() === text, expected, { timeout: 15_000 })
+      .catch(async () => {
+        const reading = await readPanel(frame);
+        throw new Error(`softmax line is "${reading.softmaxLine}", expected "${expected}" (tokens ${reading.tokens.join(' ')})`);
+      });
+  }
+
+  scenario('smoke: the workbench loads and "Headlight: Show Attention" is in the palette and runs', '0-smoke', async (page) => {
+    assert.ok(await paletteHasCommand(page, 'Headlight: Show Attention'), 'the palette lists Headlight: Show Attention');
+    await runCommand(page, 'Headlight: Show Attention');
+    await page.waitForTimeout(1500);
+    const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    assert.ok(!toasts.some((text) => /command .* not found|failed/i.test(text)), `notifications: ${toasts.join(' | ')}`);
+  });
+
+  scenario('1. Show Attention on the deck\'s words with cosine, then on a real sentence', '1-show-attention', async (page, t) => {
+    const { frame } = await showAttentionOnLine(page, 'sentence.txt', 1, 4);
+    await choose(frame, 'measure', 'Cosine similarity');
+    await waitForSoftmaxLine(frame, DECK_LINE);
+    const deck = await readPanel(frame);
+    assert.deepEqual(deck.tokens, ['orange', 'apple', 'and', 'an']);
+    assert.equal(deck.softmaxLine, DECK_LINE);
+    assert.deepEqual(deck.printed[0], DECK_ROW, 'the printed weights of the "orange" row are the deck\'s');
+    // Every weight against the reference, from the deck's own vectors (slide "Dot product and cosine similarity").
+    const deckVectors = readEmbText(readFileSync(join(workbench.workspace, 'deck.emb'), 'utf8'));
+    const expected = lessonWeights(deck.tokens.map((w) => lookup(deckVectors, w)!), 'cosine');
+    assertWeights(deck.weights, expected, 1e-4);
+    await screenshot(page, '1a-deck-cosine');
+
+    // A real sentence: repeated "an", words the lesson set may not know.
+    await selectLine(page, 2);
+    await runCommand(page, commandTitle('headlight.showAttention'));
+    await frame.waitForFunction((first) => document.querySelector('[data-testid="token"]')?.textContent?.trim() !== first, 'orange', { timeout: 15_000 });
+    const words = SENTENCE.split(' ');
+    assert.ok(lesson.size > 0, 'samples/lesson.emb ships in the .vsix');
+    const known = words.filter((w) => lookup(lesson, w) !== undefined);
+    const unknown = words.filter((w) => lookup(lesson, w) === undefined);
+    await waitForPaintedPanel(page, known.length);
+    const sentence = await readPanel(frame);
+    t.diagnostic(`sentence tokens: ${sentence.tokens.join(' ')}; unknown: ${unknown.join(', ') || 'none'}`);
+    assert.deepEqual(sentence.tokens, known, 'tokens in input order, unknown words left out');
+    for (const word of unknown) assert.match(sentence.oov, new RegExp(`\\b${word}\\b`), `unknown word "${word}" is reported`);
+    const reference = lessonWeights(known.map((w) => lookup(lesson, w)!), 'cosine');
+    assertWeights(sentence.weights, reference, 1e-4);
+    const an = known.flatMap((w, i) => (w === 'an' ? [i] : []));
+    if (an.length === 2) assert.deepEqual(sentence.weights[an[0]!], sentence.weights[an[1]!], 'both "an" rows attend alike');
+  });
+
+  scenario('2. step through heads from the side panel and with the keybindings; the main panel follows', '2-heads', async (page) => {
+    const { frame } = await showAttentionOnLine(page, 'sentence.txt', 1, 4);
+    await choose(frame, 'source', 'Seeded random projections');
+    const heads = frame.locator('#heads input');
+    await heads.fill('4');
+    await heads.press('Tab');
+    await frame.waitForFunction(() => document.querySelectorAll('[data-testid="head-thumb"]').length === 4, undefined, { timeout: 15_000 });
+
+    // The heads view lives in its own activity-bar container.
+    const container = manifest.contributes?.viewsContainers?.activitybar?.[0];
+    assert.ok(container, 'package.json contributes an activity-bar view container for the heads view');
+    await page.locator(`.activitybar .action-item a[aria-label^="${container.title}"], .activitybar .action-item[aria-label^="${container.title}"]`).first().click();
+    const side = await webviewFrame(page, '[data-testid="head-item"]');
+    const focused = async (): Promise<{ main: string | null; side: string | null }> => ({
+      main: await frame.locator('[data-testid="head-thumb"][aria-selected="true"]').getAttribute('data-head'),
+      side: await side.locator('[data-testid="head-item"][aria-selected="true"]').getAttribute('data-head'),
+    });
+    const expectFocus = async (head: number, how: string): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      let now = await focused();
+      while ((now.main !== String(head) || now.side !== String(head)) && Date.now() < deadline) {
+        await page.waitForTimeout(100);
+        now = await focused();
+      }
+      assert.deepEqual(now, { main: String(head), side: String(head) }, `after ${how}, head ${head} is focused in both views`);
+    };
+
+    await side.locator('[data-testid="head-item"][data-head="2"]').click();
+    await expectFocus(2, 'clicking head 2 in the side panel');
+
+    const keyOf = (command: string): string[] => {
+      const binding = manifest.contributes?.keybindings?.find((k) => k.command === command);
+      assert.ok(binding, `package.json binds a key to ${command}`);
+      return playwrightKeys(binding.key);
+    };
+    await frame.locator('[data-testid="heatmap"]').click(); // focus the main panel, where the keybindings apply
+    for (const chord of keyOf('headlight.nextHead')) await page.keyboard.press(chord);
+    await expectFocus(3, 'Next Head');
+    for (let i = 0; i < 2; i++) for (const chord of keyOf('headlight.previousHead')) await page.keyboard.press(chord);
+    await expectFocus(1, 'Previous Head twice');
+    await runCommand(page, commandTitle('headlight.nextHead'));
+    await expectFocus(2, 'Next Head from the palette');
+  });
+
+  scenario('3. hover a word in a .emb file and read the similarity scores', '3-hover', async (page) => {
+    await openFile(page, 'deck.emb');
+    const vectors = readEmbText(readFileSync(join(workbench.workspace, 'deck.emb'), 'utf8'));
+    const line = page.locator('.editor-group-container.active .view-line').filter({ hasText: /^orange\s+0\s+3\s+0/ });
+    const box = await line.boundingBox();
+    assert.ok(box, 'the "orange" line is on screen');
+    await page.mouse.move(box.x + 12, box.y + box.height / 2);
+    const hover = page.locator('.monaco-hover').filter({ hasText: /cosine/i }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const table = await hover.evaluate((el) =>
+      Array.from(el.querySelectorAll('table tr')).map((tr) => Array.from(tr.querySelectorAll('th,td')).map((cell) => (cell.textContent ?? '').trim())),
+    );
+    const header = (table[0] ?? []).map((h) => h.toLowerCase());
+    for (const name of ['cosine', 'dot', 'scaled']) assert.ok(header.some((h) => h.includes(name)), `hover table has a "${name}" column: ${header.join(' | ')}`);
+    const apple = table.find((row) => row.some((cell) => /\bapple\b/.test(cell)));
+    assert.ok(apple, `the hover lists "apple" among orange's neighbours: ${JSON.stringify(table)}`);
+    const orange = lookup(vectors, 'orange')!;
+    const appleVector = lookup(vectors, 'apple')!;
+    for (const [name, exact] of [['cosine', cosine(orange, appleVector)], ['dot', dot(orange, appleVector)], ['scaled', scaledDot(orange, appleVector)]] as const) {
+      const printed = apple[header.findIndex((h) => h.includes(name))] ?? '';
+      assert.ok(printedMatches(printed, exact), `${name}(orange, apple) reads "${printed}" in the hover, expected ${exact.toFixed(4)}`);
+    }
+  });
+
+  scenario('4. open a malformed .emb file and read its problems in the Problems panel', '4-problems', async (page) => {
+    await openFile(page, 'malformed.emb');
+    await page.keyboard.press('Control+Shift+M');
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    const deadline = Date.now() + 20_000;
+    let texts: string[] = [];
+    while (Date.now() < deadline) {
+      texts = await rows.allInnerTexts();
+      if (texts.filter((text) => /Ln \d+/.test(text)).length >= 4) break;
+      await page.waitForTimeout(200);
+    }
+    const at = (line: number): string => {
+      const found = texts.find((text) => new RegExp(`Ln ${line}\\b`).test(text));
+      assert.ok(found, `the Problems panel shows a problem on line ${line}: ${JSON.stringify(texts)}`);
+      return found;
+    };
+    assert.match(at(3), /3[\s\S]*2|2[\s\S]*3/, 'line 3: wrong value count (expected 3, found 2)');
+    assert.match(at(4), /x|number/i, 'line 4: a value that is not a number');
+    assert.match(at(5), /orange|duplicate/i, 'line 5: duplicate token');
+    assert.match(at(6), /nan|finite|number/i, 'line 6: NaN');
+  });
+
+  scenario('5. export the heatmap as PNG and the weights as CSV, and find the files', '5-export', async (page) => {
+    const { frame } = await showAttentionOnLine(page, 'sentence.txt', 1, 4);
+    await choose(frame, 'measure', 'Cosine similarity');
+    await waitForSoftmaxLine(frame, DECK_LINE);
+    const png = join(workbench.workspace, 'exports', 'heatmap.png');
+    const csv = join(workbench.workspace, 'exports', 'weights.csv');
+    await runCommand(page, commandTitle('headlight.exportPng'));
+    await answerPrompts(page, png, /heatmap/i);
+    await waitForFile(png, 100);
+    const bytes = readFileSync(png);
+    assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+    assert.ok(bytes.readUInt32BE(16) > 0 && bytes.readUInt32BE(20) > 0, 'the PNG has a width and height');
+
+    await runCommand(page, commandTitle('headlight.exportCsv'));
+    await answerPrompts(page, csv, /weights/i);
+    await waitForFile(csv, 10);
+    const lines = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
+    assert.equal(lines.length, 5, `a header and 4 rows:\n${lines.join('\n')}`);
+    for (const token of ['orange', 'apple', 'and', 'an']) assert.match(lines[0]!, new RegExp(`\\b${token}\\b`));
+    const orangeRow = lines[1]!.split(',').slice(1).map(Number);
+    const expected = lessonWeights(['orange', 'apple', 'and', 'an'].map((w) => lookup(readEmbText(readFileSync(join(workbench.workspace, 'deck.emb'), 'utf8')), w)!), 'cosine');
+    assertWeights([orangeRow], [expected[0]!], 1e-4);
+  });
+
+  test('panel timings: command to painted panel for 12 and 512 tokens (printed, not asserted)', { timeout: 180_000 }, async (t) => {
+    const page = await workbench.openWindow();
+    try {
+      const lines: string[] = [];
+      // Warm up: the first command activates the extension; that is not what is timed.
+      await showAttentionOnLine(page, 'sentence.txt', 1, 4);
+      for (const count of [12, 512]) {
+        // New panel: nothing open but the text.
+        await runCommand(page, 'View: Close All Editors');
+        const cold = await showAttentionOnLine(page, `timing-${count}.txt`, 1, count);
+        // Panel open on 4 tokens, then the same command on the longer text: an update.
+        await showAttentionOnLine(page, 'sentence.txt', 1, 4);
+        const warm = await showAttentionOnLine(page, `timing-${count}.txt`, 1, count);
+        const heads = await warm.frame.locator('[data-testid="head-thumb"]').count();
+        lines.push(`${count} tokens × ${Math.max(heads, 1)} head(s): ${cold.ms.toFixed(0)} ms (new panel), ${warm.ms.toFixed(0)} ms (panel open)`);
+        await screenshot(page, `6-timing-${count}`);
+      }
+      for (const line of lines) {
+        console.log(`[e2e] panel timing, command → painted: ${line}`);
+        t.diagnostic(`panel timing: ${line}`);
+      }
+    } catch (error) {
+      anyFailed = true;
+      await screenshot(page, '6-timing-failed').catch(() => undefined);
+      throw error;
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+function assertWeights(actual: number[][], expected: number[][], tolerance: number): void {
+  assert.equal(actual.length, expected.length, `weights table has ${actual.length} rows, expected ${expected.length}`);
+  expected.forEach((row, i) => {
+    assert.equal(actual[i]?.length, row.length, `row ${i} has ${actual[i]?.length} cells, expected ${row.length}`);
+    row.forEach((value, j) => {
+      const got = actual[i]![j]!;
+      assert.ok(Math.abs(got - value) <= tolerance, `weight [${i}][${j}] is ${got}, reference ${value.toFixed(6)}`);
+    });
+  });
+}
+
+/**
+ * Answers what an export command asks: a quick pick of what to export (the item matching `pick`),
+ * then code-server's save dialog (a path input). Stops once a save path was given.
+ */
+async function answerPrompts(page: Page, path: string, pick: RegExp): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  for (let step = 0; step < 3; step++) {
+    await widget.waitFor({ state: 'visible', timeout: 15_000 });
+    const value = await widget.locator('input.input').inputValue();
+    if (value.startsWith('/') || value.startsWith('~')) {
+      await answerSaveDialog(page, path);
+      return;
+    }
+    const item = widget.locator('.quick-input-list .monaco-list-row').filter({ hasText: pick }).first();
+    await item.click();
+    await page.waitForTimeout(300);
+  }
+  throw new Error('no save dialog appeared');
+}

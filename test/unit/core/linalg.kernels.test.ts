@@ -1,0 +1,38 @@
+/**
+ * The committed WebAssembly module is what its source builds today: a stale
+ * src/core/kernels/simd.generated.ts (kernel source edited, `npm run build:kernels` not run) fails
+ * here. Also checks the small pieces the embedding relies on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { decodeBase64, encodeBase64 } from '../../../src/core/kernels/base64';
+import { buildGemmModule } from '../../../src/core/kernels/gemmKernel';
+import { renderGeneratedModule } from '../../../src/core/kernels/generated';
+import { GEMM_WASM_BASE64 } from '../../../src/core/kernels/simd.generated';
+
+const GENERATED = path.join(__dirname, '..', '..', '..', 'src', 'core', 'kernels', 'simd.generated.ts');
+
+test('simd.generated.ts is up to date with gemmKernel.ts (else run `npm run build:kernels`)', () => {
+  assert.equal(readFileSync(GENERATED, 'utf8'), renderGeneratedModule(),
+    'src/core/kernels/simd.generated.ts is stale: run `npm run build:kernels` and commit the result');
+  assert.deepEqual(decodeBase64(GEMM_WASM_BASE64), buildGemmModule());
+});
+
+test('the embedded module is valid WebAssembly exporting memory and gemm', () => {
+  const bytes = decodeBase64(GEMM_WASM_BASE64);
+  assert.ok(WebAssembly.validate(bytes));
+  const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind}:${e.name}`);
+  assert.deepEqual(exports.sort(), ['function:gemm', 'memory:memory']);
+});
+
+test('base64 round-trips every length modulo 3 and agrees with Node', () => {
+  for (const length of [0, 1, 2, 3, 4, 5, 255, 256, 257]) {
+    const bytes = Uint8Array.from({ length }, (_, i) => (i * 37 + length) & 0xff);
+    const text = encodeBase64(bytes);
+    assert.equal(text, Buffer.from(bytes).toString('base64'), `encode, length ${length}`);
+    assert.deepEqual(decodeBase64(text), bytes, `decode, length ${length}`);
+  }
+  assert.throws(() => decodeBase64('AB$C'), /unexpected character/);
+});

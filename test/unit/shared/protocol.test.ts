@@ -1,0 +1,191 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runAttention, randomMultiHeadWeights } from '../../../src/core';
+import {
+  validateFromHeads,
+  validateFromPanel,
+  validatePersistedState,
+  validateToHeads,
+  validateToPanel,
+  type FromPanelMessage,
+  type FromPanelType,
+  type PanelOptions,
+  type ToPanelMessage,
+  type ToPanelType,
+} from '../../../src/shared/protocol';
+import { buildSnapshot, headView, plotView, rowView, type AttentionRun } from '../../../src/shared/viewModel';
+import { deckRows, DECK_DIMS } from './deckFixture';
+
+const OPTIONS: PanelOptions = { measure: 'cosine', source: 'lesson', heads: 1, seed: 0, causal: false, scale: true, temperature: 1 };
+const PNG = 'data:image/png;base64,iVBORw0KGgo=';
+
+function run(): AttentionRun {
+  const tokens = ['orange', 'apple', 'and', 'an'];
+  const x = deckRows(tokens);
+  return { tokens, x, report: runAttention(x, { kind: 'lesson' }, { measure: 'cosine' }), weights: undefined, options: OPTIONS, dimNames: [...DECK_DIMS] };
+}
+
+function snapshot() {
+  const r = run();
+  return buildSnapshot(r, {
+    words: [{ text: 'orange', known: true }, { text: 'apple', known: true }, { text: 'xyzzy', known: false }, { text: 'and', known: true }, { text: 'an', known: true }],
+    oov: ['xyzzy'],
+    setLabel: 'Lesson (bundled)',
+    setUri: '',
+    weightsLabel: '',
+    focusedHead: 0,
+    selectedRow: 0,
+    projection: { kind: 'pca' },
+    computeMs: 2,
+  });
+}
+
+/** One well-formed message of every type, per direction (the Record makes a missing type a compile error). */
+const GOOD_FROM_PANEL: { readonly [K in FromPanelType]: Extract<FromPanelMessage, { type: K }> } = {
+  ready: { type: 'ready' },
+  setOptions: { type: 'setOptions', options: OPTIONS },
+  pickWeightsFile: { type: 'pickWeightsFile' },
+  focusHead: { type: 'focusHead', head: 3 },
+  selectRow: { type: 'selectRow', row: 0 },
+  setProjection: { type: 'setProjection', projection: { kind: 'dims', x: 0, y: 2 } },
+  requestWeights: { type: 'requestWeights', head: 0 },
+  exportImage: { type: 'exportImage', chart: 'heatmap', dataUrl: PNG },
+  exportMatrix: { type: 'exportMatrix', matrix: 'all-weights', format: 'csv' },
+  captured: { type: 'captured', requestId: 7, chart: 'plot', dataUrl: PNG },
+  captureFailed: { type: 'captureFailed', requestId: 7, reason: 'not loaded' },
+  log: { type: 'log', level: 'warn', message: 'hello' },
+};
+
+function goodToPanel(): { readonly [K in ToPanelType]: Extract<ToPanelMessage, { type: K }> } {
+  const s = snapshot();
+  const r = run();
+  return {
+    init: { type: 'init', status: 'ready', snapshot: s, message: '', options: OPTIONS, printValuesUpTo: 16, weightsLabel: '' },
+    computing: { type: 'computing', active: true },
+    snapshot: { type: 'snapshot', snapshot: s },
+    head: { type: 'head', head: headView(r, 0), row: rowView(r, 0, 1) },
+    row: { type: 'row', row: rowView(r, 0, 2) },
+    plot: { type: 'plot', plot: plotView(r, { kind: 'dims', x: 0, y: 1 }) },
+    weights: { type: 'weights', head: 0, matrices: [], unavailable: 'lesson mode' },
+    error: { type: 'error', message: 'bad' },
+    capture: { type: 'capture', requestId: 1, chart: 'weights' },
+  };
+}
+
+test('every well-formed message from the panel is accepted as is', () => {
+  for (const message of Object.values(GOOD_FROM_PANEL)) {
+    const checked = validateFromPanel(message);
+    assert.ok(checked.ok, `${message.type}: ${checked.ok ? '' : checked.reason}`);
+    assert.equal(checked.message, message);
+  }
+});
+
+test('every well-formed message to the panel is accepted, a real snapshot included', () => {
+  for (const message of Object.values(goodToPanel())) {
+    const checked = validateToPanel(message);
+    assert.ok(checked.ok, `${message.type}: ${checked.ok ? '' : checked.reason}`);
+  }
+  const empty = validateToPanel({ type: 'init', status: 'empty', snapshot: undefined, message: 'Select text', options: OPTIONS, printValuesUpTo: 0, weightsLabel: '' });
+  assert.ok(empty.ok);
+});
+
+const MALFORMED_FROM_PANEL: readonly [string, unknown, RegExp][] = [
+  ['not an object', 'ready', /expected an object/],
+  ['null', null, /expected an object/],
+  ['an array', [{ type: 'ready' }], /expected an object/],
+  ['no type', { head: 1 }, /unknown type/],
+  ['unknown type', { type: 'runScript', code: 'alert(1)' }, /unknown type "runScript"/],
+  ['prototype key as type', { type: 'constructor' }, /unknown type/],
+  ['extra field', { type: 'ready', extra: 1 }, /unexpected field "extra"/],
+  ['head not an integer', { type: 'focusHead', head: 1.5 }, /integer/],
+  ['head negative', { type: 'focusHead', head: -1 }, /outside/],
+  ['head as a string', { type: 'focusHead', head: '1' }, /integer/],
+  ['row NaN', { type: 'selectRow', row: Number.NaN }, /integer/],
+  ['measure unknown', { type: 'setOptions', options: { ...OPTIONS, measure: 'euclid' } }, /measure/],
+  ['temperature 0', { type: 'setOptions', options: { ...OPTIONS, temperature: 0 } }, /temperature/],
+  ['temperature infinite', { type: 'setOptions', options: { ...OPTIONS, temperature: Infinity } }, /temperature/],
+  ['options field missing', { type: 'setOptions', options: { measure: 'dot' } }, /source/],
+  ['projection kind unknown', { type: 'setProjection', projection: { kind: 'tsne' } }, /dims/],
+  ['chart unknown', { type: 'exportImage', chart: 'everything', dataUrl: PNG }, /chart/],
+  ['data URL not PNG', { type: 'exportImage', chart: 'heatmap', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' }, /png/],
+  ['matrix unknown', { type: 'exportMatrix', matrix: 'secrets', format: 'csv' }, /matrix/],
+  ['format unknown', { type: 'exportMatrix', matrix: 'weights', format: 'xlsx' }, /format/],
+  ['log level unknown', { type: 'log', level: 'debug', message: 'x' }, /level/],
+  ['log too long', { type: 'log', level: 'info', message: 'x'.repeat(5000) }, /longer/],
+];
+
+for (const [what, data, reason] of MALFORMED_FROM_PANEL) {
+  test(`a malformed message from the panel is refused: ${what}`, () => {
+    const checked = validateFromPanel(data);
+    assert.equal(checked.ok, false);
+    if (!checked.ok) assert.match(checked.reason, reason);
+  });
+}
+
+test('a snapshot whose sizes disagree is refused', () => {
+  const s = snapshot();
+  const cases: [string, unknown, RegExp][] = [
+    ['truncated weights buffer', { ...s, head: { ...s.head, weights: { ...s.head.weights, data: new ArrayBuffer(12) } } }, /bytes for 4×4/],
+    ['weights as a plain array', { ...s, head: { ...s.head, weights: { rows: 4, cols: 4, data: Array(16).fill(0) } } }, /ArrayBuffer/],
+    ['thumbnail missing', { ...s, thumbs: [] }, /0 thumbnails for 1 heads/],
+    ['focused head beyond the heads', { ...s, head: { ...s.head, index: 3 } }, /focused head 3/],
+    ['plot for another token count', { ...s, plot: { ...s.plot, inputs: new ArrayBuffer(8), outputs: new ArrayBuffer(8) } }, /1 points for 4 tokens/],
+    ['a word without its flag', { ...s, words: [{ text: 'orange' }] }, /known/],
+    ['a probability above 1', { ...s, row: { ...s.row, entries: [{ ...s.row.entries[0]!, probability: 2 }] } }, /probability/],
+  ];
+  for (const [what, bad, reason] of cases) {
+    const checked = validateToPanel({ type: 'snapshot', snapshot: bad });
+    assert.equal(checked.ok, false, what);
+    if (!checked.ok) assert.match(checked.reason, reason, what);
+  }
+});
+
+test('masked scores (−∞) are legal on the wire, NaN is not', () => {
+  const r = run();
+  const row = rowView(r, 0, 0);
+  assert.ok(validateToPanel({ type: 'row', row: { ...row, entries: [{ ...row.entries[0]!, scaled: -Infinity, minusMax: -Infinity }] } }).ok);
+  const bad = validateToPanel({ type: 'row', row: { ...row, entries: [{ ...row.entries[0]!, raw: Number.NaN }] } });
+  assert.equal(bad.ok, false);
+});
+
+test('the Heads view protocol: good messages pass, malformed ones do not', () => {
+  const s = snapshot();
+  assert.ok(validateToHeads({ type: 'heads', thumbs: s.thumbs, focusedHead: 0, tokens: 4, label: 'x' }).ok);
+  assert.ok(validateToHeads({ type: 'heads', thumbs: [], focusedHead: 0, tokens: 0, label: '' }).ok);
+  assert.ok(validateToHeads({ type: 'focus', head: 2 }).ok);
+  assert.equal(validateToHeads({ type: 'heads', thumbs: s.thumbs, focusedHead: 4, tokens: 4, label: 'x' }).ok, false);
+  assert.equal(validateToHeads({ type: 'snapshot', snapshot: s }).ok, false);
+  for (const good of [{ type: 'ready' }, { type: 'focusHead', head: 0 }, { type: 'showAttention' }, { type: 'log', level: 'info', message: 'm' }]) {
+    assert.ok(validateFromHeads(good).ok, JSON.stringify(good));
+  }
+  assert.equal(validateFromHeads({ type: 'setOptions', options: OPTIONS }).ok, false);
+  assert.equal(validateFromHeads({ type: 'focusHead', head: -2 }).ok, false);
+});
+
+test('the persisted panel state round-trips and refuses anything else', () => {
+  const state = { version: 1, words: ['orange', 'apple'], setUri: '', options: OPTIONS, focusedHead: 0, selectedRow: 1, projection: { kind: 'pca' } };
+  assert.ok(validatePersistedState(state).ok);
+  assert.ok(validatePersistedState(JSON.parse(JSON.stringify(state))).ok);
+  assert.equal(validatePersistedState({ ...state, version: 2 }).ok, false);
+  assert.equal(validatePersistedState({ ...state, words: 'orange apple' }).ok, false);
+  assert.equal(validatePersistedState(undefined).ok, false);
+});
+
+test('random projections with several heads validate, head by head', () => {
+  const tokens = ['a', 'b', 'c'];
+  const x = deckRows(['orange', 'apple', 'an']);
+  const xx = { rows: 3, cols: 6, data: new Float32Array(18).map((_, i) => x.data[i % 9]! + i / 10) };
+  const weights = randomMultiHeadWeights(6, 3, 5);
+  const r: AttentionRun = {
+    tokens,
+    x: xx,
+    report: runAttention(xx, { kind: 'weights', weights }, { measure: 'scaled', causal: true }),
+    weights,
+    options: { ...OPTIONS, source: 'random', heads: 3, causal: true },
+    dimNames: ['a', 'b', 'c', 'd', 'e', 'f'],
+  };
+  for (let h = 0; h < 3; h++) {
+    const checked = validateToPanel({ type: 'head', head: headView(r, h), row: rowView(r, h, 1) });
+    assert.ok(checked.ok, checked.ok ? '' : checked.reason);
+  }
+});

@@ -1,0 +1,136 @@
+/**
+ * The softmax of one query row, step by step, as the deck does it by hand: raw score, ÷√d_k
+ * (and ÷T), − max (so exp never overflows), exp, Σ, probability — a table, bars, and the
+ * sentence `orange → 0.40 orange + 0.30 apple + 0.15 and + 0.15 an`.
+ */
+import type { Chart } from 'chart.js';
+import { toCss, type Palette } from './colour';
+import { chartJs } from './charts';
+import { fixed, h } from './dom';
+import type { RowView } from '../../src/shared/protocol';
+
+export class SoftmaxView {
+  readonly element: HTMLElement;
+  private readonly querySelect = h('select', { className: 'row-select', attrs: { 'aria-label': 'Query row' } });
+  private readonly line = h('p', { testid: 'softmax-line', className: 'softmax-line' });
+  private readonly formula = h('p', { className: 'note' });
+  private readonly table = h('table', { testid: 'softmax-table', className: 'numbers softmax-table' });
+  private readonly barCanvas = h('canvas', { className: 'softmax-bars', attrs: { role: 'img' } });
+  private chart: Chart | undefined;
+  private row: RowView | undefined;
+  private tokens: readonly string[] = [];
+
+  constructor(
+    private palette: Palette,
+    onSelectRow: (row: number) => void,
+  ) {
+    this.querySelect.addEventListener('change', () => onSelectRow(Number(this.querySelect.value)));
+    this.element = h('div', { className: 'softmax' }, [
+      h('label', { className: 'row-picker' }, ['Query ', this.querySelect]),
+      this.line,
+      this.formula,
+      h('div', { className: 'softmax-body' }, [h('div', { className: 'table-scroll' }, [this.table]), h('div', { className: 'bars-frame' }, [this.barCanvas])]),
+    ]);
+  }
+
+  setTokens(tokens: readonly string[]): void {
+    this.tokens = tokens;
+    this.querySelect.replaceChildren(...tokens.map((t, i) => h('option', { text: `${i + 1}. ${t}`, attrs: { value: i } })));
+  }
+
+  setPalette(palette: Palette): void {
+    this.palette = palette;
+    if (this.row) this.render(this.row);
+  }
+
+  render(row: RowView): void {
+    this.row = row;
+    this.querySelect.value = String(row.row);
+    this.line.textContent = row.line;
+    const divisor = row.scaleDivisor !== 1 ? `÷ √d_k = ${fixed(row.scaleDivisor, 3)}` : '÷ 1 (no √d_k scaling)';
+    const temperature = row.temperature !== 1 ? `, ÷ T = ${row.temperature}` : '';
+    this.formula.textContent = `probability = exp(raw ${divisor}${temperature} − max) ÷ Σ exp. Subtracting the row's max (${fixed(row.max, 4)}) changes nothing in the result and keeps exp from overflowing.`;
+
+    const scaledHead = row.scaleDivisor !== 1 || row.temperature !== 1 ? `÷ ${fixed(row.scaleDivisor * row.temperature, 3)}` : '÷ 1';
+    const head = h('thead', {}, [h('tr', {}, ['key', 'raw', scaledHead, '− max', 'exp', 'probability'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))]);
+    const body = h(
+      'tbody',
+      {},
+      row.entries.map((e, j) =>
+        h('tr', { className: e.masked ? 'masked' : undefined, attrs: { 'data-col': j } }, [
+          h('th', { text: e.key, attrs: { scope: 'row' } }),
+          h('td', { text: e.masked ? 'masked' : fixed(e.raw, 4) }),
+          h('td', { text: e.masked ? '−∞' : fixed(e.scaled, 4) }),
+          h('td', { text: e.masked ? '−∞' : fixed(e.minusMax, 4) }),
+          h('td', { text: fixed(e.exp, 4) }),
+          h('td', { text: fixed(e.probability, 2), attrs: { 'data-value': e.probability } }),
+        ]),
+      ),
+    );
+    const foot = h('tfoot', {}, [
+      h('tr', {}, [h('th', { text: 'max', attrs: { scope: 'row' } }), h('td'), h('td', { text: fixed(row.max, 4) }), h('td'), h('td'), h('td')]),
+      h('tr', {}, [h('th', { text: 'Σ', attrs: { scope: 'row' } }), h('td'), h('td'), h('td'), h('td', { text: fixed(row.sum, 4) }), h('td', { text: fixed(row.entries.reduce((s, e) => s + e.probability, 0), 2) })]),
+    ]);
+    this.table.replaceChildren(h('caption', { text: `Softmax of the row of “${row.query}”, head ${row.head + 1}` }), head, body, foot);
+    this.renderBars(row);
+  }
+
+  private renderBars(row: RowView): void {
+    const p = this.palette;
+    const n = row.entries.length;
+    const Chart = chartJs(p);
+    this.chart?.destroy();
+    const width = Math.max(260, Math.min(900, n * 28 + 60));
+    this.barCanvas.width = width;
+    this.barCanvas.height = 220;
+    this.barCanvas.style.width = `${width}px`;
+    this.barCanvas.style.height = '220px';
+    this.barCanvas.setAttribute('aria-label', `Probabilities of the row of ${row.query}`);
+    const labels = row.entries.map((e) => (e.key.length > 14 ? `${e.key.slice(0, 13)}…` : e.key));
+    this.chart = new Chart(this.barCanvas, {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          {
+            label: 'probability',
+            data: row.entries.map((e) => e.probability),
+            backgroundColor: toCss(p.accent),
+            borderColor: toCss(p.cellBorders ? p.foreground : p.accent),
+            borderWidth: p.cellBorders ? 1 : 0,
+          },
+        ],
+      },
+      options: {
+        responsive: false,
+        devicePixelRatio: Math.max(1, window.devicePixelRatio || 1),
+        scales: {
+          y: { min: 0, max: 1, title: { display: true, text: 'probability' } },
+          x: { ticks: { autoSkip: n > 40, maxRotation: 90 } },
+        },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              title: (items) => `${row.query} → ${row.entries[items[0]?.dataIndex ?? 0]?.key ?? ''}`,
+              label: (item) => {
+                const e = row.entries[item.dataIndex]!;
+                return e.masked
+                  ? ['masked: weight 0']
+                  : [`raw ${fixed(e.raw, 4)}`, `scaled ${fixed(e.scaled, 4)}`, `− max ${fixed(e.minusMax, 4)}`, `exp ${fixed(e.exp, 4)}`, `÷ Σ ${fixed(row.sum, 4)} = ${fixed(e.probability, 4)}`];
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+
+  barCanvasElement(): HTMLCanvasElement {
+    return this.barCanvas;
+  }
+
+  tokenCount(): number {
+    return this.tokens.length;
+  }
+}

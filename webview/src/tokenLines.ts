@@ -1,0 +1,103 @@
+/**
+ * The token-line view (BertViz's head view): queries on the left, keys on the right, one line per
+ * (query, key) whose opacity is the weight (relative to the head's largest). Hovering or focusing
+ * a token isolates its lines: a query shows where it looks, a key shows who looks at it.
+ * Tokens are DOM text; the lines are one canvas, so 512² lines cost one pass of strokes.
+ */
+import { toCss, type Palette } from './colour';
+import { h, sizeCanvas } from './dom';
+import { maxOf } from './heatmap';
+import type { DenseMatrix } from '../../src/shared/wire';
+
+const ROW = 18;
+const GAP = 160;
+
+type Isolate = { readonly side: 'query' | 'key'; readonly index: number } | undefined;
+
+export class TokenLinesView {
+  readonly element: HTMLElement;
+  private readonly left = h('div', { className: 'line-tokens left', attrs: { role: 'list', 'aria-label': 'Queries' } });
+  private readonly right = h('div', { className: 'line-tokens right', attrs: { role: 'list', 'aria-label': 'Keys' } });
+  private readonly canvas = h('canvas', { className: 'lines-canvas', attrs: { 'aria-hidden': 'true' } });
+  private tokens: readonly string[] = [];
+  private weights: DenseMatrix | undefined;
+  private isolate: Isolate;
+
+  constructor(private palette: Palette) {
+    this.element = h('div', { className: 'token-lines' }, [this.left, this.canvas, this.right]);
+  }
+
+  setPalette(palette: Palette): void {
+    this.palette = palette;
+    this.draw();
+  }
+
+  render(tokens: readonly string[], weights: DenseMatrix): void {
+    this.tokens = tokens;
+    this.weights = weights;
+    this.isolate = undefined;
+    const make = (side: 'query' | 'key') =>
+      tokens.map((t, index) => {
+        const el = h('div', { className: 'line-token', text: t, title: t, attrs: { role: 'listitem', tabindex: 0 } });
+        const on = (): void => this.setIsolate({ side, index });
+        const off = (): void => this.setIsolate(undefined);
+        el.addEventListener('mouseenter', on);
+        el.addEventListener('focus', on);
+        el.addEventListener('mouseleave', off);
+        el.addEventListener('blur', off);
+        return el;
+      });
+    this.left.replaceChildren(h('div', { className: 'line-head', text: 'query' }), ...make('query'));
+    this.right.replaceChildren(h('div', { className: 'line-head', text: 'key' }), ...make('key'));
+    this.draw();
+  }
+
+  private setIsolate(isolate: Isolate): void {
+    this.isolate = isolate;
+    for (const [side, column] of [['query', this.left], ['key', this.right]] as const) {
+      const items = column.querySelectorAll<HTMLElement>('.line-token');
+      items.forEach((el, i) => el.classList.toggle('active', isolate !== undefined && isolate.side === side && isolate.index === i));
+    }
+    this.draw();
+  }
+
+  /** Draws into the panel's canvas, or into another context (PNG export) at an offset. */
+  draw(target?: { ctx: CanvasRenderingContext2D; x: number; y: number }): void {
+    const weights = this.weights;
+    if (!weights) return;
+    const n = this.tokens.length;
+    const height = (n + 1) * ROW;
+    const ctx = target?.ctx ?? sizeCanvas(this.canvas, GAP, height);
+    const ox = target?.x ?? 0;
+    const oy = (target?.y ?? 0) + ROW;
+    const max = maxOf(weights) || 1;
+    const p = this.palette;
+    ctx.save();
+    ctx.lineWidth = n > 128 ? 1 : 1.5;
+    const iso = this.isolate;
+    for (let i = 0; i < n; i++) {
+      if (iso?.side === 'query' && iso.index !== i) continue;
+      for (let j = 0; j < n; j++) {
+        if (iso?.side === 'key' && iso.index !== j) continue;
+        const alpha = weights.data[i * n + j]! / max;
+        // Invisible lines cost as much to stroke as visible ones: skip them.
+        if (!(alpha > 0.02)) continue;
+        ctx.strokeStyle = toCss({ ...p.accent, a: alpha });
+        ctx.beginPath();
+        ctx.moveTo(ox + 2, oy + i * ROW + ROW / 2);
+        ctx.lineTo(ox + GAP - 2, oy + j * ROW + ROW / 2);
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+  }
+
+  /** Everything needed to redraw this view into an export image. */
+  exportSize(): { width: number; height: number; rowHeight: number; gap: number } {
+    return { width: GAP, height: (this.tokens.length + 1) * ROW, rowHeight: ROW, gap: GAP };
+  }
+
+  tokenList(): readonly string[] {
+    return this.tokens;
+  }
+}
