@@ -107,10 +107,11 @@ export function scaledDotProductAttention(q: Matrix, k: Matrix, v: Matrix, opts:
   // Pass 2: scores = raw / (divisor · T), masked → −∞. [n, m]
   const scaleDivisor = scoreDivisor(measure, dK, opts.scale);
   const scores = new Float32Array(n * m);
+  const rawData = raw.data;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) {
-      scores[i * m + j] = causal && j > i ? Number.NEGATIVE_INFINITY : scaleScore(raw.data[i * m + j]!, scaleDivisor, temperature);
-    }
+    const visible = causal ? Math.min(i + 1, m) : m; // keys j < visible; the rest are masked
+    for (let j = 0; j < visible; j++) scores[i * m + j] = scaleScore(rawData[i * m + j]!, scaleDivisor, temperature);
+    scores.fill(Number.NEGATIVE_INFINITY, i * m + visible, (i + 1) * m);
   }
   const scoreMatrixOut: Matrix = { rows: n, cols: m, data: scores };
 

@@ -7,16 +7,17 @@
  * Two paths behind the same public functions:
  *   reference  plain loops accumulating in float64 (`matmulReference`, `matmulTransposeBReference`,
  *              `linearReference`): the readable definition every fast path is tested against.
- *   fast       the WebAssembly SIMD GEMM (kernels/wasmGemm.ts: packed panels, 5 × 8 register
- *              tiles, float32 accumulation) for all but tiny products, and a register-blocked JS
- *              kernel (kernels/jsGemm.ts, float64 accumulation) for tiny ones and for hosts
- *              without WebAssembly.
+ *   fast       the WebAssembly SIMD GEMM (kernels/wasmGemm.ts: packed panels, register tiles of
+ *              5 × 8 with SIMD128 or 6 × 8 with relaxed-SIMD FMA where the engine has it, float32
+ *              accumulation) for all but tiny products, and a register-blocked JS kernel
+ *              (kernels/jsGemm.ts, float64 accumulation) for tiny ones and for hosts without
+ *              WebAssembly SIMD.
  * Numerical note: the SIMD path sums in float32 in another order than the reference; the error of
  * each entry stays within the classic bound γ_k · Σ_p |a_ip·b_pj| (γ_k = k·u/(1 − k·u), u = 2⁻²⁴),
  * which is what test/unit/core/linalg.test.ts asserts.
  */
 import { gemmRowsJs, transpose } from './kernels/jsGemm';
-import { gemmWasm, wasmGemmAvailable } from './kernels/wasmGemm';
+import { gemmWasm, wasmGemmAvailable, wasmGemmVariant } from './kernels/wasmGemm';
 import { ShapeError, type Matrix } from './types';
 
 export function matrix(rows: number, cols: number, data?: Float32Array): Matrix {
@@ -97,6 +98,15 @@ export function kernelFor(n: number, k: number, m: number): Kernel {
   if (n === 0 || k === 0 || m === 0 || !wasmGemmAvailable()) return 'js';
   if (selectedPath === 'wasm') return 'wasm';
   return n * k * m >= WASM_MIN_MULTIPLY_ADDS ? 'wasm' : 'js';
+}
+
+/**
+ * What the fast path runs on this engine: 'wasm relaxed-fma' (relaxed SIMD: Node ≥ 22, VS Code's
+ * Electron), 'wasm simd128', or 'js' where WebAssembly SIMD is missing. For diagnostics and benches.
+ */
+export function fastKernelName(): string {
+  const variant = wasmGemmVariant();
+  return variant ? `wasm ${variant}` : 'js';
 }
 
 /** C[n, m] = A[n, k] · op(B) + bias, op(B) = B [k, m], or Bᵀ of B [m, k] when transB. */

@@ -31,6 +31,12 @@ export interface MultiHeadReport extends MultiHeadResult {
   readonly heads: readonly HeadReport[];
 }
 
+/**
+ * Weight objects already found finite. The O(d²) scan is skipped for them on later passes (it
+ * would cost a few percent of a pass at d = 768): weights are treated as immutable once used.
+ */
+const finiteWeights = new WeakSet<MultiHeadWeights>();
+
 /** Refuses weights whose shapes disagree with each other or with x, or that hold NaN/±Infinity. */
 export function checkMultiHeadWeights(w: MultiHeadWeights, width?: number): void {
   const d = w.embedDim, h = w.numHeads;
@@ -40,16 +46,20 @@ export function checkMultiHeadWeights(w: MultiHeadWeights, width?: number): void
   if (width !== undefined && width !== d) {
     throw new ShapeError(`multi-head attention: the weights are for E = ${d} but the embeddings are ${width} wide`);
   }
+  const known = finiteWeights.has(w);
   for (const [name, m] of [['W_Q', w.wq], ['W_K', w.wk], ['W_V', w.wv], ['W_O', w.wo]] as const) {
-    if (m.rows !== d || m.cols !== d) throw new ShapeError(`multi-head weights: ${name} is ${m.rows}×${m.cols}, expected ${d}×${d}`);
-    checkMatrix(name, m);
+    if (m.rows !== d || m.cols !== d || m.data.length !== d * d) {
+      throw new ShapeError(`multi-head weights: ${name} is ${m.rows}×${m.cols}, expected ${d}×${d}`);
+    }
+    if (!known) checkMatrix(name, m);
   }
   for (const [name, b] of [['b_Q', w.bq], ['b_K', w.bk], ['b_V', w.bv], ['b_O', w.bo]] as const) {
     if (b.length !== d) throw new ShapeError(`multi-head weights: ${name} has ${b.length} values, expected ${d}`);
-    for (let i = 0; i < d; i++) {
+    for (let i = 0; i < d && !known; i++) {
       if (!Number.isFinite(b[i]!)) throw new ShapeError(`multi-head weights: ${name}[${i}] is ${String(b[i])}; attention needs finite numbers`);
     }
   }
+  finiteWeights.add(w);
 }
 
 /** Columns [start, start + width) of m as their own matrix. Shape: [n, d] → [n, width]. */

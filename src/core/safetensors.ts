@@ -133,11 +133,13 @@ export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   let metadata: Record<string, string> | undefined;
   const tensors: SafetensorsEntry[] = [];
   for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+    // Where the key sits in the header, for messages: searched only when there is an error.
+    const at = () => keyOffset(name);
     if (name === '__metadata__') {
-      metadata = readMetadata(value, keyOffset(name));
+      metadata = readMetadata(value, at);
       continue;
     }
-    tensors.push(readEntry(name, value, keyOffset(name), dataStart, dataLength));
+    tensors.push(readEntry(name, value, at, dataStart, dataLength));
   }
 
   // Pass 4: the spans tile the data buffer: sorted by begin, each starts where the last ended.
@@ -167,37 +169,37 @@ export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   return { metadata, tensors, dataStart };
 }
 
-function readMetadata(value: unknown, at: number): Record<string, string> {
+function readMetadata(value: unknown, at: () => number): Record<string, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SafetensorsError('"__metadata__" must be an object of strings', at);
+    throw new SafetensorsError('"__metadata__" must be an object of strings', at());
   }
   const out: Record<string, string> = {};
   for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof entry !== 'string') throw new SafetensorsError(`"__metadata__" value "${key}" must be a string, not ${describe(entry)}`, at);
+    if (typeof entry !== 'string') throw new SafetensorsError(`"__metadata__" value "${key}" must be a string, not ${describe(entry)}`, at());
     out[key] = entry;
   }
   return out;
 }
 
-function readEntry(name: string, value: unknown, at: number, dataStart: number, dataLength: number): SafetensorsEntry {
+function readEntry(name: string, value: unknown, at: () => number, dataStart: number, dataLength: number): SafetensorsEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SafetensorsError(`entry must be an object with dtype, shape and data_offsets, not ${describe(value)}`, at, name);
+    throw new SafetensorsError(`entry must be an object with dtype, shape and data_offsets, not ${describe(value)}`, at(), name);
   }
   const entry = value as Record<string, unknown>;
   const dtype = entry['dtype'];
   if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_SIZES, dtype)) {
-    throw new SafetensorsError(`unknown dtype ${describe(dtype)}; expected one of ${Object.keys(DTYPE_SIZES).join(', ')}`, at, name);
+    throw new SafetensorsError(`unknown dtype ${describe(dtype)}; expected one of ${Object.keys(DTYPE_SIZES).join(', ')}`, at(), name);
   }
   const shape = entry['shape'];
   if (!Array.isArray(shape) || !shape.every(isCount)) {
-    throw new SafetensorsError(`shape must be a list of whole numbers ≥ 0, not ${describe(shape)}`, at, name);
+    throw new SafetensorsError(`shape must be a list of whole numbers ≥ 0, not ${describe(shape)}`, at(), name);
   }
   const offsets = entry['data_offsets'];
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    throw new SafetensorsError(`data_offsets must be [begin, end], two whole numbers ≥ 0, not ${describe(offsets)}`, at, name);
+    throw new SafetensorsError(`data_offsets must be [begin, end], two whole numbers ≥ 0, not ${describe(offsets)}`, at(), name);
   }
   const [begin, end] = offsets as [number, number];
-  if (begin > end) throw new SafetensorsError(`data_offsets [${begin}, ${end}] end before they begin`, at, name);
+  if (begin > end) throw new SafetensorsError(`data_offsets [${begin}, ${end}] end before they begin`, at(), name);
   if (end > dataLength) {
     throw new SafetensorsError(
       `data_offsets [${begin}, ${end}] run past the end of the file: the data buffer is ${dataLength} bytes (the file is smaller than its header claims)`,
@@ -483,23 +485,51 @@ function checkFinite(entry: SafetensorsEntry, data: Float32Array): void {
 // ---------------------------------------------------------------------------------------------
 // UTF-8 (the core has no TextDecoder: it is DOM/Node API, not ECMAScript)
 
-/** Strict UTF-8 → string for bytes [start, end); an invalid sequence is refused at its byte. */
+/** The host's TextDecoder when there is one (Node, browsers, webviews): not ECMAScript, so looked up. */
+interface Utf8Decoder {
+  decode(input: Uint8Array): string;
+}
+const nativeDecoder: Utf8Decoder | undefined = (() => {
+  const ctor = (globalThis as { TextDecoder?: new (label: string, opts: { fatal: boolean; ignoreBOM: boolean }) => Utf8Decoder }).TextDecoder;
+  // ignoreBOM: true keeps a byte-order mark in the text (as the hand decoder does), so both refuse it alike.
+  return ctor ? new ctor('utf-8', { fatal: true, ignoreBOM: true }) : undefined;
+})();
+
+/**
+ * Strict UTF-8 → string for bytes [start, end). The native decoder does valid headers fast; when
+ * it refuses (or is absent) the hand decoder below finds the offending byte for the message.
+ */
 function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
-  const units: number[] = [];
-  const chunks: string[] = [];
-  const flush = () => {
-    chunks.push(String.fromCharCode(...units));
-    units.length = 0;
-  };
+  if (nativeDecoder) {
+    try {
+      return nativeDecoder.decode(bytes.subarray(start, end));
+    } catch {
+      // fall through: locate the problem
+    }
+  }
+  return decodeUtf8Strict(bytes, start, end);
+}
+
+/**
+ * Strict UTF-8 → string for bytes [start, end) in plain ECMAScript; an invalid sequence
+ * (bad lead byte, missing continuation, overlong form, surrogate, > U+10FFFF, cut off) is
+ * refused as a SafetensorsError at its byte.
+ */
+export function decodeUtf8Strict(bytes: Uint8Array, start: number, end: number): string {
+  // UTF-16 code units, at most one per byte; turned into text a chunk at a time.
+  const units = new Uint16Array(end - start);
+  let count = 0;
   let i = start;
   while (i < end) {
     const b0 = bytes[i]!;
+    if (b0 < 0x80) {
+      units[count++] = b0;
+      i++;
+      continue;
+    }
     let codePoint: number;
     let length: number;
-    if (b0 < 0x80) {
-      codePoint = b0;
-      length = 1;
-    } else if (b0 >= 0xc2 && b0 <= 0xdf) {
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
       codePoint = b0 & 0x1f;
       length = 2;
     } else if (b0 >= 0xe0 && b0 <= 0xef) {
@@ -523,14 +553,17 @@ function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
     }
     if (codePoint >= 0x10000) {
       const c = codePoint - 0x10000;
-      units.push(0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+      units[count++] = 0xd800 + (c >> 10);
+      units[count++] = 0xdc00 + (c & 0x3ff);
     } else {
-      units.push(codePoint);
+      units[count++] = codePoint;
     }
-    if (units.length >= 8192) flush();
     i += length;
   }
-  flush();
+  const chunks: string[] = [];
+  for (let at = 0; at < count; at += 8192) {
+    chunks.push(String.fromCharCode(...units.subarray(at, Math.min(at + 8192, count))));
+  }
   return chunks.join('');
 }
 

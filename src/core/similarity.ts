@@ -15,8 +15,10 @@
  * Legend:
  *   n   query rows        m   key rows        d   width of every row (d_k inside a head)
  *
- * Numerical stability: pairwise sums accumulate in float64 (a JS number) and are rounded once;
- * cosine is clamped to [−1, 1] because rounding can carry |a·b| a hair past |a|·|b|.
+ * Numerical stability: the pair functions accumulate in float64 (a JS number), and cosine falls
+ * back to rescaled vectors when a·a would overflow float64; scoreMatrix's product is linalg's
+ * (float64 in the reference path, float32 in the SIMD one; see its error bound) while the norms
+ * are float64. Cosine is clamped to [−1, 1] because rounding can carry |a·b| a hair past |a|·|b|.
  */
 import { matmulTransposeB } from './linalg';
 import { ShapeError, type Matrix, type Measure } from './types';

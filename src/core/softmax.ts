@@ -51,8 +51,8 @@ export function softmaxRows(scores: Matrix): SoftmaxRows {
     let max = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < m; j++) {
       const value = s[base + j]!;
-      if (Number.isNaN(value)) throw new ShapeError(`softmaxRows: score [${i}, ${j}] is NaN`);
       if (value > max) max = value;
+      else if (value !== value) throw new ShapeError(`softmaxRows: score [${i}, ${j}] is NaN`);
     }
     if (max === Number.NEGATIVE_INFINITY) {
       fullyMaskedRows.push(i); // weights stay 0

@@ -13,8 +13,9 @@
  * 3. only when anything is off (a value that is not a number, too few or too many fields, a line
  * that starts with #) re-read the line field by field to say exactly what and where (slow path).
  */
-import { NumberStatus, isNumberField, scanNumber, scanned } from './numbers';
-import { LineWalker, decodeUtf8, isSeparator, utf16Length } from './lines';
+import * as numbers from './numbers';
+import { NumberStatus } from './numbers';
+import { LineWalker, decodeUtf8, utf16Length } from './lines';
 import type { EmbProblem } from './types';
 
 export interface ChunkContext {
@@ -54,6 +55,16 @@ export interface ChunkResult {
 interface Field {
   start: number;
   end: number;
+}
+
+// Hot functions bound once: unbundled CommonJS (tsx, tests) would otherwise call them through an
+// export getter per value, which costs more than the parsing itself.
+const scanNumber = numbers.scanNumber;
+const isNumberField = numbers.isNumberField;
+const scanned = numbers.scanned;
+
+function isSeparator(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
 }
 
 const TOKEN_SHOWN = 40;
@@ -158,12 +169,13 @@ export class ChunkParser {
     for (;;) {
       while (i < end && isSeparator(bytes[i]!)) i++;
       if (i === end) break;
-      const fieldStart = i;
-      while (i < end && !isSeparator(bytes[i]!)) i++;
       if (count < dim) {
-        scanNumber(bytes, fieldStart, i);
+        scanNumber(bytes, i, end);
+        i = scanned.end;
         if (scanned.status === NumberStatus.Ok) vectors[base + count] = scanned.value;
         else clean = false;
+      } else {
+        while (i < end && !isSeparator(bytes[i]!)) i++;
       }
       count++;
     }
@@ -224,7 +236,7 @@ export class ChunkParser {
     for (let f = firstValue; f < fields.length; f++) {
       const field = fields[f]!;
       scanNumber(bytes, field.start, field.end);
-      const status = scanned.status;
+      const status = scanned.end === field.end ? scanned.status : NumberStatus.NotANumber;
       if (status === NumberStatus.Ok) {
         this.vectors[base + f - firstValue] = scanned.value;
         continue;

@@ -1,25 +1,287 @@
 /**
- * Loading an embedding file from disk (node:fs; no vscode).
+ * Loading an embedding file from disk, at any size, without blocking the caller's thread for long.
+ *
+ * Contract: `loadEmbFile(path, { signal, onProgress })` resolves to the same ParsedEmb that
+ * parseEmbBytes gives for the file's bytes (tested), rejects with the signal's reason when aborted
+ * (workers are terminated, the file is closed), and reports progress as a fraction in [0, 1].
+ * Paths:
+ *   - big files (≥ 8 MiB) with the worker bundle present (dist/embParseWorker.js next to this
+ *     bundle): the byte range is split at line boundaries into one part per worker (2), each
+ *     worker reads its part (prefetching the next block while parsing) and writes rows into its
+ *     region of one SharedArrayBuffer; the main thread then assembles in short slices;
+ *   - otherwise, in this thread: 1 MiB blocks, the next read in flight while one is parsed,
+ *     yielding to the event loop between blocks.
+ * Either way the main thread works in slices of well under 50 ms, then prepares the neighbour
+ * index (also sliced) so the first hover does not pay for it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseEmbBytes, type ParsedEmb } from './parse';
+import { Worker } from 'node:worker_threads';
+import { ChunkParser, type ChunkResult } from './chunkParser';
+import { BlockFeeder } from './feed';
+import { prepareNeighborIndex } from './neighbors';
+import { MAX_PROBLEMS, assemble, type ParsedEmb } from './parse';
+import type { ParseJob, WorkerMessage } from './parseWorker';
+import { PREAMBLE_BYTES, estimateRows, scanPreamble, type Preamble } from './preamble';
 
 export interface LoadOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
+  /**
+   * Where the worker script is: a path, or false to parse in this thread. Default: the bundled
+   * dist/embParseWorker.js beside this file; in-thread when it does not exist (e.g. under tsx).
+   */
+  readonly worker?: string | false | { readonly script: string; readonly execArgv?: readonly string[] };
+  /** Number of workers (default 2: the machines we target have two cores or more). */
+  readonly workers?: number;
+  /** Files below this size parse in this thread (default 8 MiB). */
+  readonly parallelMinBytes?: number;
+  /** Block size of reads (default 1 MiB in-thread, 4 MiB in workers). */
+  readonly blockSize?: number;
+  /** Build the neighbour index ahead of the first query (default true). */
+  readonly prepareNeighbors?: boolean;
 }
 
-export async function loadEmbFile(file: string, options: LoadOptions = {}): Promise<ParsedEmb> {
-  options.signal?.throwIfAborted();
-  const bytes = await fs.promises.readFile(file);
-  options.signal?.throwIfAborted();
-  const parsed = parseEmbBytes(bytes, { name: path.basename(file) });
-  options.onProgress?.(1);
-  return parsed;
+export const WORKER_FILE = 'embParseWorker.js';
+const DEFAULT_PARALLEL_MIN = 8 << 20;
+/** The main thread yields after this long. */
+const SLICE_MS = 12;
+
+/** The bundled worker script, if it exists next to this bundle (dist/). */
+export function defaultWorkerScript(): string | undefined {
+  const candidate = path.join(__dirname, WORKER_FILE);
+  return fs.existsSync(candidate) ? candidate : undefined;
 }
 
 /** The bundled lesson set: `<root>/samples/lesson.emb` (root = the extension folder). */
 export function lessonSamplePath(root: string): string {
   return path.join(root, 'samples', 'lesson.emb');
+}
+
+export async function loadEmbFile(file: string, options: LoadOptions = {}): Promise<ParsedEmb> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const name = path.basename(file);
+  const handle = await fs.promises.open(file, 'r');
+  let preamble: Preamble;
+  let size: number;
+  try {
+    size = (await handle.stat()).size;
+    const head = new Uint8Array(Math.min(size, PREAMBLE_BYTES));
+    await readFully(handle, head, 0);
+    preamble = scanPreamble(head, head.length === size);
+  } finally {
+    await handle.close();
+  }
+  signal?.throwIfAborted();
+  const progress = makeProgress(options.onProgress);
+
+  const workerChoice = resolveWorker(options.worker);
+  const workers = Math.max(1, Math.floor(options.workers ?? 2));
+  let chunks: ChunkResult[];
+  let shared: Float32Array | undefined;
+  if (workerChoice && size >= (options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN) && preamble.dim > 0) {
+    ({ chunks, shared } = await parseInWorkers(file, size, preamble, workerChoice, workers, options.blockSize ?? 4 << 20, signal, progress));
+  } else {
+    chunks = [await parseInThread(file, size, preamble, options.blockSize ?? 1 << 20, signal, progress)];
+  }
+  const parsed = await runSliced(assemble(preamble, chunks, { name }, shared), signal);
+  progress(0.97);
+  if (options.prepareNeighbors ?? true) await runSliced(prepareNeighborIndex(parsed.store), signal);
+  progress(1);
+  return parsed;
+}
+
+function resolveWorker(choice: LoadOptions['worker']): { script: string; execArgv?: readonly string[] } | undefined {
+  if (choice === false) return undefined;
+  if (typeof choice === 'string') return { script: choice };
+  if (choice) return choice;
+  const script = defaultWorkerScript();
+  return script ? { script } : undefined;
+}
+
+function makeProgress(onProgress: ((fraction: number) => void) | undefined): (fraction: number) => void {
+  let last = -1;
+  return (fraction) => {
+    const clamped = Math.max(0, Math.min(1, fraction));
+    // Report whole percents only: a 1 GB file has thousands of blocks.
+    if (onProgress && (Math.floor(clamped * 100) !== Math.floor(last * 100) || clamped === 1)) {
+      last = clamped;
+      onProgress(clamped);
+    }
+  };
+}
+
+async function readFully(handle: fs.promises.FileHandle, buffer: Uint8Array, position: number): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Runs a sliced generator, yielding to the event loop whenever a slice of SLICE_MS has passed. */
+async function runSliced<T>(work: Generator<void, T>, signal: AbortSignal | undefined): Promise<T> {
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await yieldToEventLoop();
+      signal?.throwIfAborted();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+async function parseInThread(
+  file: string,
+  size: number,
+  preamble: Preamble,
+  blockSize: number,
+  signal: AbortSignal | undefined,
+  progress: (fraction: number) => void,
+): Promise<ChunkResult> {
+  const dim = Math.max(1, preamble.dim);
+  const parser = new ChunkParser({
+    dim: preamble.dim,
+    skipLine: preamble.skipLine,
+    maxProblems: MAX_PROBLEMS,
+    target: size > PREAMBLE_BYTES ? new Float32Array(estimateRows(size - preamble.start, preamble) * dim) : undefined,
+  });
+  const feeder = new BlockFeeder(parser);
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buffers = [new Uint8Array(blockSize), new Uint8Array(blockSize)];
+    const read = (position: number, buffer: Uint8Array) =>
+      position >= size ? Promise.resolve(0) : handle.read(buffer, 0, Math.min(buffer.length, size - position), position).then((r) => r.bytesRead);
+    let position = preamble.start;
+    let which = 0;
+    let pending = read(position, buffers[which]!);
+    for (;;) {
+      const got = await pending;
+      signal?.throwIfAborted();
+      if (got === 0) break;
+      const current = buffers[which]!;
+      position += got;
+      which = 1 - which;
+      pending = read(position, buffers[which]!);
+      feeder.feed(current.subarray(0, got));
+      progress((0.9 * position) / Math.max(1, size));
+      await yieldToEventLoop();
+    }
+    feeder.end();
+  } finally {
+    await handle.close();
+  }
+  return parser.finish();
+}
+
+/** Byte offsets where the body splits into `parts` ranges, each just after a \n. */
+async function splitPoints(file: string, start: number, size: number, parts: number): Promise<number[]> {
+  const points = [start];
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const window = new Uint8Array(1 << 16);
+    for (let p = 1; p < parts; p++) {
+      let at = Math.max(points[points.length - 1]!, Math.floor(start + ((size - start) * p) / parts));
+      let found = -1;
+      while (found < 0 && at < size) {
+        const got = await readFully(handle, window, at);
+        if (got === 0) break;
+        const nl = window.subarray(0, got).indexOf(0x0a);
+        if (nl >= 0) found = at + nl + 1;
+        else at += got;
+      }
+      if (found < 0 || found >= size) break;
+      points.push(found);
+    }
+  } finally {
+    await handle.close();
+  }
+  points.push(size);
+  return points;
+}
+
+async function parseInWorkers(
+  file: string,
+  size: number,
+  preamble: Preamble,
+  worker: { script: string; execArgv?: readonly string[] },
+  workers: number,
+  blockSize: number,
+  signal: AbortSignal | undefined,
+  progress: (fraction: number) => void,
+): Promise<{ chunks: ChunkResult[]; shared: Float32Array }> {
+  const points = await splitPoints(file, preamble.start, size, workers);
+  const dim = preamble.dim;
+  const regions = points.slice(0, -1).map((start, i) => ({ start, end: points[i + 1]!, rows: estimateRows(points[i + 1]! - start, preamble) }));
+  const totalRows = regions.reduce((n, r) => n + r.rows, 0);
+  const sharedBuffer = new SharedArrayBuffer(totalRows * dim * 4);
+  let regionStart = 0;
+  let parsedBytes = 0;
+  const running: Worker[] = [];
+  const stopAll = () => {
+    for (const w of running) void w.terminate();
+  };
+  const onAbort = () => stopAll();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const results = await Promise.all(
+      regions.map((region, i) => {
+        const job: ParseJob = {
+          file,
+          start: region.start,
+          end: region.end,
+          dim,
+          skipLine: i === 0 ? preamble.skipLine : -1,
+          maxProblems: MAX_PROBLEMS,
+          shared: sharedBuffer,
+          regionStart,
+          regionLength: region.rows * dim,
+          blockSize,
+        };
+        regionStart += region.rows * dim;
+        return new Promise<ChunkResult>((resolve, reject) => {
+          const w = new Worker(worker.script, { workerData: job, execArgv: worker.execArgv ? [...worker.execArgv] : undefined });
+          running.push(w);
+          let settled = false;
+          w.on('message', (message: WorkerMessage) => {
+            if (message.type === 'progress') {
+              parsedBytes += message.bytes;
+              progress((0.9 * parsedBytes) / Math.max(1, size));
+            } else if (message.type === 'done') {
+              settled = true;
+              resolve(message.result);
+              void w.terminate();
+            } else {
+              settled = true;
+              reject(new Error(`parsing ${path.basename(file)} in a worker failed: ${message.message}`));
+            }
+          });
+          w.on('error', (error) => {
+            settled = true;
+            reject(error);
+          });
+          w.on('exit', () => {
+            if (settled) return;
+            if (signal?.aborted) reject(signal.reason);
+            else reject(new Error(`the parse worker for ${path.basename(file)} stopped unexpectedly`));
+          });
+        });
+      }),
+    );
+    signal?.throwIfAborted();
+    return { chunks: results, shared: new Float32Array(sharedBuffer) };
+  } catch (error) {
+    stopAll();
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
 }

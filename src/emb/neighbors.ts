@@ -54,7 +54,8 @@ export function nearest(store: EmbeddingStore, query: Float32Array, k: number, m
   let queryNorm = 0;
   for (let d = 0; d < dim; d++) queryNorm += query[d]! * query[d]!;
   queryNorm = Math.sqrt(queryNorm);
-  const scale = measure === 'scaled' ? 1 / Math.sqrt(dim) : 1;
+  // The deck's scaled dot: dot / √d (divided, not multiplied by 1/√d, to match it to the last bit).
+  const divisor = measure === 'scaled' ? Math.sqrt(dim) : 1;
   const heap = new TopK(wanted);
   const score = (i: number): number => {
     const o = i * dim;
@@ -64,12 +65,15 @@ export function nearest(store: EmbeddingStore, query: Float32Array, k: number, m
       const denominator = queryNorm * norms[i]!;
       return denominator === 0 ? 0 : dot / denominator;
     }
-    return dot * scale;
+    return dot / divisor;
   };
   // Big sets: exact scores only for the rows the int8 pre-scan cannot rule out (scanIndex.ts).
   const candidates = indexFor(store)?.candidates(query, norms, wanted, measure, exclude);
   if (candidates) {
-    for (let c = 0; c < candidates.length; c++) heap.offer(candidates[c]!, score(candidates[c]!));
+    for (let c = 0; c < candidates.length; c++) {
+      const i = candidates[c]!;
+      if (!exclude?.has(i)) heap.offer(i, score(i));
+    }
   } else {
     for (let i = 0; i < count; i++) {
       if (exclude?.has(i)) continue;

@@ -1,7 +1,7 @@
 /**
  * Decimal numbers straight from UTF-8 bytes, without building a string per value.
  *
- * Contract: `scanNumber(bytes, start, end)` reads one field [start, end) and gives exactly
+ * Contract: `scanNumber(bytes, start, end)` reads one field (from start to the next separator) and gives exactly
  * Math.fround(parseFloat(field)) for every field that is a strict decimal number
  * ([+-]digits[.digits][(e|E)[+-]digits], or .digits), and a status otherwise.
  * How it stays exact: the significant digits are gathered into an integer m (at most 15 digits,
@@ -25,9 +25,16 @@ const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e
 const MAX_FAST_DIGITS = 15;
 
 /** Result slots of the last scan (module state avoids an object per value). */
-export const scanned = { value: 0, status: NumberStatus.Ok as NumberStatus };
+export const scanned = { value: 0.5, status: NumberStatus.Ok as NumberStatus, end: 0 };
 
-/** Parses bytes[start, end) (the whole field) into `scanned`. */
+function isSeparator(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
+}
+
+/**
+ * Parses the field that starts at `start` and ends at the first separator (space, tab, \v, \f)
+ * or at `end`, into `scanned` (value, status, and `end`: the offset just after the field).
+ */
 export function scanNumber(bytes: Uint8Array, start: number, end: number): void {
   let i = start;
   let c = bytes[i]!;
@@ -74,8 +81,10 @@ export function scanNumber(bytes: Uint8Array, start: number, end: number): void 
     }
   }
   if (!sawDigit) {
-    scanned.status = isNonFiniteWord(bytes, i, end) ? NumberStatus.NonFiniteLiteral : NumberStatus.NotANumber;
+    const fieldEnd = fieldEndFrom(bytes, i, end);
+    scanned.status = isNonFiniteWord(bytes, i, fieldEnd) ? NumberStatus.NonFiniteLiteral : NumberStatus.NotANumber;
     scanned.value = Number.NaN;
+    scanned.end = fieldEnd;
     return;
   }
   // 3. Exponent: at least one digit after e/E; huge exponents are clamped (they over/underflow anyway).
@@ -98,18 +107,21 @@ export function scanNumber(bytes: Uint8Array, start: number, end: number): void 
     if (exponentDigits === 0) {
       scanned.status = NumberStatus.NotANumber;
       scanned.value = Number.NaN;
+      scanned.end = fieldEndFrom(bytes, i, end);
       return;
     }
     exponent += exponentNegative ? -value : value;
   }
-  if (i !== end) {
+  if (i !== end && !isSeparator(bytes[i]!)) {
     scanned.status = NumberStatus.NotANumber;
     scanned.value = Number.NaN;
+    scanned.end = fieldEndFrom(bytes, i, end);
     return;
   }
+  scanned.end = i;
   let value: number;
   if (slow || exponent < -22 || exponent > 22) {
-    value = parseFloat(asciiString(bytes, start, end));
+    value = parseFloat(asciiString(bytes, start, i));
   } else {
     value = mantissa === 0 ? 0 : exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
     if (negative) value = -value;
@@ -124,10 +136,15 @@ export function scanNumber(bytes: Uint8Array, start: number, end: number): void 
   scanned.value = single;
 }
 
-/** True when bytes[start, end) is a strict decimal number (finite or not in float32). */
+/** True when the field bytes[start, end) is a strict decimal number (finite or not in float32). */
 export function isNumberField(bytes: Uint8Array, start: number, end: number): boolean {
   scanNumber(bytes, start, end);
-  return scanned.status === NumberStatus.Ok || scanned.status === NumberStatus.OutOfRange;
+  return scanned.end === end && (scanned.status === NumberStatus.Ok || scanned.status === NumberStatus.OutOfRange);
+}
+
+function fieldEndFrom(bytes: Uint8Array, i: number, end: number): number {
+  while (i < end && !isSeparator(bytes[i]!)) i++;
+  return i;
 }
 
 /** "nan", "inf", "infinity" in any case, from i (after any sign) to end. */

@@ -11,7 +11,7 @@
  * main thread responsive; the synchronous parsers simply run it to the end.
  */
 import { ChunkParser, quoteToken, type ChunkResult } from './chunkParser';
-import { scanPreamble, type Preamble } from './preamble';
+import { estimateRows, scanPreamble, type Preamble } from './preamble';
 import { EmbeddingStore } from './store';
 import type { EmbFix, EmbLayout, EmbProblem } from './types';
 
@@ -47,7 +47,10 @@ export function parseEmb(text: string, options: ParseOptions = {}): ParsedEmb {
 
 export function parseEmbBytes(bytes: Uint8Array, options: ParseOptions = {}): ParsedEmb {
   const preamble = scanPreamble(bytes, true);
-  const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS });
+  // Size the rows buffer from the sampled line length (growing by copies would double the work).
+  const rows = preamble.dim > 0 && bytes.length > 1 << 16 ? estimateRows(bytes.length - preamble.start, preamble) : 0;
+  const target = rows > 0 ? new Float32Array(rows * preamble.dim) : undefined;
+  const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS, target });
   parser.push(bytes.subarray(preamble.start), true);
   return runToEnd(assemble(preamble, [parser.finish()], options));
 }

@@ -3,9 +3,10 @@
  * needs before it can run anywhere — the layout, the dimension, a word2vec header or a column-header
  * row to skip, and the dimension names.
  *
- * How the dimension is found: the most common value count among the first 200 entries (so a
- * GloVe 840B file whose first token contains spaces, or a broken first row, does not decide it),
- * falling back to the header's dimension, then to the number of names, then 0 (no values at all).
+ * How the dimension is found: the most common value count among the first 200 entries, a tie going
+ * to the count seen first (so a GloVe 840B file whose first token contains spaces, or a broken first
+ * row, does not decide it), falling back to the header's dimension, then to the number of names,
+ * then 0 (no values at all).
  */
 import { LineWalker, decodeUtf8, hasUtf8Bom, isSeparator, utf16Length, UTF8_BOM_LENGTH } from './lines';
 import { isNumberField } from './numbers';
@@ -154,14 +155,14 @@ export function scanPreamble(bytes: Uint8Array, final: boolean): Preamble {
   };
 }
 
-/** The most frequent positive count; ties go to the smaller count. */
+/** The most frequent positive count; a tie goes to the count seen first. */
 function mostCommonPositive(counts: readonly number[]): number | undefined {
   const tally = new Map<number, number>();
   for (const c of counts) if (c > 0) tally.set(c, (tally.get(c) ?? 0) + 1);
   let best: number | undefined;
   let bestVotes = 0;
   for (const [count, votes] of tally) {
-    if (votes > bestVotes || (votes === bestVotes && best !== undefined && count < best)) {
+    if (votes > bestVotes) {
       best = count;
       bestVotes = votes;
     }
@@ -172,4 +173,10 @@ function mostCommonPositive(counts: readonly number[]): number | undefined {
 function isNonFiniteWord(bytes: Uint8Array, field: Field): boolean {
   const text = decodeUtf8(bytes, field.start, field.end).toLowerCase().replace(/^[+-]/, '');
   return text === 'nan' || text === 'inf' || text === 'infinity';
+}
+
+/** Rows expected in `bytes` bytes of body, from the sampled average entry line, with a little margin. */
+export function estimateRows(bytes: number, preamble: Preamble): number {
+  if (preamble.bytesPerEntry <= 0) return 1024;
+  return Math.ceil((bytes / preamble.bytesPerEntry) * 1.02) + 64;
 }

@@ -191,7 +191,7 @@ export class ScanIndex {
     // 3. T = the (k + |exclude|)-th largest lower bound over all rows, which is ≤ the k-th largest
     // over the rows not excluded, so excluded rows need no test here (the caller skips them).
     // 4. Every row whose upper bound reaches T.
-    const scaleBy = measure === 'scaled' ? 1 / Math.sqrt(dim) : 1;
+    const divisor = measure === 'scaled' ? Math.sqrt(dim) : 1;
     const cosine = measure === 'cosine';
     const lowest = new LowerBoundHeap(Math.min(count, k + (exclude?.size ?? 0)));
     const rowScale = this.rowScale;
@@ -212,8 +212,8 @@ export class ScanIndex {
         lo = denominator === 0 ? 0 : (a - delta) / denominator;
         hi = denominator === 0 ? 0 : (a + delta) / denominator;
       } else {
-        lo = (a - delta) * scaleBy;
-        hi = (a + delta) * scaleBy;
+        lo = (a - delta) / divisor;
+        hi = (a + delta) / divisor;
       }
       if (lo > lowest.threshold) lowest.offer(lo);
       if (hi >= lowest.threshold) {

@@ -71,7 +71,7 @@ export class ActiveEmbeddings extends Disposable {
     readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.files = new EmbFileLoader(log);
+    this.files = this.register(new EmbFileLoader(log));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('headlight.embeddings.file')) return;

@@ -167,7 +167,7 @@ export interface PanelSnapshot {
 // Host → attention panel
 // ---------------------------------------------------------------------------------------------
 
-export type ToPanelType = 'init' | 'computing' | 'snapshot' | 'head' | 'row' | 'plot' | 'weights' | 'error' | 'capture';
+export type ToPanelType = 'init' | 'computing' | 'options' | 'snapshot' | 'head' | 'row' | 'plot' | 'weights' | 'error' | 'capture';
 
 export type PanelStatus = 'empty' | 'ready' | 'error';
 
@@ -188,6 +188,13 @@ export interface InitMessage {
 export interface ComputingMessage {
   readonly type: 'computing';
   readonly active: boolean;
+}
+
+/** The options changed (the panel's own controls, the settings, or a weights file was chosen). */
+export interface OptionsMessage {
+  readonly type: 'options';
+  readonly options: PanelOptions;
+  readonly weightsLabel: string;
 }
 
 export interface SnapshotMessage {
@@ -236,6 +243,7 @@ export interface CaptureMessage {
 export type ToPanelMessage =
   | InitMessage
   | ComputingMessage
+  | OptionsMessage
   | SnapshotMessage
   | HeadMessage
   | RowMessage
@@ -576,6 +584,7 @@ const toPanelChecks: { readonly [K in ToPanelType]: Check } = {
     weightsLabel: str(),
   }),
   computing: object<ComputingMessage>({ type: literal('computing'), active: bool }),
+  options: object<OptionsMessage>({ type: literal('options'), options: panelOptions, weightsLabel: str() }),
   snapshot: object<SnapshotMessage>({ type: literal('snapshot'), snapshot: panelSnapshot }),
   head: object<HeadMessage>({ type: literal('head'), head: headView, row: rowView }),
   row: object<RowMessage>({ type: literal('row'), row: rowView }),

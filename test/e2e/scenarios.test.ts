@@ -76,12 +76,12 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
   });
 
   /** A scenario in its own fresh window; a failure leaves a "-failed" screenshot beside the others. */
-  function scenario(name: string, shot: string, body: (page: Page, t: TestContext) => Promise<void>, timeout = 120_000): void {
+  function scenario(name: string, shot: string, body: (page: Page, t: TestContext, folder: string) => Promise<void>, timeout = 120_000): void {
     test(name, { timeout }, async (t) => {
-      const page = await workbench.openWindow();
+      const { page, folder } = await workbench.openWindow(shot);
       const started = Date.now();
       try {
-        await body(page, t);
+        await body(page, t, folder);
         await screenshot(page, shot);
       } catch (error) {
         anyFailed = true;
@@ -97,7 +97,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
   /** Opens sentence.txt, selects a line and runs Show Attention; returns the painted panel's frame. */
   async function showAttentionOnLine(page: Page, file: string, line: number, tokenCount: number): Promise<{ frame: Frame; ms: number }> {
     await openFile(page, file);
-    await selectLine(page, line);
+    await selectLine(page, file, line);
     const pickedAt = await runCommand(page, commandTitle('headlight.showAttention'));
     const frame = await waitForPaintedPanel(page, tokenCount);
     return { frame, ms: performance.now() - pickedAt };
@@ -127,7 +127,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     assert.ok(!toasts.some((text) => /command .* not found|failed/i.test(text)), `notifications: ${toasts.join(' | ')}`);
   });
 
-  scenario('1. Show Attention on the deck\'s words with cosine, then on a real sentence', '1-show-attention', async (page, t) => {
+  scenario('1. Show Attention on the deck\'s words with cosine, then on a real sentence', '1-show-attention', async (page, t, folder) => {
     const { frame } = await showAttentionOnLine(page, 'sentence.txt', 1, 4);
     await choose(frame, 'measure', 'Cosine similarity');
     await waitForSoftmaxLine(frame, DECK_LINE);
@@ -136,13 +136,13 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     assert.equal(deck.softmaxLine, DECK_LINE);
     assert.deepEqual(deck.printed[0], DECK_ROW, 'the printed weights of the "orange" row are the deck\'s');
     // Every weight against the reference, from the deck's own vectors (slide "Dot product and cosine similarity").
-    const deckVectors = readEmbText(readFileSync(join(workbench.workspace, 'deck.emb'), 'utf8'));
+    const deckVectors = readEmbText(readFileSync(join(folder, 'deck.emb'), 'utf8'));
     const expected = lessonWeights(deck.tokens.map((w) => lookup(deckVectors, w)!), 'cosine');
     assertWeights(deck.weights, expected, 1e-4);
     await screenshot(page, '1a-deck-cosine');
 
     // A real sentence: repeated "an", words the lesson set may not know.
-    await selectLine(page, 2);
+    await selectLine(page, 'sentence.txt', 2);
     await runCommand(page, commandTitle('headlight.showAttention'));
     await frame.waitForFunction((first) => document.querySelector('[data-testid="token"]')?.textContent?.trim() !== first, 'orange', { timeout: 15_000 });
     const words = SENTENCE.split(' ');
@@ -162,11 +162,16 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
 
   scenario('2. step through heads from the side panel and with the keybindings; the main panel follows', '2-heads', async (page) => {
     const { frame } = await showAttentionOnLine(page, 'sentence.txt', 1, 4);
+    // Seeded random projections, with a head count that divides the model width (d % h === 0).
+    const d = [...lesson.values()][0]?.length ?? 0;
+    const headCount = [4, 3, 2].find((h) => d % h === 0);
+    assert.ok(headCount, `the lesson set's width ${d} splits into 2, 3 or 4 heads`);
     await choose(frame, 'source', 'Seeded random projections');
     const heads = frame.locator('#heads input');
-    await heads.fill('4');
+    await heads.fill(String(headCount));
     await heads.press('Tab');
-    await frame.waitForFunction(() => document.querySelectorAll('[data-testid="head-thumb"]').length === 4, undefined, { timeout: 15_000 });
+    await frame.waitForFunction((n) => document.querySelectorAll('[data-testid="head-thumb"]').length === n, headCount, { timeout: 15_000 });
+    const wrap = (head: number): number => ((head % headCount) + headCount) % headCount;
 
     // The heads view lives in its own activity-bar container.
     const container = manifest.contributes?.viewsContainers?.activitybar?.[0];
@@ -187,8 +192,8 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
       assert.deepEqual(now, { main: String(head), side: String(head) }, `after ${how}, head ${head} is focused in both views`);
     };
 
-    await side.locator('[data-testid="head-item"][data-head="2"]').click();
-    await expectFocus(2, 'clicking head 2 in the side panel');
+    await side.locator('[data-testid="head-item"][data-head="1"]').click();
+    await expectFocus(1, 'clicking head 1 in the side panel');
 
     const keyOf = (command: string): string[] => {
       const binding = manifest.contributes?.keybindings?.find((k) => k.command === command);
@@ -197,20 +202,18 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     };
     await frame.locator('[data-testid="heatmap"]').click(); // focus the main panel, where the keybindings apply
     for (const chord of keyOf('headlight.nextHead')) await page.keyboard.press(chord);
-    await expectFocus(3, 'Next Head');
-    for (let i = 0; i < 2; i++) for (const chord of keyOf('headlight.previousHead')) await page.keyboard.press(chord);
-    await expectFocus(1, 'Previous Head twice');
+    await expectFocus(wrap(2), 'Next Head (keybinding)');
+    for (let i = 0; i < 3; i++) for (const chord of keyOf('headlight.previousHead')) await page.keyboard.press(chord);
+    await expectFocus(wrap(-1), 'Previous Head three times (keybinding), wrapping around');
     await runCommand(page, commandTitle('headlight.nextHead'));
-    await expectFocus(2, 'Next Head from the palette');
+    await expectFocus(0, 'Next Head from the palette');
   });
 
-  scenario('3. hover a word in a .emb file and read the similarity scores', '3-hover', async (page) => {
+  scenario('3. hover a word in a .emb file and read the similarity scores', '3-hover', async (page, _t, folder) => {
     await openFile(page, 'deck.emb');
-    const vectors = readEmbText(readFileSync(join(workbench.workspace, 'deck.emb'), 'utf8'));
+    const vectors = readEmbText(readFileSync(join(folder, 'deck.emb'), 'utf8'));
     const line = page.locator('.editor-group-container.active .view-line').filter({ hasText: /^orange\s+0\s+3\s+0/ });
-    const box = await line.boundingBox();
-    assert.ok(box, 'the "orange" line is on screen');
-    await page.mouse.move(box.x + 12, box.y + box.height / 2);
+    await line.hover({ position: { x: 12, y: 8 } }); // on the token "orange"
     const hover = page.locator('.monaco-hover').filter({ hasText: /cosine/i }).first();
     await hover.waitFor({ state: 'visible', timeout: 15_000 });
     const table = await hover.evaluate((el) =>
@@ -250,12 +253,12 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     assert.match(at(6), /nan|finite|number/i, 'line 6: NaN');
   });
 
-  scenario('5. export the heatmap as PNG and the weights as CSV, and find the files', '5-export', async (page) => {
+  scenario('5. export the heatmap as PNG and the weights as CSV, and find the files', '5-export', async (page, _t, folder) => {
     const { frame } = await showAttentionOnLine(page, 'sentence.txt', 1, 4);
     await choose(frame, 'measure', 'Cosine similarity');
     await waitForSoftmaxLine(frame, DECK_LINE);
-    const png = join(workbench.workspace, 'exports', 'heatmap.png');
-    const csv = join(workbench.workspace, 'exports', 'weights.csv');
+    const png = join(folder, 'heatmap.png');
+    const csv = join(folder, 'weights.csv');
     await runCommand(page, commandTitle('headlight.exportPng'));
     await answerPrompts(page, png, /heatmap/i);
     await waitForFile(png, 100);
@@ -270,12 +273,12 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     assert.equal(lines.length, 5, `a header and 4 rows:\n${lines.join('\n')}`);
     for (const token of ['orange', 'apple', 'and', 'an']) assert.match(lines[0]!, new RegExp(`\\b${token}\\b`));
     const orangeRow = lines[1]!.split(',').slice(1).map(Number);
-    const expected = lessonWeights(['orange', 'apple', 'and', 'an'].map((w) => lookup(readEmbText(readFileSync(join(workbench.workspace, 'deck.emb'), 'utf8')), w)!), 'cosine');
+    const expected = lessonWeights(['orange', 'apple', 'and', 'an'].map((w) => lookup(readEmbText(readFileSync(join(folder, 'deck.emb'), 'utf8')), w)!), 'cosine');
     assertWeights([orangeRow], [expected[0]!], 1e-4);
   });
 
   test('panel timings: command to painted panel for 12 and 512 tokens (printed, not asserted)', { timeout: 180_000 }, async (t) => {
-    const page = await workbench.openWindow();
+    const { page } = await workbench.openWindow('6-timing');
     try {
       const lines: string[] = [];
       // Warm up: the first command activates the extension; that is not what is timed.

@@ -52,7 +52,7 @@ export class Controls {
   private readonly source = select('source', 'Weight source', SOURCE_LABELS);
   private readonly heads = field('heads', 'Heads', { min: 1, max: 64, step: 1 });
   private readonly seed = field('seed', 'Seed', { min: 0, step: 1 });
-  private readonly temperature = field('temperature', 'Softmax temperature', { min: 0.05, step: 0.1 });
+  private readonly temperature = field('temperature', 'Softmax temperature', { step: 0.1 });
   private readonly causal = custom('vscode-checkbox', { attrs: { id: 'causal', label: 'Causal mask' } }) as CheckElement;
   private readonly scale = custom('vscode-checkbox', { attrs: { id: 'scale', label: '÷ √d_k' } }) as CheckElement;
   private readonly pickWeights = custom('vscode-button', { text: 'Choose…', attrs: { secondary: true, id: 'pick-weights' } });
@@ -96,13 +96,17 @@ export class Controls {
     this.scale.checked = options.scale;
     this.weightsLabel.textContent = weightsLabel || 'no file chosen';
     for (const el of [this.heads, this.seed, this.temperature]) el.invalid = false;
-    this.showRelevant(options.source);
+    this.showRelevant(options.source, options.measure);
   }
 
-  private showRelevant(source: SourceKind): void {
+  private showRelevant(source: SourceKind, measure: Measure): void {
     this.headsGroup.hidden = source === 'lesson';
     this.seedGroup.hidden = source !== 'random';
     this.weightsGroup.hidden = source !== 'weights';
+    // Only the scaled measure divides by √d_k (cosine is already in [−1, 1]; dot is plain q·k).
+    const scaled = measure === 'scaled';
+    (this.scale as unknown as { disabled: boolean }).disabled = !scaled;
+    this.scale.title = scaled ? 'Divide the scores by √d_k (switch off to see why transformers scale)' : 'Applies to the scaled measure only: cosine and dot are never divided by √d_k';
   }
 
   private emit(): void {
@@ -122,10 +126,11 @@ export class Controls {
       if (invalid) valid = false;
     }
     const source = (SOURCE_LABELS.find(([v]) => v === this.source.value)?.[0] ?? base.source) as SourceKind;
-    this.showRelevant(source);
+    const measure = (MEASURE_LABELS.find(([v]) => v === this.measure.value)?.[0] ?? base.measure) as Measure;
+    this.showRelevant(source, measure);
     if (!valid) return;
     const next: PanelOptions = {
-      measure: (MEASURE_LABELS.find(([v]) => v === this.measure.value)?.[0] ?? base.measure) as Measure,
+      measure,
       source,
       heads,
       seed,

@@ -402,13 +402,18 @@ function handle(message: ToPanelMessage): void {
     case 'init':
       printValuesUpTo = message.printValuesUpTo;
       currentWeightsLabel = message.weightsLabel;
-      controls.set(message.options, message.weightsLabel);
       if (message.snapshot) {
         renderSnapshot(message.snapshot);
       } else {
         snapshot = undefined;
         setStatus(message.status === 'error' ? 'error' : 'empty', message.message);
       }
+      // The session's options, which may be newer than the snapshot's (a recomputation in flight).
+      controls.set(message.options, message.weightsLabel);
+      break;
+    case 'options':
+      currentWeightsLabel = message.weightsLabel;
+      controls.set(message.options, message.weightsLabel);
       break;
     case 'computing':
       controls.progress.hidden = !message.active;

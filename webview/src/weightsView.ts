@@ -69,7 +69,7 @@ export class WeightsView {
         const data = new Float32Array(matrix.data);
         let maxAbs = 0;
         for (const v of data) maxAbs = Math.max(maxAbs, Math.abs(v));
-        const cell = Math.max(1, Math.min(14, Math.floor(260 / Math.max(matrix.rows, matrix.cols))));
+        const cell = Math.max(1, Math.min(28, Math.floor(260 / Math.max(matrix.rows, matrix.cols))));
         const canvas = h('canvas', { className: 'weight-matrix', attrs: { role: 'img', 'aria-label': `${name}, ${matrix.rows} × ${matrix.cols}` } });
         const ctx = sizeCanvas(canvas, matrix.cols * cell, matrix.rows * cell);
         for (let i = 0; i < matrix.rows; i++) {

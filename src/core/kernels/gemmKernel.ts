@@ -1,27 +1,29 @@
 /**
  * Source of the WebAssembly SIMD GEMM, written with wasmAssembler.ts. `npm run build:kernels`
- * turns it into the committed bytes of simd.generated.ts; a unit test rebuilds it and compares.
+ * turns it into the committed bytes of simd.generated.ts (one module per GemmVariant); a unit test
+ * rebuilds them and compares.
  *
  * Contract of the exported function (all arguments i32; addresses are byte offsets into memory):
- *   gemm(a, b, c, bias, pack, scratch, n, k, m, transB)
+ *   gemm(a, b, c, bias, pack, apack, scratch, n, k, m, transB)
  *     C[n, m] = A[n, k] · B[k, m] + bias          (transB = 0, B row-major [k, m])
  *     C[n, m] = A[n, k] · B[m, k]ᵀ + bias         (transB = 1, B row-major [m, k], PyTorch weights)
- *   bias: ceil(m / NR)·NR floats, zero-padded past m (all zeros when there is no bias).
- *   pack: room for KC · NC floats; scratch: room for MR · NR floats (16-byte aligned).
- *   Accumulation is float32, four lanes at a time, in a different order than the float64 reference.
+ *   bias: ⌈m / NR⌉·NR floats, zero-padded past m (all zeros when there is no bias).
+ *   pack: room for KC · NC floats; apack: MR · KC floats; scratch: MR · NR floats (16-byte aligned).
+ *   k ≥ 1 (C is only ever written by adding k-slices). Accumulation is float32, four lanes at a
+ *   time, in a different order than the float64 reference.
  *
- * Legend: n rows of A and C, k shared width, m columns of C; MR × NR = 4 × 8 register tile;
- * KC depth and NC width of one packed block of B.
+ * Legend: n rows of A and C, k shared width, m columns of C; MR × NR register tile (5 × 8 or
+ * 6 × 8, see gemmLayout.ts); KC depth and NC width of one packed block of B.
  *
- * Blocking (the BLIS loop nest, without packing A — its rows are already contiguous in k):
+ * Blocking (the BLIS loop nest):
  *   for jc0 in 0..m step NC             block of NC columns of C
  *     for kc0 in 0..k step KC           KC-deep slice; packed B block (KC·NC·4 bytes) lives in L2
  *       pack B[kc0.., jc0..] into panels of NR columns: panel[p][0..NR) contiguous
- *       for i0 in 0..n step MR          4 rows of A (4 × KC floats stay in L1)
- *         for each panel                micro-kernel: 4 × 8 tile of C in eight f32x4 registers
+ *       for i0 in 0..n step MR          a stripe of MR rows of A, packed MR floats per k-step (L1)
+ *         for each panel                micro-kernel: MR × NR tile of C in MR·NR/4 f32x4 registers
  * The first KC slice starts the accumulators from the bias (a row read with stride 0), later
  * slices from C itself, so C needs no zeroing. Tiles at the right or bottom edge go through a
- * scratch tile; rows past n re-read the last real row and their results are dropped.
+ * scratch tile; stripe rows past n are packed as zeros and their results dropped.
  */
 import { type GemmVariant, KC, NC, NR } from './gemmLayout';
 import { type Expr, type FunctionBuilder, type Local, ModuleBuilder } from './wasmAssembler';
@@ -46,6 +48,31 @@ function forRange(fn: FunctionBuilder, i: Local, start: () => Expr, end: Local, 
 /** min(a, b) for i32. */
 function minS(fn: FunctionBuilder, a: () => Expr, b: () => Expr): Expr {
   return fn.select(a(), b(), fn.i32LtS(a(), b()));
+}
+
+/**
+ * 4 × 4 transpose of the f32x4 rows v[0..3] into out[0..3] (out[q] = lane q of each v), with
+ * unpack-style shuffles that V8 lowers to unpcklps/unpckhps/movlhps/movhlps.
+ */
+function transpose4(fn: FunctionBuilder, v: readonly Local[], out: readonly Local[], t: readonly Local[]): void {
+  const get = (l: Local | undefined): Expr => fn.localGet(l!);
+  fn.localSet(t[0]!, fn.f32x4Shuffle(get(v[0]), get(v[1]), [0, 4, 1, 5])); // v0[0] v1[0] v0[1] v1[1]
+  fn.localSet(t[1]!, fn.f32x4Shuffle(get(v[2]), get(v[3]), [0, 4, 1, 5])); // v2[0] v3[0] v2[1] v3[1]
+  fn.localSet(t[2]!, fn.f32x4Shuffle(get(v[0]), get(v[1]), [2, 6, 3, 7])); // v0[2] v1[2] v0[3] v1[3]
+  fn.localSet(t[3]!, fn.f32x4Shuffle(get(v[2]), get(v[3]), [2, 6, 3, 7])); // v2[2] v3[2] v2[3] v3[3]
+  fn.localSet(out[0]!, fn.f32x4Shuffle(get(t[0]), get(t[1]), [0, 1, 4, 5]));
+  fn.localSet(out[1]!, fn.f32x4Shuffle(get(t[0]), get(t[1]), [2, 3, 6, 7]));
+  fn.localSet(out[2]!, fn.f32x4Shuffle(get(t[2]), get(t[3]), [0, 1, 4, 5]));
+  fn.localSet(out[3]!, fn.f32x4Shuffle(get(t[2]), get(t[3]), [2, 3, 6, 7]));
+}
+
+/** `count` floats from src (stepping srcStep bytes) to dst (stepping dstStep bytes); moves both pointers. */
+function copyStrided(fn: FunctionBuilder, src: Local, srcStep: number, dst: Local, dstStep: number, i: Local, from: () => Expr, to: Local): void {
+  forRange(fn, i, from, to, 1, () => {
+    fn.f32Store(fn.localGet(dst), fn.f32Load(fn.localGet(src)));
+    fn.localSet(src, fn.i32Add(fn.localGet(src), fn.i32Const(srcStep)));
+    fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(dstStep)));
+  });
 }
 
 export function buildGemmModule(variant: GemmVariant): Uint8Array<ArrayBuffer> {
@@ -107,25 +134,50 @@ export function buildGemmModule(variant: GemmVariant): Uint8Array<ArrayBuffer> {
   // ── packing A ────────────────────────────────────────────────────────────────────────────────
   // packStripe(a, k, i0, mr, kc0, kc, apack): rows i0 .. i0+mr of A, columns kc0 .. kc0+kc, as
   // kc groups of MR floats (apack[p·MR + r] = A[i0 + r, kc0 + p]); rows past mr are zero.
+  // Full stripes go 4 k-steps at a time: rows 0–3 by a 4 × 4 transpose, the rest by lane stores.
   const packStripe = mod.function('packStripe', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
     const a = fn.param(0), k = fn.param(1), i0 = fn.param(2), mr = fn.param(3), kc0 = fn.param(4), kc = fn.param(5), apack = fn.param(6);
     const r = fn.local('i32'), p = fn.local('i32'), srcp = fn.local('i32'), dst = fn.local('i32'), rows = fn.local('i32');
+    const kc4 = fn.local('i32');
+    const src = Array.from({ length: MR }, () => fn.local('i32'));
+    const v = Array.from({ length: MR }, () => fn.local('v128'));
+    const out = Array.from({ length: 4 }, () => fn.local('v128')), t = Array.from({ length: 4 }, () => fn.local('v128'));
+    // srcp = a + ((i0 + r)·k + kc0)·4
+    const rowStart = (row: () => Expr): Expr => fn.i32Add(fn.localGet(a), fn.i32Shl(fn.i32Add(
+      fn.i32Mul(fn.i32Add(fn.localGet(i0), row()), fn.localGet(k)), fn.localGet(kc0)), fn.i32Const(2)));
     fn.localSet(rows, fn.i32Const(MR));
-    forRange(fn, r, () => fn.i32Const(0), rows, 1, () => {
-      fn.localSet(dst, fn.i32Add(fn.localGet(apack), fn.i32Shl(fn.localGet(r), fn.i32Const(2))));
-      fn.if(fn.i32LtS(fn.localGet(r), fn.localGet(mr)), () => {
-        // srcp = a + ((i0 + r)·k + kc0)·4
-        fn.localSet(srcp, fn.i32Add(fn.localGet(a), fn.i32Shl(fn.i32Add(
-          fn.i32Mul(fn.i32Add(fn.localGet(i0), fn.localGet(r)), fn.localGet(k)), fn.localGet(kc0)), fn.i32Const(2))));
-        forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
-          fn.f32Store(fn.localGet(dst), fn.f32Load(fn.localGet(srcp)));
-          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(MR * FLOAT)));
-          fn.localSet(srcp, fn.i32Add(fn.localGet(srcp), fn.i32Const(FLOAT)));
+    fn.if(fn.i32Eq(fn.localGet(mr), fn.i32Const(MR)), () => {
+      fn.localSet(kc4, fn.i32And(fn.localGet(kc), fn.i32Const(~3)));
+      src.forEach((s, row) => fn.localSet(s, rowStart(() => fn.i32Const(row))));
+      fn.localSet(dst, fn.localGet(apack));
+      forRange(fn, p, () => fn.i32Const(0), kc4, 4, () => {
+        src.forEach((s, row) => {
+          fn.localSet(v[row]!, fn.v128Load(fn.localGet(s)));
+          fn.localSet(s, fn.i32Add(fn.localGet(s), fn.i32Const(16)));
         });
-      }, () => {
-        forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
-          fn.f32Store(fn.localGet(dst), fn.f32Const(0));
-          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(MR * FLOAT)));
+        transpose4(fn, v, out, t);
+        for (let q = 0; q < 4; q++) {
+          fn.v128Store(fn.localGet(dst), fn.localGet(out[q]!), q * MR * FLOAT);
+          for (let row = 4; row < MR; row++) fn.v128Store32Lane(fn.localGet(dst), fn.localGet(v[row]!), q, (q * MR + row) * FLOAT);
+        }
+        fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(4 * MR * FLOAT)));
+      });
+      // the last kc % 4 steps, one float at a time
+      src.forEach((s, row) => {
+        fn.localSet(dst, fn.i32Add(fn.localGet(apack), fn.i32Shl(fn.i32Add(fn.i32Mul(fn.localGet(kc4), fn.i32Const(MR)), fn.i32Const(row)), fn.i32Const(2))));
+        copyStrided(fn, s, FLOAT, dst, MR * FLOAT, p, () => fn.localGet(kc4), kc);
+      });
+    }, () => {
+      forRange(fn, r, () => fn.i32Const(0), rows, 1, () => {
+        fn.localSet(dst, fn.i32Add(fn.localGet(apack), fn.i32Shl(fn.localGet(r), fn.i32Const(2))));
+        fn.if(fn.i32LtS(fn.localGet(r), fn.localGet(mr)), () => {
+          fn.localSet(srcp, rowStart(() => fn.localGet(r)));
+          copyStrided(fn, srcp, FLOAT, dst, MR * FLOAT, p, () => fn.i32Const(0), kc);
+        }, () => {
+          forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+            fn.f32Store(fn.localGet(dst), fn.f32Const(0));
+            fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(MR * FLOAT)));
+          });
         });
       });
     });
@@ -188,30 +240,55 @@ export function buildGemmModule(variant: GemmVariant): Uint8Array<ArrayBuffer> {
 
   // packColumns(b, k, jc0, nc, kc0, kc, pack): B row-major [m, k] (used transposed); a panel row
   // gathers one float from each of 8 rows of B.
+  // Full panels go 4 k-steps at a time: two 4 × 4 transposes of 8 rows × 4 floats.
   const packColumns = mod.function('packColumns', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
     const b = fn.param(0), k = fn.param(1), jc0 = fn.param(2), nc = fn.param(3), kc0 = fn.param(4), kc = fn.param(5), pack = fn.param(6);
     const jj = fn.local('i32'), nr = fn.local('i32'), panel = fn.local('i32'), dst = fn.local('i32'), srcp = fn.local('i32');
-    const p = fn.local('i32'), j = fn.local('i32'), eight = fn.local('i32');
+    const p = fn.local('i32'), j = fn.local('i32'), eight = fn.local('i32'), kc4 = fn.local('i32');
+    const src = Array.from({ length: NR }, () => fn.local('i32'));
+    const v = Array.from({ length: NR }, () => fn.local('v128'));
+    const out = Array.from({ length: NR }, () => fn.local('v128')), t = Array.from({ length: 4 }, () => fn.local('v128'));
+    // b + ((jc0 + jj + j)·k + kc0)·4
+    const rowStart = (row: () => Expr): Expr => fn.i32Add(fn.localGet(b), fn.i32Shl(fn.i32Add(
+      fn.i32Mul(fn.i32Add(fn.localGet(jc0), fn.i32Add(fn.localGet(jj), row())), fn.localGet(k)), fn.localGet(kc0)), fn.i32Const(2)));
     fn.localSet(eight, fn.i32Const(NR));
+    fn.localSet(kc4, fn.i32And(fn.localGet(kc), fn.i32Const(~3)));
     forRange(fn, jj, () => fn.i32Const(0), nc, NR, () => {
       fn.localSet(nr, minS(fn, () => fn.i32Const(NR), () => fn.i32Sub(fn.localGet(nc), fn.localGet(jj))));
       fn.localSet(panel, fn.i32Add(fn.localGet(pack), fn.i32Shl(fn.i32Mul(fn.localGet(jj), fn.localGet(kc)), fn.i32Const(2))));
-      forRange(fn, j, () => fn.i32Const(0), eight, 1, () => {
-        fn.localSet(dst, fn.i32Add(fn.localGet(panel), fn.i32Shl(fn.localGet(j), fn.i32Const(2))));
-        fn.if(fn.i32LtS(fn.localGet(j), fn.localGet(nr)), () => {
-          // srcp = b + ((jc0 + jj + j)·k + kc0)·4
-          fn.localSet(srcp, fn.i32Add(fn.localGet(b), fn.i32Shl(fn.i32Add(
-            fn.i32Mul(fn.i32Add(fn.localGet(jc0), fn.i32Add(fn.localGet(jj), fn.localGet(j))), fn.localGet(k)),
-            fn.localGet(kc0)), fn.i32Const(2))));
-          forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
-            fn.f32Store(fn.localGet(dst), fn.f32Load(fn.localGet(srcp)));
-            fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
-            fn.localSet(srcp, fn.i32Add(fn.localGet(srcp), fn.i32Const(FLOAT)));
+      fn.if(fn.i32Eq(fn.localGet(nr), fn.i32Const(NR)), () => {
+        src.forEach((s, row) => fn.localSet(s, rowStart(() => fn.i32Const(row))));
+        fn.localSet(dst, fn.localGet(panel));
+        forRange(fn, p, () => fn.i32Const(0), kc4, 4, () => {
+          src.forEach((s, row) => {
+            fn.localSet(v[row]!, fn.v128Load(fn.localGet(s)));
+            fn.localSet(s, fn.i32Add(fn.localGet(s), fn.i32Const(16)));
           });
-        }, () => {
-          forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
-            fn.f32Store(fn.localGet(dst), fn.f32Const(0));
-            fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+          transpose4(fn, v.slice(0, 4), out.slice(0, 4), t);
+          transpose4(fn, v.slice(4), out.slice(4), t);
+          for (let q = 0; q < 4; q++) {
+            fn.v128Store(fn.localGet(dst), fn.localGet(out[q]!), q * PANEL_ROW);
+            fn.v128Store(fn.localGet(dst), fn.localGet(out[4 + q]!), q * PANEL_ROW + 16);
+          }
+          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(4 * PANEL_ROW)));
+        });
+        // the last kc % 4 steps, one float at a time
+        src.forEach((s, row) => {
+          fn.localSet(dst, fn.i32Add(fn.localGet(panel), fn.i32Shl(fn.i32Add(fn.i32Shl(fn.localGet(kc4), fn.i32Const(3)), fn.i32Const(row)), fn.i32Const(2))));
+          copyStrided(fn, s, FLOAT, dst, PANEL_ROW, p, () => fn.localGet(kc4), kc);
+        });
+      }, () => {
+        // edge panel: the real columns one float at a time, zeros after them
+        forRange(fn, j, () => fn.i32Const(0), eight, 1, () => {
+          fn.localSet(dst, fn.i32Add(fn.localGet(panel), fn.i32Shl(fn.localGet(j), fn.i32Const(2))));
+          fn.if(fn.i32LtS(fn.localGet(j), fn.localGet(nr)), () => {
+            fn.localSet(srcp, rowStart(() => fn.localGet(j)));
+            copyStrided(fn, srcp, FLOAT, dst, PANEL_ROW, p, () => fn.i32Const(0), kc);
+          }, () => {
+            forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+              fn.f32Store(fn.localGet(dst), fn.f32Const(0));
+              fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+            });
           });
         });
       });

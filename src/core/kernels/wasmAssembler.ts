@@ -261,6 +261,10 @@ export class FunctionBuilder {
   v128Store32Lane(_address: Expr, _value: Expr, lane: number, offset = 0): void {
     this.simd(0x5a, ...this.memarg(ALIGN.f32, offset), lane);
   }
+  /** Store lane `lane` (an f64 / two f32) of a vector. */
+  v128Store64Lane(_address: Expr, _value: Expr, lane: number, offset = 0): void {
+    this.simd(0x5b, ...this.memarg(3, offset), lane);
+  }
   v128ZeroConst(): Expr {
     return this.simd(0x0c, ...new Array<number>(16).fill(0));
   }
@@ -268,6 +272,10 @@ export class FunctionBuilder {
   i8x16Shuffle(_a: Expr, _b: Expr, lanes: readonly number[]): Expr {
     if (lanes.length !== 16) throw new Error('wasm assembler: a shuffle takes 16 lane indices');
     return this.simd(0x0d, ...lanes);
+  }
+  /** Shuffle by f32 lanes: 0–3 pick from a, 4–7 from b. */
+  f32x4Shuffle(a: Expr, b: Expr, lanes: readonly [number, number, number, number]): Expr {
+    return this.i8x16Shuffle(a, b, lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]));
   }
   f32x4Splat(_a: Expr): Expr {
     return this.simd(0x13);

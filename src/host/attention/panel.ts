@@ -49,6 +49,7 @@ export class AttentionPanel extends Disposable {
   private readonly captures = new Map<number, PendingCapture>();
   /** Messages received that failed validation (the test API reads it). */
   rejectedMessages = 0;
+  private panelGone = false;
 
   static create(host: PanelHost): AttentionPanel {
     const panel = vscode.window.createWebviewPanel(
@@ -83,6 +84,8 @@ export class AttentionPanel extends Disposable {
     this.register(host.session.onDidChange((event) => this.follow(event)));
     this.register(
       panel.onDidDispose(() => {
+        // The WebviewPanel is gone: nothing may touch it (title, html, postMessage) from here on.
+        this.panelGone = true;
         this.setReady(false);
         this.closed.fire();
         this.dispose();
@@ -101,19 +104,19 @@ export class AttentionPanel extends Disposable {
   }
 
   get ready(): boolean {
-    return this.webviewReady && !this.isDisposed;
+    return this.webviewReady && !this.disposed;
   }
 
   get visible(): boolean {
-    return !this.isDisposed && this.panel.visible;
+    return !this.disposed && this.panel.visible;
   }
 
   get disposed(): boolean {
-    return this.isDisposed;
+    return this.isDisposed || this.panelGone;
   }
 
   reveal(): void {
-    if (!this.isDisposed) this.panel.reveal(undefined, true);
+    if (!this.disposed) this.panel.reveal(undefined, true);
   }
 
   /** Resolves when the webview has said `ready` (revealing the panel if it is hidden). */
@@ -171,7 +174,7 @@ export class AttentionPanel extends Disposable {
   }
 
   private updateTitle(): void {
-    if (this.isDisposed) return;
+    if (this.disposed) return;
     const tokens = this.host.session.snapshot()?.tokens ?? [];
     const text = tokens.join(' ');
     this.panel.title = tokens.length === 0 ? 'Attention' : `Attention: ${text.length > 32 ? `${text.slice(0, 31)}…` : text}`;
@@ -222,6 +225,8 @@ export class AttentionPanel extends Disposable {
         break;
       }
       case 'options':
+        this.post({ type: 'options', options: session.options, weightsLabel: session.weightsLabel });
+        break;
       case 'cleared':
         this.sendInit();
         this.updateTitle();

@@ -326,10 +326,18 @@ export class EmbCommands {
   // ----------------------------------------------------------------------------------------------
   // Shared pieces
 
-  /** The `.emb` file of the active editor, or of the active tab when the file is too big to be synced. */
+  /**
+   * The `.emb` file in front of the user: the active editor's; with no active text editor (focus
+   * on a preview or a panel), a visible `.emb` editor's; else the active tab's, for files too big
+   * to be synced to extensions.
+   */
   activeEmbUri(): vscode.Uri | undefined {
     const editor = vscode.window.activeTextEditor;
     if (editor?.document.languageId === 'emb') return editor.document.uri;
+    if (editor === undefined) {
+      const visible = vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'emb');
+      if (visible !== undefined) return visible.document.uri;
+    }
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     const uri = tab === undefined ? undefined : tabUri(tab);
     return uri !== undefined && uri.path.toLowerCase().endsWith('.emb') ? uri : undefined;

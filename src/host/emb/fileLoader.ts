@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadEmbFile } from '../../emb/loadFile';
-import { parseEmbBytes, type ParsedEmb } from '../../emb/parse';
+import type { ParsedEmb } from '../../emb/parse';
+import { parseEmbBytesSliced } from './backgroundParse';
 import { formatCount } from './display';
 
 /** Files at least this big get a progress notification (with Cancel) while they load. */
@@ -60,11 +61,25 @@ function abortedPromise(signal: AbortSignal): { promise: Promise<never>; detach:
  * Local files go through src/emb's `loadEmbFile` (off the extension host thread); other schemes
  * (virtual workspaces) through `vscode.workspace.fs`.
  */
-export class EmbFileLoader {
+export class EmbFileLoader implements vscode.Disposable {
   private readonly shared = new Map<string, SharedLoad>();
   private readonly done = new Map<string, CachedLoad>();
+  private disposed = false;
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  /** Stops every load in flight (their workers end with them) and forgets what was loaded. */
+  dispose(): void {
+    this.disposed = true;
+    for (const load of this.shared.values()) load.controller.abort();
+    this.shared.clear();
+    this.done.clear();
+  }
+
+  /** Loads in flight right now (for tests of disposal). */
+  get loadsInFlight(): number {
+    return this.shared.size;
+  }
 
   async stamp(uri: vscode.Uri): Promise<{ stamp: string; size: number }> {
     const stat = await vscode.workspace.fs.stat(uri);
@@ -72,6 +87,7 @@ export class EmbFileLoader {
   }
 
   async load(uri: vscode.Uri, signal?: AbortSignal): Promise<LoadedEmbFile> {
+    if (this.disposed) throw new vscode.CancellationError();
     const key = uri.toString();
     const { stamp, size } = await this.stamp(uri);
     const cached = this.done.get(key);
@@ -180,8 +196,9 @@ export class EmbFileLoader {
     if (uri.scheme === 'file') {
       return loadEmbFile(uri.fsPath, { signal, onProgress });
     }
+    // Virtual workspaces: no local path to stream from, so read the bytes and parse them in slices.
     const bytes = await vscode.workspace.fs.readFile(uri);
     if (signal.aborted) throw new vscode.CancellationError();
-    return parseEmbBytes(bytes, { name });
+    return parseEmbBytesSliced(bytes, { name, signal, onProgress });
   }
 }

@@ -14,7 +14,7 @@ export const HOVER_DIMENSIONS_SHOWN = 12;
 /** How many selected words a hover compares with. */
 export const HOVER_SELECTED_MAX = 10;
 
-const MEASURE_HEADS: Record<Measure, string> = { cosine: 'cosine', dot: 'dot', scaled: 'scaled dot (÷√d)' };
+const MEASURE_HEADS: Record<Measure, string> = { cosine: 'cosine', dot: 'dot', scaled: 'scaled (÷√d)' };
 
 export interface TokenHoverInput {
   readonly store: EmbeddingStore;
@@ -75,7 +75,7 @@ export function tokenHoverMarkdown(input: TokenHoverInput): string {
   const k = Math.max(0, Math.min(input.k, store.count - 1));
   if (k > 0) {
     const neighbors = nearestToIndex(store, index, k, input.measure);
-    lines.push('', `Nearest ${formatCount(neighbors.length)} by ${MEASURE_HEADS[input.measure]}:`, '');
+    lines.push('', `Nearest ${formatCount(neighbors.length)} by ${markdownText(MEASURE_HEADS[input.measure])}:`, '');
     lines.push(...scoreTable('nearest', neighbors.map((n) => ({ token: n.token, scores: n }))));
   }
 

@@ -33,6 +33,10 @@ export interface EmbFeaturesApi {
   statusBarText(): string;
   /** Command ids of the `.emb` features. */
   readonly commands: typeof EMB_COMMANDS;
+  /** URIs of the files indexed now: closing a file must remove it (nothing outlives its owner). */
+  trackedFiles(): readonly string[];
+  /** File loads in flight (disk indexing, the active set): 0 once everything settled or was cancelled. */
+  loadsInFlight(): number;
 }
 
 /** The `.emb` language features: index, diagnostics, quick fixes, hovers, word commands, status bar. */
@@ -70,5 +74,7 @@ export function activateEmbFeatures(features: FeatureContext): EmbFeaturesApi {
     lastHover: () => hover.lastHover,
     statusBarText: () => statusBar.text,
     commands: EMB_COMMANDS,
+    trackedFiles: () => indexes.trackedFiles(),
+    loadsInFlight: () => embeddings.files.loadsInFlight,
   };
 }

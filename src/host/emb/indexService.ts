@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { parseEmb, type ParsedEmb } from '../../emb/parse';
 import type { EmbeddingStore } from '../../emb/store';
 import { Disposable } from '../disposable';
+import { parseEmbBytesSliced } from './backgroundParse';
 import type { EmbFileLoader } from './fileLoader';
 import { isCancellation } from './fileLoader';
 import { formatCount } from './display';
@@ -186,6 +187,11 @@ export class EmbIndexService extends Disposable {
     return [...this.entries.values()].flatMap((e) => (e.index !== undefined && e.index.generation === e.generation ? [e.index] : []));
   }
 
+  /** The files tracked now (open `.emb` documents, tabs of unsynced big files), for disposal tests. */
+  trackedFiles(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** Drop the index of a file and build it again (also after the user cancelled indexing). */
   reindex(uri: vscode.Uri): boolean {
     const document = this.openDocument(uri);
@@ -295,17 +301,16 @@ export class EmbIndexService extends Disposable {
       const length = documentLength(document);
       const fromDisk = length > settings.largeFileBytes && document.uri.scheme === 'file' && !document.isDirty;
       if (!fromDisk) {
-        if (length > settings.largeFileBytes) {
-          this.log.warn(
-            `emb: ${this.name(entry)}: ${(length / 1048576).toFixed(1)} MB with unsaved changes is parsed from the editor text ` +
-              `on the extension host; save it to index it in the background`,
-          );
-        }
         const version = document.version;
+        const name = path.posix.basename(document.uri.path);
         const started = performance.now();
-        const parsed = parseEmb(document.getText(), { name: path.posix.basename(document.uri.path) });
+        const parsed =
+          length > settings.largeFileBytes
+            ? await this.parseInSlices(document, name, signal)
+            : parseEmb(document.getText(), { name });
         const milliseconds = performance.now() - started;
-        this.log.debug(`emb: ${this.name(entry)}: parsed v${version} in ${milliseconds.toFixed(1)} ms (${formatCount(parsed.store.count)} × ${parsed.store.dim})`);
+        if (document.version !== version) return;
+        this.log.debug(`emb: ${name}: parsed v${version} in ${milliseconds.toFixed(1)} ms (${formatCount(parsed.store.count)} × ${parsed.store.dim})`);
         this.publish(entry, generation, new BuiltIndex(entry.uri, 'document', version, generation, parsed, milliseconds));
         return;
       }
@@ -320,6 +325,26 @@ export class EmbIndexService extends Disposable {
     this.watch(entry);
     const loaded = await this.loader.load(entry.uri, signal);
     this.publish(entry, generation, new BuiltIndex(entry.uri, 'disk', undefined, generation, loaded.parsed, loaded.milliseconds));
+  }
+
+  /**
+   * A big document with unsaved edits (or not on the local disk): its text is parsed in slices,
+   * yielding to the event loop between them, with the progress in the status bar.
+   */
+  private async parseInSlices(document: vscode.TextDocument, name: string, signal: AbortSignal): Promise<ParsedEmb> {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Headlight: indexing ${name}` }, async (progress) => {
+      let reported = 0;
+      const bytes = new TextEncoder().encode(document.getText());
+      return parseEmbBytesSliced(bytes, {
+        name,
+        signal,
+        onProgress: (fraction) => {
+          const percent = Math.floor(fraction * 100);
+          if (percent > reported) progress.report({ message: `${percent}%` });
+          reported = percent;
+        },
+      });
+    });
   }
 
   private publish(entry: IndexEntry, generation: number, index: BuiltIndex): void {

@@ -31,8 +31,11 @@ export class ResultsDocuments extends Disposable implements vscode.TextDocumentC
     const uri = this.uriFor(name);
     this.contents.set(uri.toString(), markdown);
     this.changed.fire(uri);
+    const editor = vscode.window.activeTextEditor;
     try {
       await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+      // The preview takes focus; give it back so the user goes on where they were.
+      if (editor !== undefined) await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection });
     } catch (error) {
       // No markdown preview (the built-in extension disabled): the markdown source reads well too.
       this.log.debug(`results: markdown preview unavailable (${String(error)}); opening the text`);

@@ -40,7 +40,7 @@ export function readEmbSettings(scope?: vscode.ConfigurationScope): EmbSettings 
     hoverNeighbors: clampInt(config.get('hover.neighbors'), 5, 1, 50),
     measure: measure === 'dot' || measure === 'scaled' || measure === 'cosine' ? measure : 'cosine',
     neighborCount: clampInt(config.get('neighbors.count'), 10, 1, 100),
-    largeFileBytes: clampNumber(config.get('index.largeFileThresholdMB'), 4, 0.1, 50) * 1024 * 1024,
+    largeFileBytes: clampNumber(config.get('index.largeFileThresholdMB'), 1, 0.1, 50) * 1024 * 1024,
     debounceMs: clampInt(config.get('index.debounceMs'), 300, 0, 5000),
     maxProblems: clampInt(config.get('diagnostics.maxProblems'), 1000, 1, 10000),
     embeddingsFile: typeof file === 'string' ? file.trim() : '',

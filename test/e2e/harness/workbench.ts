@@ -21,6 +21,7 @@ export const repoRoot = resolve(__dirname, '..', '..', '..');
 export const resultsDir = join(repoRoot, 'test-results', 'e2e');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export interface Manifest {
   readonly contributes?: {
@@ -67,15 +68,20 @@ export class Workbench {
     else removeRunFolder(this.run);
   }
 
-  /** A new workbench window on the scenario workspace, ready for input. */
-  async openWindow(): Promise<Page> {
+  /**
+   * A new workbench window, ready for input, on its own copy of the workspace (`name`): VS Code
+   * restores a folder's editors and panels, so scenarios sharing a folder would see each other's.
+   */
+  async openWindow(name: string): Promise<{ page: Page; folder: string }> {
+    const folder = join(this.run.root, 'windows', name);
+    cpSync(this.workspace, folder, { recursive: true });
     const page = await this.browser.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${this.server.url}/?folder=${encodeURIComponent(this.workspace)}`);
+    await page.goto(`${this.server.url}/?folder=${encodeURIComponent(folder)}`);
     await page.locator('.monaco-workbench .statusbar-item').first().waitFor();
     // The explorer fills once the remote file system answers; then keyboard input lands.
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
-    return page;
+    return { page, folder };
   }
 }
 
@@ -91,7 +97,9 @@ async function findInPalette(page: Page, title: string, timeoutMs: number): Prom
     await page.keyboard.press('F1');
     await input.waitFor();
     await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+    // The exact label: "View: Close All Editors" must not pick "View: Close All Editors in Group".
+    const label = page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) });
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: label }).first();
     const shown = await row.waitFor({ timeout: 2_000 }).then(
       () => true,
       () => false,
@@ -129,13 +137,15 @@ export async function openFile(page: Page, fileName: string): Promise<void> {
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: fileName }).first();
   await row.waitFor();
   await row.click();
-  await page.locator(`.tabs-container .tab.active[aria-label*="${fileName}"]`).waitFor();
+  await page.locator(`.editor-group-container.active .tab.active[data-resource-name="${fileName}"]`).waitFor();
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor();
 }
 
-/** Selects one whole line (1-based) of the active text editor with the keyboard, as a user would. */
-export async function selectLine(page: Page, lineNumber: number): Promise<void> {
-  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+/** Selects one whole line (1-based) of an open text file with the keyboard, as a user would. */
+export async function selectLine(page: Page, fileName: string, lineNumber: number): Promise<void> {
+  await page.locator(`.tab[data-resource-name="${fileName}"]`).first().click();
+  const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await editor.click();
   await page.keyboard.press('Control+Home');
   for (let i = 1; i < lineNumber; i++) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Home');
@@ -168,23 +178,23 @@ export interface PanelReading {
 
 /** Reads the attention panel through the DOM contract. */
 export async function readPanel(frame: Frame): Promise<PanelReading> {
+  // No named helpers inside: tsx would wrap them in a `__name` call the page does not define.
   return frame.evaluate(() => {
-    const text = (el: Element | null): string => (el?.textContent ?? '').trim();
-    const tokens = Array.from(document.querySelectorAll('[data-testid="token"]')).map((el) => text(el));
+    const tokens = Array.from(document.querySelectorAll('[data-testid="token"]')).map((el) => (el.textContent ?? '').trim());
     const weights: number[][] = [];
     const printed: string[][] = [];
     for (const cell of Array.from(document.querySelectorAll('[data-testid="weights-table"] td[data-row][data-col]'))) {
       const row = Number(cell.getAttribute('data-row'));
       const col = Number(cell.getAttribute('data-col'));
       (weights[row] ??= [])[col] = Number(cell.getAttribute('data-value'));
-      (printed[row] ??= [])[col] = text(cell);
+      (printed[row] ??= [])[col] = (cell.textContent ?? '').trim();
     }
     return {
       tokens,
-      softmaxLine: text(document.querySelector('[data-testid="softmax-line"]')),
+      softmaxLine: (document.querySelector('[data-testid="softmax-line"]')?.textContent ?? '').trim(),
       weights,
       printed,
-      oov: text(document.querySelector('[data-testid="oov"]')),
+      oov: (document.querySelector('[data-testid="oov"]')?.textContent ?? '').trim(),
     };
   });
 }

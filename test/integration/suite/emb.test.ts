@@ -197,6 +197,6 @@ suite('.emb word commands', () => {
     } finally {
       await vscode.commands.executeCommand('headlight.useEmbeddingsFile', 'lesson');
     }
-    assert.doesNotMatch((await api.embeddings.get()).label, /deck\.emb/, 'back on the lesson set');
+    assert.doesNotMatch((await api.embeddings.get()).label, /deck\.emb/, `back on the lesson set (last error: ${api.emb.results.error ?? 'none'})`);
   });
 });

@@ -10,21 +10,31 @@ import * as path from 'node:path';
 import { decodeBase64, encodeBase64 } from '../../../src/core/kernels/base64';
 import { buildGemmModule } from '../../../src/core/kernels/gemmKernel';
 import { renderGeneratedModule } from '../../../src/core/kernels/generated';
-import { GEMM_WASM_BASE64 } from '../../../src/core/kernels/simd.generated';
+import { RELAXED_FMA, SIMD128 } from '../../../src/core/kernels/gemmLayout';
+import { GEMM_RELAXED_FMA_BASE64, GEMM_SIMD128_BASE64 } from '../../../src/core/kernels/simd.generated';
 
 const GENERATED = path.join(__dirname, '..', '..', '..', 'src', 'core', 'kernels', 'simd.generated.ts');
 
 test('simd.generated.ts is up to date with gemmKernel.ts (else run `npm run build:kernels`)', () => {
   assert.equal(readFileSync(GENERATED, 'utf8'), renderGeneratedModule(),
     'src/core/kernels/simd.generated.ts is stale: run `npm run build:kernels` and commit the result');
-  assert.deepEqual(decodeBase64(GEMM_WASM_BASE64), buildGemmModule());
+  assert.deepEqual(decodeBase64(GEMM_SIMD128_BASE64), buildGemmModule(SIMD128));
+  assert.deepEqual(decodeBase64(GEMM_RELAXED_FMA_BASE64), buildGemmModule(RELAXED_FMA));
 });
 
-test('the embedded module is valid WebAssembly exporting memory and gemm', () => {
-  const bytes = decodeBase64(GEMM_WASM_BASE64);
+test('the SIMD128 module is valid WebAssembly here, exporting memory and gemm', () => {
+  const bytes = decodeBase64(GEMM_SIMD128_BASE64);
   assert.ok(WebAssembly.validate(bytes));
   const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind}:${e.name}`);
   assert.deepEqual(exports.sort(), ['function:gemm', 'memory:memory']);
+});
+
+test('the relaxed-FMA module differs from SIMD128 only by using f32x4.relaxed_madd (0xfd 0x85 0x02)', () => {
+  const relaxed = decodeBase64(GEMM_RELAXED_FMA_BASE64), plain = decodeBase64(GEMM_SIMD128_BASE64);
+  const hasOpcode = (bytes: Uint8Array, ...opcode: number[]): boolean =>
+    bytes.some((_, i) => opcode.every((b, j) => bytes[i + j] === b));
+  assert.ok(hasOpcode(relaxed, 0xfd, 0x85, 0x02));
+  assert.ok(!hasOpcode(plain, 0xfd, 0x85, 0x02));
 });
 
 test('base64 round-trips every length modulo 3 and agrees with Node', () => {

@@ -12,11 +12,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   kernelFor, linear, linearReference, matmul, matmulReference, matmulTransposeB, matmulTransposeBReference, matrix,
   setLinalgPath, type LinalgPath, type Matrix, ShapeError,
 } from '../../../src/core';
-import { wasmGemmAvailable, wasmMemoryBytes } from '../../../src/core/kernels/wasmGemm';
+import {
+  selectWasmVariant, wasmGemmAvailable, wasmGemmVariant, wasmMemoryBytes, type WasmVariantChoice,
+} from '../../../src/core/kernels/wasmGemm';
+
+// The wasm kernel has two builds (SIMD128, and relaxed-SIMD FMA where the engine has it). This file
+// tests the one the engine picks, then re-runs itself in a child for the other (last test).
+const FORCED_VARIANT = process.env.HEADLIGHT_LINALG_VARIANT as WasmVariantChoice | undefined;
+if (FORCED_VARIANT) assert.equal(selectWasmVariant(FORCED_VARIANT), FORCED_VARIANT, `the ${FORCED_VARIANT} build must load here`);
 
 const U = 2 ** -24;
 const gamma = (k: number): number => (k * U) / (1 - k * U);
@@ -168,4 +176,19 @@ test('the bound is tight enough to catch a kernel bug: one dropped term fails it
   const wrong = matmulReference(matrix(17, 32, Float32Array.from({ length: 17 * 32 }, (_, i) => a.data[Math.floor(i / 32) * 33 + (i % 32)]!)),
     matrix(32, 19, b.data.subarray(0, 32 * 19)));
   assert.throws(() => assertWithinBound(wrong, matmulReference(a, b), matmulReference(abs(a), abs(b)), 33, 'dropped term'), /bound/);
+});
+
+test('the other wasm build passes this whole file too (re-run in a child Node)', { skip: FORCED_VARIANT !== undefined }, () => {
+  // Node 20 validates relaxed SIMD only behind a flag; Node ≥ 22 and Electron have it by default,
+  // and then the build to re-run is the portable SIMD128 one.
+  const other = wasmGemmVariant() === 'relaxed-fma' ? 'simd128' : 'relaxed-fma';
+  const flags = other === 'relaxed-fma' ? ['--experimental-wasm-relaxed-simd'] : [];
+  // Without NODE_TEST_CONTEXT, which would make the child report to this runner instead of stdout.
+  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  const run = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--test', '--test-reporter=tap', __filename], {
+    env: { ...env, HEADLIGHT_LINALG_VARIANT: other }, encoding: 'utf8',
+  });
+  assert.equal(run.status, 0, `${other} build failed:\n${run.stdout}\n${run.stderr}`);
+  assert.match(run.stdout, /# pass [1-9]/);
+  assert.match(run.stdout, /# fail 0/);
 });

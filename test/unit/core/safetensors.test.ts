@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   bfloat16ToNumber,
+  decodeUtf8Strict,
   float16ToNumber,
   multiHeadWeightsFromSafetensors,
   readSafetensors,
@@ -201,4 +202,22 @@ test('multiHeadWeightsFromSafetensors: several layers need a prefix; separate q/
 
   const withBiasK = writeSafetensors([...mhaTensors(4), { name: 'bias_k', dtype: 'F32', shape: [1, 1, 4], bytes: f32Bytes([0, 0, 0, 0]) }]);
   refuses(() => multiHeadWeightsFromSafetensors(withBiasK, 2), /add_bias_kv/, { tensor: 'bias_k' });
+});
+
+test('decodeUtf8Strict (the path without a native TextDecoder) agrees with Node and locates bad bytes', () => {
+  for (const text of ['{"a":1}', 'héllo wörld', '日本語のテンソル', 'emoji 🧠 and 𝔸', '\u0000\u007f\u0080\u07ff\u0800\uffff']) {
+    const bytes = new Uint8Array(Buffer.from(text, 'utf8'));
+    assert.equal(decodeUtf8Strict(bytes, 0, bytes.length), text);
+  }
+  const cases: [number[], RegExp, number][] = [
+    [[0x41, 0xff], /byte 0xff cannot start a character/, 1],
+    [[0x41, 0xc3], /cut off by the end of the header/, 1],
+    [[0xe6, 0x97, 0x41], /continuation byte is missing/, 2],
+    [[0xe0, 0x80, 0x80], /overlong/, 0],
+    [[0xed, 0xa0, 0x80], /surrogate/, 0],
+    [[0xf4, 0x90, 0x80, 0x80], /out-of-range/, 0],
+  ];
+  for (const [raw, pattern, offset] of cases) {
+    refuses(() => decodeUtf8Strict(Uint8Array.from(raw), 0, raw.length), pattern, { offset });
+  }
 });

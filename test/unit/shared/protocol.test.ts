@@ -62,6 +62,7 @@ function goodToPanel(): { readonly [K in ToPanelType]: Extract<ToPanelMessage, {
   return {
     init: { type: 'init', status: 'ready', snapshot: s, message: '', options: OPTIONS, printValuesUpTo: 16, weightsLabel: '' },
     computing: { type: 'computing', active: true },
+    options: { type: 'options', options: { ...OPTIONS, source: 'random', heads: 3 }, weightsLabel: '' },
     snapshot: { type: 'snapshot', snapshot: s },
     head: { type: 'head', head: headView(r, 0), row: rowView(r, 0, 1) },
     row: { type: 'row', row: rowView(r, 0, 2) },

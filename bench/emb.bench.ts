@@ -1,0 +1,268 @@
+/**
+ * `.emb` loading and neighbour queries at GloVe scale, ours against gensim, in one run (issue 3,
+ * Benchmark).
+ *
+ * Data: seeded GloVe-format files (no header) under bench/data/ (gitignored), generated once:
+ * 400,000 × 100 and 50,000 × 50; clustered Gaussian rows printed with 5 decimals, like GloVe.
+ * Ours: src/emb bundled with esbuild as it ships (out/bench/emb.js + embParseWorker.js beside it),
+ * loadEmbFile with the two parse workers, then the in-thread path for reference; nearest(top-10,
+ * cosine, excluding the word) — the int8 pre-scan with exact re-ranking.
+ * Peer: bench/peers/gensim_kv.py — KeyedVectors.load_word2vec_format(no_header=True) and
+ * most_similar(word, topn=10) on the same file and the same 50 words, run by /usr/bin/python3
+ * (Debian python3-gensim; skipped with a note when missing).
+ * Printed: parse time and MB/s, memory against the raw float32 size, median query latency, the
+ * ratios, and whether the neighbours agree (same words, scores within 1e-5).
+ * Targets (issue 3): load ≥ 10× faster than gensim; query no slower than gensim.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { buildSync } from 'esbuild';
+
+type Emb = typeof import('../src/emb/loadFile') & typeof import('../src/emb/neighbors');
+
+/** The src/emb surface the benchmark bundles, as the extension and CLI ship it. */
+const ENTRY = `
+export { loadEmbFile } from './src/emb/loadFile';
+export { nearest, prepareNeighborIndex, neighborIndexOf } from './src/emb/neighbors';
+`;
+
+const ROOT = path.join(__dirname, '..');
+const DATA = path.join(ROOT, 'bench', 'data');
+const OUT = path.join(ROOT, 'out', 'bench');
+const QUERIES = 50;
+const TOP = 10;
+const SCORE_TOLERANCE = 1e-5;
+
+interface Spec {
+  readonly count: number;
+  readonly dim: number;
+  readonly seed: number;
+}
+const SPECS: readonly Spec[] = [
+  { count: 50_000, dim: 50, seed: 50 },
+  { count: 400_000, dim: 100, seed: 400 },
+];
+
+/** mulberry32: a small seeded PRNG, the same sequence everywhere. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  const u = 1 - random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'su', 'da', 'fo', 'gu', 'hi', 'ja', 'be'];
+
+/** A unique pronounceable token per index (base-16 syllables), like a vocabulary word. */
+function tokenFor(index: number): string {
+  let word = '';
+  let n = index;
+  do {
+    word += SYLLABLES[n % 16];
+    n = Math.floor(n / 16);
+  } while (n > 0);
+  return word;
+}
+
+export function dataFile(spec: Spec): string {
+  return path.join(DATA, `glove-${spec.count / 1000}k-${spec.dim}d.txt`);
+}
+
+/** Writes the GloVe-format file for `spec` unless it already exists. */
+export function ensureData(spec: Spec): string {
+  const file = dataFile(spec);
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(DATA, { recursive: true });
+  const random = prng(spec.seed);
+  const clusters = Math.max(16, Math.floor(spec.count / 100));
+  const centers = Array.from({ length: clusters }, () => Float64Array.from({ length: spec.dim }, () => gaussian(random) * 0.4));
+  const partial = `${file}.partial`;
+  const fd = fs.openSync(partial, 'w');
+  let lines: string[] = [];
+  for (let i = 0; i < spec.count; i++) {
+    const center = centers[Math.floor(random() * clusters)]!;
+    const values: string[] = [];
+    for (let d = 0; d < spec.dim; d++) values.push((center[d]! + gaussian(random) * 0.25).toFixed(5));
+    lines.push(`${tokenFor(i)} ${values.join(' ')}\n`);
+    if (lines.length === 10_000) {
+      fs.writeSync(fd, lines.join(''));
+      lines = [];
+    }
+  }
+  fs.writeSync(fd, lines.join(''));
+  fs.closeSync(fd);
+  fs.renameSync(partial, file);
+  return file;
+}
+
+/** src/emb as it ships: one esbuild bundle, with the worker bundle beside it (found via __dirname). */
+async function loadBundledEmb(): Promise<Emb> {
+  const common = { bundle: true, format: 'cjs', platform: 'node', target: 'es2022', logLevel: 'warning' } as const;
+  buildSync({ ...common, stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'ts', sourcefile: 'emb-bench-entry.ts' }, outfile: path.join(OUT, 'emb.js') });
+  buildSync({ ...common, entryPoints: [path.join(ROOT, 'src', 'emb', 'parseWorker.ts')], outfile: path.join(OUT, 'embParseWorker.js') });
+  const loaded = (await import(pathToFileURL(path.join(OUT, 'emb.js')).href)) as Emb & { default?: Emb };
+  return loaded.default ?? loaded;
+}
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+function memoryNow(): { rss: number; heap: number; external: number } {
+  gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, external: m.arrayBuffers };
+}
+
+const mb = (bytes: number) => bytes / (1 << 20);
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const fmt = (value: number, digits = 1) => value.toFixed(digits);
+
+interface GensimResult {
+  readonly load_s: number;
+  readonly query_ms: number[];
+  readonly neighbors: Record<string, [string, number][]>;
+}
+
+function runGensim(file: string, words: readonly string[]): GensimResult | string {
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { encoding: 'utf8' });
+  if (probe.status !== 0) return 'gensim not available (/usr/bin/python3 -c "import gensim" failed; apt-get install python3-gensim)';
+  const queriesFile = path.join(DATA, 'queries.json');
+  fs.writeFileSync(queriesFile, JSON.stringify(words));
+  const run = spawnSync('/usr/bin/python3', [path.join(ROOT, 'bench', 'peers', 'gensim_kv.py'), file, queriesFile, String(TOP)], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (run.status !== 0) return `gensim failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(run.stdout) as GensimResult;
+}
+
+async function benchOne(emb: Emb, spec: Spec): Promise<boolean> {
+  const file = ensureData(spec);
+  const bytes = fs.statSync(file).size;
+  const raw = spec.count * spec.dim * 4;
+  console.log(`\n${path.basename(file)}: ${spec.count.toLocaleString('en-US')} × ${spec.dim}, ${fmt(mb(bytes))} MB text, ${fmt(mb(raw))} MB as float32`);
+
+  // 1. Load with the workers (warm the page cache and the JIT once, then measure the best of 3).
+  await emb.loadEmbFile(file, { prepareNeighbors: false });
+  const loads: number[] = [];
+  let parsed: Awaited<ReturnType<Emb['loadEmbFile']>> | undefined;
+  let maxStall = 0;
+  for (let run = 0; run < 3; run++) {
+    parsed = undefined;
+    const before = memoryNow();
+    // Main-thread stalls: the longest gap between timer ticks while loading.
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      maxStall = Math.max(maxStall, now - last - 1);
+      last = now;
+    }, 1);
+    const t0 = performance.now();
+    parsed = await emb.loadEmbFile(file, { prepareNeighbors: false });
+    loads.push(performance.now() - t0);
+    clearInterval(ticker);
+    if (run === 2) {
+      const after = memoryNow();
+      const store = parsed.store;
+      const storeBytes = store.vectors.buffer.byteLength + store.norms.byteLength;
+      console.log(
+        `  memory: store ${fmt(mb(storeBytes))} MB = ${fmt(storeBytes / raw, 3)}× raw (rows buffer ${fmt(mb(store.vectors.buffer.byteLength))} MB + norms); ` +
+          `heap +${fmt(mb(after.heap - before.heap))} MB (vocabulary), array buffers +${fmt(mb(after.external - before.external))} MB, RSS +${fmt(mb(after.rss - before.rss))} MB`,
+      );
+    }
+  }
+  const store = parsed!.store;
+  const loadMs = Math.min(...loads);
+  console.log(`  load (2 workers):  ${fmt(loadMs, 0)} ms  (${fmt(mb(bytes) / (loadMs / 1000), 0)} MB/s), longest main-thread stall ${fmt(maxStall, 0)} ms; runs ${loads.map((t) => fmt(t, 0)).join(', ')} ms`);
+  const t1 = performance.now();
+  const inThread = await emb.loadEmbFile(file, { worker: false, prepareNeighbors: false });
+  const inThreadMs = performance.now() - t1;
+  console.log(`  load (in-thread):  ${fmt(inThreadMs, 0)} ms  (${fmt(mb(bytes) / (inThreadMs / 1000), 0)} MB/s)`);
+  const same = inThread.store.count === store.count && Buffer.compare(Buffer.from(inThread.store.vectors.buffer, inThread.store.vectors.byteOffset, inThread.store.vectors.byteLength), Buffer.from(store.vectors.buffer, store.vectors.byteOffset, store.vectors.byteLength)) === 0;
+  console.log(`  workers and in-thread give identical rows: ${same ? 'yes' : 'NO'}`);
+
+  // 2. Index, then 50 queries (median), after one warm-up query.
+  const t2 = performance.now();
+  for (const _ of emb.prepareNeighborIndex(store)) void _;
+  const indexMs = performance.now() - t2;
+  const index = emb.neighborIndexOf(store);
+  console.log(`  neighbour index: ${fmt(indexMs, 0)} ms to build, ${fmt(mb(index?.byteLength ?? 0))} MB (${fmt((index?.byteLength ?? 0) / raw, 3)}× raw)`);
+  const random = prng(spec.seed + 1);
+  const words = Array.from({ length: QUERIES }, () => store.tokens[Math.floor(random() * store.count)]!);
+  const query = (word: string) => {
+    const i = store.indexOf(word);
+    return emb.nearest(store, store.vector(i), TOP, 'cosine', new Set([i]));
+  };
+  query(words[0]!);
+  const ours: Record<string, { token: string; score: number }[]> = {};
+  const queryMs: number[] = [];
+  for (const word of words) {
+    const t = performance.now();
+    ours[word] = query(word);
+    queryMs.push(performance.now() - t);
+  }
+  const ourQuery = median(queryMs);
+  console.log(`  top-${TOP} cosine query: median ${fmt(ourQuery, 2)} ms over ${QUERIES} words (min ${fmt(Math.min(...queryMs), 2)}, max ${fmt(Math.max(...queryMs), 2)})`);
+
+  // 3. gensim on the same file and words.
+  const peer = runGensim(file, words);
+  if (typeof peer === 'string') {
+    console.log(`  gensim: skipped — ${peer}`);
+    return same;
+  }
+  const gensimQuery = median(peer.query_ms);
+  let agree = 0;
+  let worst = 0;
+  for (const word of words) {
+    const theirs = peer.neighbors[word] ?? [];
+    const mine = ours[word] ?? [];
+    const sameWords = theirs.length === mine.length && theirs.every(([token], i) => token === mine[i]!.token);
+    const diff = Math.max(0, ...theirs.map(([, score], i) => Math.abs(score - (mine[i]?.score ?? Number.POSITIVE_INFINITY))));
+    worst = Math.max(worst, diff);
+    if (sameWords && diff <= SCORE_TOLERANCE) agree++;
+  }
+  const loadRatio = (peer.load_s * 1000) / loadMs;
+  const queryRatio = gensimQuery / ourQuery;
+  console.log(`  gensim: load ${fmt(peer.load_s, 2)} s, most_similar median ${fmt(gensimQuery, 2)} ms`);
+  console.log(`  ratio load: ours is ${fmt(loadRatio)}× faster than gensim (target ≥ 10×) ${loadRatio >= 10 ? 'OK' : 'MISSED'}`);
+  console.log(`  ratio query: ours is ${fmt(queryRatio, 2)}× gensim's speed (target ≥ 1×) ${queryRatio >= 1 ? 'OK' : 'MISSED'}`);
+  console.log(`  neighbours: ${agree}/${QUERIES} queries give the same ${TOP} words with scores within ${SCORE_TOLERANCE} (largest score difference ${worst.toExponential(2)})`);
+  return same && agree === QUERIES;
+}
+
+async function main(): Promise<void> {
+  const emb = await loadBundledEmb();
+  const only = process.argv.slice(2);
+  let ok = true;
+  for (const spec of SPECS) {
+    if (only.length > 0 && !only.some((o) => dataFile(spec).includes(o))) continue;
+    ok = (await benchOne(emb, spec)) && ok;
+  }
+  console.log('\n(timings are noisy when other work shares the two cores)');
+  if (!ok) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

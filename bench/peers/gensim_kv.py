@@ -1,0 +1,37 @@
+#!/usr/bin/python3
+"""Peer measurement for bench/emb.bench.ts: gensim KeyedVectors on the same GloVe-format file.
+
+Usage: /usr/bin/python3 bench/peers/gensim_kv.py FILE QUERIES_JSON [TOPN]
+QUERIES_JSON holds a list of words. Prints one JSON object on stdout:
+  { "load_s": seconds for load_word2vec_format, "query_ms": [per query, after one warm-up],
+    "neighbors": { word: [[token, score], ...] } }
+"""
+import json
+import sys
+import time
+
+from gensim.models import KeyedVectors
+
+
+def main() -> None:
+    path, queries_path = sys.argv[1], sys.argv[2]
+    topn = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+    with open(queries_path, encoding="utf-8") as f:
+        words = json.load(f)
+    start = time.perf_counter()
+    kv = KeyedVectors.load_word2vec_format(path, binary=False, no_header=True)
+    load_s = time.perf_counter() - start
+    # Warm-up: the first most_similar call computes the unit-normalised copy of every vector.
+    kv.most_similar(words[0], topn=topn)
+    query_ms = []
+    neighbors = {}
+    for word in words:
+        t0 = time.perf_counter()
+        result = kv.most_similar(word, topn=topn)
+        query_ms.append((time.perf_counter() - t0) * 1000)
+        neighbors[word] = [[token, float(score)] for token, score in result]
+    json.dump({"load_s": load_s, "query_ms": query_ms, "neighbors": neighbors}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
