@@ -3,17 +3,21 @@ import { DisposableStore } from './host/disposable';
 import { activateEmbFeatures } from './host/emb';
 import { activateAttentionFeatures } from './host/attention';
 import { ActiveEmbeddings } from './host/activeEmbeddings';
+import { startActivationTimer } from './host/activationTiming';
+import { registerLesson } from './host/lesson';
 import type { HeadlightTestApi } from './host/testApi';
 
 /** Wires the features together; every feature is a thin adapter over src/core and src/emb. */
 export function activate(context: vscode.ExtensionContext): HeadlightTestApi {
+  const timer = startActivationTimer();
   const store = new DisposableStore();
   context.subscriptions.push(store);
   const log = store.add(vscode.window.createOutputChannel('Headlight', { log: true }));
   const embeddings = store.add(new ActiveEmbeddings(context, log));
   const emb = activateEmbFeatures({ context, log, embeddings, owner: store });
   const attention = activateAttentionFeatures({ context, log, embeddings, owner: store });
-  return { embeddings, emb, attention };
+  registerLesson({ context, log, embeddings, owner: store }, attention);
+  return timer.finish(log, { embeddings, emb, attention });
 }
 
 export function deactivate(): void {

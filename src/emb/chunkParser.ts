@@ -15,7 +15,7 @@
  */
 import * as numbers from './numbers';
 import { NumberStatus } from './numbers';
-import { LineWalker, decodeUtf8, utf16Length } from './lines';
+import { decodeUtf8, utf16Length } from './lines';
 import type { EmbProblem } from './types';
 
 export interface ChunkContext {
@@ -63,6 +63,8 @@ const scanNumber = numbers.scanNumber;
 const isNumberField = numbers.isNumberField;
 const scanned = numbers.scanned;
 
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
 function isSeparator(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
 }
@@ -79,7 +81,8 @@ export class ChunkParser {
   private readonly dim: number;
   private readonly skipLine: number;
   private readonly maxProblems: number;
-  private readonly walker = new LineWalker();
+  /** Line breaks seen so far (\n, \r\n or a lone \r, as the editor counts lines). */
+  private breaks = 0;
 
   private vectors: Float32Array;
   private norms: Float32Array;
@@ -119,7 +122,13 @@ export class ChunkParser {
   /** Parses the complete lines of `bytes`; returns the number of bytes consumed. */
   push(bytes: Uint8Array, final: boolean): number {
     this.bytes = bytes;
-    return this.walker.walk(bytes, 0, final, this.visit);
+    let pos = 0;
+    while (pos < bytes.length) {
+      const next = this.parseLine(pos, final);
+      if (next < 0) break;
+      pos = next;
+    }
+    return pos;
   }
 
   /** Everything parsed so far. Call once, after the final push. */
@@ -138,28 +147,38 @@ export class ChunkParser {
       spacedRows: Int32Array.from(this.spacedRows),
       problems: this.problems,
       problemsOmitted: this.problemsOmitted,
-      breaks: this.walker.breaks,
+      breaks: this.breaks,
       entryLines: this.entryLines,
     };
   }
 
-  private readonly visit = (start: number, end: number, line: number): void => {
+  /**
+   * One line from `start`, in a single pass over its bytes: the line ends at \n, \r\n or a lone
+   * \r (found while scanning the fields, not by a separate search). Returns the offset after the
+   * line break, or −1 when the line is not complete in this block (nothing is recorded then).
+   */
+  private parseLine(start: number, final: boolean): number {
     const bytes = this.bytes;
+    const length = bytes.length;
+    const line = this.breaks;
     let i = start;
-    while (i < end && isSeparator(bytes[i]!)) i++;
-    if (i === end || line === this.skipLine) return;
-    this.lineStart = start;
-    this.line = line;
-    if (bytes[i] === 0x23) {
-      this.hashLine(i, end);
-      return;
+    while (i < length && isSeparator(bytes[i]!)) i++;
+    let c = i < length ? bytes[i]! : -1;
+    if (c === 0x0a || c === 0x0d || c === -1) return this.lineBreak(i, final); // blank line
+    if (line === this.skipLine || c === 0x23) {
+      const end = this.contentEnd(i);
+      if (!this.complete(end, final)) return -1;
+      this.lineStart = start;
+      this.line = line;
+      if (line !== this.skipLine) this.hashLine(i, end);
+      return this.lineBreak(end, final);
     }
-    this.entryLines++;
     // 1. The token: everything up to the first separator.
     const tokenStart = i;
-    while (i < end && !isSeparator(bytes[i]!)) i++;
+    while (i < length && !isSeparator((c = bytes[i]!)) && c !== 0x0a && c !== 0x0d) i++;
     const tokenEnd = i;
-    // 2. Fast path: exactly dim numbers.
+    // 2. Fast path: exactly dim numbers. Values are written into the next row before the line is
+    //    known to be complete; the row only counts once committed.
     const dim = this.dim;
     if (this.rowCount === this.capacity) this.grow();
     const vectors = this.vectors;
@@ -167,25 +186,90 @@ export class ChunkParser {
     let count = 0;
     let clean = true;
     for (;;) {
-      while (i < end && isSeparator(bytes[i]!)) i++;
-      if (i === end) break;
+      while (i < length && isSeparator(bytes[i]!)) i++;
+      if (i === length || (c = bytes[i]!) === 0x0a || c === 0x0d) break;
       if (count < dim) {
-        scanNumber(bytes, i, end);
-        i = scanned.end;
-        if (scanned.status === NumberStatus.Ok) vectors[base + count] = scanned.value;
-        else clean = false;
+        // Inline fast path for the common form -?digits(.digits)? with ≤ 15 digits (see numbers.ts
+        // for why m / 10^k is exact); anything else goes through scanNumber.
+        let p = i;
+        const negative = c === 0x2d;
+        if (negative) p++;
+        let mantissa = 0;
+        let digits = 0;
+        let exponent = 0;
+        let d = 0;
+        while (p < length && (d = bytes[p]! - 0x30) >= 0 && d <= 9) {
+          mantissa = mantissa * 10 + d;
+          digits++;
+          p++;
+        }
+        if (p < length && bytes[p] === 0x2e) {
+          p++;
+          while (p < length && (d = bytes[p]! - 0x30) >= 0 && d <= 9) {
+            mantissa = mantissa * 10 + d;
+            digits++;
+            exponent--;
+            p++;
+          }
+        }
+        if (digits > 0 && digits <= 15 && exponent >= -22 && (p === length || isSeparator((d = bytes[p]!)) || d === 0x0a || d === 0x0d)) {
+          const value = Math.fround(exponent === 0 ? mantissa : mantissa / POW10[-exponent]!);
+          vectors[base + count] = negative ? -value : value;
+          i = p;
+        } else {
+          scanNumber(bytes, i, this.contentEnd(i));
+          i = scanned.end;
+          if (scanned.status !== NumberStatus.Ok) clean = false;
+          else vectors[base + count] = scanned.value;
+        }
       } else {
-        while (i < end && !isSeparator(bytes[i]!)) i++;
+        while (i < length && !isSeparator((c = bytes[i]!)) && c !== 0x0a && c !== 0x0d) i++;
       }
       count++;
     }
-    if (clean && count === dim && dim > 0) {
-      this.commit(tokenStart, tokenEnd, end, false);
-      return;
-    }
+    const end = i;
+    if (!this.complete(end, final)) return -1;
+    this.lineStart = start;
+    this.line = line;
+    this.entryLines++;
+    if (clean && count === dim && dim > 0) this.commit(tokenStart, tokenEnd, end, false);
     // 3. Slow path: say what is wrong, or read a token that contains spaces.
-    this.slowEntry(tokenStart, end);
-  };
+    else this.slowEntry(tokenStart, end);
+    return this.lineBreak(end, final);
+  }
+
+  /** Where the line holding `i` ends (its \n or \r, or the end of the block). */
+  private contentEnd(i: number): number {
+    const bytes = this.bytes;
+    const length = bytes.length;
+    let c = 0;
+    while (i < length && (c = bytes[i]!) !== 0x0a && c !== 0x0d) i++;
+    return i;
+  }
+
+  /** Whether a line whose content ends at `end` is complete in this block. */
+  private complete(end: number, final: boolean): boolean {
+    if (final) return true;
+    const length = this.bytes.length;
+    // At the block's end, or a \r as its last byte (a \n may follow in the next block): wait.
+    return end < length && !(this.bytes[end] === 0x0d && end + 1 === length);
+  }
+
+  /** Counts the line break at `end` and returns the offset after it (−1: incomplete). */
+  private lineBreak(end: number, final: boolean): number {
+    const bytes = this.bytes;
+    const length = bytes.length;
+    if (end >= length) return final ? length : -1;
+    if (bytes[end] === 0x0d) {
+      if (end + 1 < length) {
+        this.breaks++;
+        return bytes[end + 1] === 0x0a ? end + 2 : end + 1;
+      }
+      if (!final) return -1;
+    }
+    this.breaks++;
+    return end + 1;
+  }
 
   /** A line starting with #: a comment, unless it is a token like "#" or "#1" followed by dim numbers (GloVe has those). */
   private hashLine(start: number, end: number): void {

@@ -49,29 +49,33 @@ export function hasUtf8Bom(bytes: Uint8Array): boolean {
  */
 export class LineWalker {
   breaks = 0;
-  private nextCR = -1;
 
   walk(bytes: Uint8Array, start: number, final: boolean, visit: (s: number, e: number, line: number) => void): number {
     const length = bytes.length;
     let pos = start;
-    this.nextCR = -1;
+    // The next \r and \n at or after pos, each searched again only once passed (a file of lone
+    // \r line breaks would otherwise rescan to the end for every line).
+    let nextCR = -1;
+    let nextLF = -1;
     while (pos < length) {
-      if (this.nextCR !== Infinity && this.nextCR < pos) {
+      if (nextCR < pos) {
         const cr = bytes.indexOf(0x0d, pos);
-        this.nextCR = cr < 0 ? Infinity : cr;
+        nextCR = cr < 0 ? Infinity : cr;
       }
-      const nl = bytes.indexOf(0x0a, pos);
-      const lineFeed = nl < 0 ? Infinity : nl;
+      if (nextLF < pos) {
+        const lf = bytes.indexOf(0x0a, pos);
+        nextLF = lf < 0 ? Infinity : lf;
+      }
       let contentEnd: number;
       let next: number;
-      if (this.nextCR < lineFeed) {
-        contentEnd = this.nextCR;
+      if (nextCR < nextLF) {
+        contentEnd = nextCR;
         if (contentEnd + 1 < length) next = bytes[contentEnd + 1] === 0x0a ? contentEnd + 2 : contentEnd + 1;
         else if (final) next = contentEnd + 1;
         else break; // a \r at the end of the block: its \n may come next
-      } else if (lineFeed !== Infinity) {
-        contentEnd = lineFeed;
-        next = lineFeed + 1;
+      } else if (nextLF !== Infinity) {
+        contentEnd = nextLF;
+        next = nextLF + 1;
       } else if (final) {
         visit(pos, length, this.breaks);
         return length;

@@ -9,7 +9,7 @@
  *     bundle): the byte range is split at line boundaries into one part per worker (2), each
  *     worker reads its part (prefetching the next block while parsing) and writes rows into its
  *     region of one SharedArrayBuffer; the main thread then assembles in short slices;
- *   - otherwise, in this thread: 1 MiB blocks, the next read in flight while one is parsed,
+ *   - otherwise, in this thread: 256 KiB blocks, the next read in flight while one is parsed,
  *     yielding to the event loop between blocks.
  * Either way the main thread works in slices of well under 50 ms, then prepares the neighbour
  * index (also sliced) so the first hover does not pay for it.
@@ -36,7 +36,7 @@ export interface LoadOptions {
   readonly workers?: number;
   /** Files below this size parse in this thread (default 8 MiB). */
   readonly parallelMinBytes?: number;
-  /** Block size of reads (default 1 MiB in-thread, 4 MiB in workers). */
+  /** Block size of reads (default 256 KiB in-thread, 4 MiB in workers). */
   readonly blockSize?: number;
   /** Build the neighbour index ahead of the first query (default true). */
   readonly prepareNeighbors?: boolean;
@@ -83,7 +83,7 @@ export async function loadEmbFile(file: string, options: LoadOptions = {}): Prom
   if (workerChoice && size >= (options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN) && preamble.dim > 0) {
     ({ chunks, shared } = await parseInWorkers(file, size, preamble, workerChoice, workers, options.blockSize ?? 4 << 20, signal, progress));
   } else {
-    chunks = [await parseInThread(file, size, preamble, options.blockSize ?? 1 << 20, signal, progress)];
+    chunks = [await parseInThread(file, size, preamble, options.blockSize ?? 1 << 18, signal, progress)];
   }
   const parsed = await runSliced(assemble(preamble, chunks, { name }, shared), signal);
   progress(0.97);

@@ -38,8 +38,8 @@ export interface ParseOptions {
 export const MAX_PROBLEMS = 10_000;
 
 /** Work units between yields of `assemble` (rows for the map, floats for copies). */
-const MAP_SLICE = 50_000;
-const COPY_SLICE = 1 << 22;
+const MAP_SLICE = 10_000;
+const COPY_SLICE = 1 << 20;
 
 export function parseEmb(text: string, options: ParseOptions = {}): ParsedEmb {
   return parseEmbBytes(new TextEncoder().encode(text), options);
@@ -80,10 +80,14 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   let done = 0;
   const lineOfToken = new Int32Array(chunks.reduce((n, c) => n + c.rowCount, 0));
   for (const chunk of chunks) {
-    const chunkTokens = chunk.tokens.split('\n');
     const kept = new Uint8Array(chunk.rowCount);
+    const text = chunk.tokens;
+    let at = 0;
+    // Tokens are cut out one by one (not split all at once) so this loop can pause every MAP_SLICE.
     for (let r = 0; r < chunk.rowCount; r++) {
-      const token = chunkTokens[r]!;
+      const stop = text.indexOf('\n', at);
+      const token = text.slice(at, stop);
+      at = stop + 1;
       const first = index.get(token);
       if (first === undefined) {
         index.set(token, tokens.length);
@@ -103,18 +107,20 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   }
   const count = tokens.length;
 
-  // 2. Rows, norms, lines and spaced tokens of the kept rows, in file order.
+  // 2. Rows, norms and spaced tokens of the kept rows, in file order, copied run by run.
   // Compact in place when the rows already share one buffer (the worker regions, or a single chunk).
   const sharedInPlace = shared !== undefined && chunks.every((c) => c.inTarget);
   const inPlace = sharedInPlace || chunks.length === 1;
   let vectors = sharedInPlace ? shared : chunks.length === 1 ? chunks[0]!.vectors : new Float32Array(count * dim);
   const norms = new Float32Array(count);
   const spaced = new Set<number>();
+  const rowsPerSlice = Math.max(1, Math.floor(COPY_SLICE / Math.max(1, dim)));
   let written = 0;
   for (let c = 0; c < chunks.length; c++) {
     const chunk = chunks[c]!;
     const kept = keep[c]!;
-    const spacedRows = new Set(chunk.spacedRows);
+    const spacedRows = chunk.spacedRows; // increasing
+    let nextSpaced = 0;
     // Row offset of the chunk's region inside the shared buffer (0 for a single chunk's own buffer).
     const regionStart = sharedInPlace && dim > 0 ? (chunk.vectors.byteOffset - vectors.byteOffset) / 4 / dim : 0;
     let r = 0;
@@ -123,15 +129,16 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
         r++;
         continue;
       }
-      let runEnd = r;
-      while (runEnd < chunk.rowCount && kept[runEnd]) {
-        norms[written + runEnd - r] = chunk.norms[runEnd]!;
-        if (spacedRows.has(runEnd)) spaced.add(written + runEnd - r);
-        runEnd++;
+      let runEnd = r + 1;
+      while (runEnd < chunk.rowCount && kept[runEnd]) runEnd++;
+      norms.set(chunk.norms.subarray(r, runEnd), written);
+      while (nextSpaced < spacedRows.length && spacedRows[nextSpaced]! < runEnd) {
+        const row = spacedRows[nextSpaced++]!;
+        if (row >= r) spaced.add(written + row - r);
       }
       // Copy the run in slices so the loader can yield between them.
       for (let from = r; from < runEnd; ) {
-        const to = Math.min(runEnd, from + Math.max(1, Math.floor(COPY_SLICE / Math.max(1, dim))));
+        const to = Math.min(runEnd, from + rowsPerSlice);
         const target = written + (from - r);
         if (inPlace) {
           if (target !== regionStart + from) vectors.copyWithin(target * dim, (regionStart + from) * dim, (regionStart + to) * dim);

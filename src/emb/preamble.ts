@@ -97,8 +97,11 @@ export function scanPreamble(bytes: Uint8Array, final: boolean): Preamble {
         const colon = text.indexOf(':');
         const namesText = text.slice(colon + 1);
         const names = namesText.split(/[ \t\v\f]+/).filter((n) => n.length > 0);
+        const lineEnd = column(i) + text.trimEnd().length;
         const first = column(i) + colon + 1 + (namesText.length - namesText.trimStart().length);
-        dims = { names, range: { line, startColumn: first, endColumn: column(i) + text.trimEnd().length } };
+        // With no names at all, the whole comment is the place to point at.
+        const startColumn = names.length > 0 ? first : column(i);
+        dims = { names, range: { line, startColumn, endColumn: Math.max(startColumn, lineEnd) } };
       }
       return;
     }

@@ -22,7 +22,7 @@ import type { Measure } from '../core/types';
 import { SCAN_WASM } from './wasm/scan.generated';
 
 const PAGE = 65536;
-const SLICE_VALUES = 1 << 20;
+const SLICE_VALUES = 1 << 18;
 
 // The lib settings (ES2022, no DOM) do not declare WebAssembly: name the few pieces used here.
 interface WasmMemory {
@@ -70,13 +70,8 @@ export class ScanIndex {
     this.stride = Math.max(16, Math.ceil(dim / 16) * 16);
     this.queryOffset = count * this.stride;
     this.outOffset = this.queryOffset + this.stride * 2;
-    const bytes = this.outOffset + count * 4;
     const instance = new wasm!.Instance(new wasm!.Module(SCAN_WASM), {});
-    const exports = instance.exports as unknown as ScanKernel;
-    const pages = Math.ceil(bytes / PAGE);
-    const have = exports.memory.buffer.byteLength / PAGE;
-    if (pages > have) exports.memory.grow(pages - have);
-    this.kernel = exports;
+    this.kernel = instance.exports as unknown as ScanKernel;
     this.rowScale = new Float32Array(count);
     this.rowResidual = new Float32Array(count);
   }
@@ -89,6 +84,7 @@ export class ScanIndex {
       index.quantiseRows(vectors, index.built, Math.min(count, index.built + rowsPerSlice));
       yield;
     }
+    index.reserve(index.outOffset + count * 4);
     return index;
   }
 
@@ -105,9 +101,18 @@ export class ScanIndex {
     return this.kernel.memory.buffer.byteLength + this.rowScale.byteLength + this.rowResidual.byteLength;
   }
 
+  /** Grows the wasm memory to at least `bytes` (in steps, as the build proceeds, so no step zeroes it all). */
+  private reserve(bytes: number): void {
+    const memory = this.kernel.memory;
+    const have = memory.buffer.byteLength / PAGE;
+    const pages = Math.ceil(bytes / PAGE);
+    if (pages > have) memory.grow(pages - have);
+  }
+
   private quantiseRows(vectors: Float32Array, from: number, to: number): void {
     const dim = this.dim;
     const stride = this.stride;
+    this.reserve(to === this.count ? this.outOffset + this.count * 4 : to * stride);
     const codes = new Int8Array(this.kernel.memory.buffer);
     for (let i = from; i < to; i++) {
       const row = i * dim;

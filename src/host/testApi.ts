@@ -10,4 +10,6 @@ export interface HeadlightTestApi {
   readonly embeddings: ActiveEmbeddings;
   readonly emb: EmbFeaturesApi;
   readonly attention: AttentionFeaturesApi;
+  /** Milliseconds from `activate()` being called to its return (src/host/activationTiming.ts). */
+  readonly activationMs: number;
 }

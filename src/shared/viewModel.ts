@@ -14,7 +14,7 @@
  *
  * Legend: n tokens, d model width, h heads, d_k = d / h.
  */
-import { explainRow, explainSoftmaxRow, principalComponents, type Matrix, type MultiHeadReport, type MultiHeadWeights } from '../core';
+import { explainRow, explainSoftmaxRow, type Matrix, type MultiHeadReport, type MultiHeadWeights } from '../core';
 import {
   breakdownToCsv,
   breakdownToJson,
@@ -36,6 +36,7 @@ import type {
   RowView,
   WireThumb,
 } from './protocol';
+import { topComponents } from './plotProjection';
 import { thumbnail, toWire, type DenseMatrix } from './wire';
 
 /** One computation: the tokens, their embedding rows, the core's report and the weights used. */
@@ -158,16 +159,14 @@ export function plotView(run: AttentionRun, projection: Projection): PlotView {
     };
   }
 
-  const pca = principalComponents(x, 2);
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x.data[i * d + j]!;
-  for (let j = 0; j < d; j++) mean[j]! /= n;
-  const pin = project(x, mean, pca.components);
-  const pout = project(out, mean, pca.components);
+  const pca = topComponents(x);
+  const components: Matrix = { rows: 2, cols: d, data: Float32Array.from(pca.components) };
+  const pin = project(x, pca.mean, components);
+  const pout = project(out, pca.mean, components);
   inputs.set(pin);
   outputs.set(pout);
-  const ratio = (k: number): string => {
-    const r = pca.explainedVarianceRatio[k] ?? 0;
+  const ratio = (k: 0 | 1): string => {
+    const r = pca.ratio[k];
     return r > 0 ? ` (${Math.round(r * 100)}% of variance)` : '';
   };
   return {

@@ -10,7 +10,7 @@
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { cosine, dot, lessonWeights, lookup, printedMatches, readEmbText, scaledDot, type Vectors } from './harness/reference';
@@ -44,6 +44,14 @@ function commandTitle(id: string): string {
   return `${command.category ? `${command.category}: ` : ''}${command.title}`;
 }
 
+/** The timing set: the deck's words on TIMING_DIM seeded dimensions, so 12 heads divide d. */
+const TIMING_DIM = 96;
+function timingEmb(): string {
+  let seed = 12345;
+  const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  return DECK_WORDS.map((w) => `${w} ${Array.from({ length: TIMING_DIM }, () => next().toFixed(4)).join(' ')}`).join('\n') + '\n';
+}
+
 /** A text of `count` deck words, for the timings. */
 function deckText(count: number): string {
   return Array.from({ length: count }, (_, i) => DECK_WORDS[i % DECK_WORDS.length]).join(' ');
@@ -59,6 +67,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     workbench = await Workbench.launch();
     writeFileSync(join(workbench.workspace, 'timing-12.txt'), `${deckText(12)}\n`);
     writeFileSync(join(workbench.workspace, 'timing-512.txt'), `${deckText(512)}\n`);
+    writeFileSync(join(workbench.workspace, 'timing.emb'), timingEmb());
     // The embedding set a new user gets: the lesson file inside the installed extension.
     const installed = readdirSync(workbench.run.extensions).find((name) => name.startsWith('headlight.headlight-'));
     assert.ok(installed, 'the .vsix installed into the extensions folder');
@@ -108,6 +117,26 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     const select = frame.locator(`#${selectId}`);
     await select.click();
     await select.getByRole('option', { name: optionLabel }).click();
+  }
+
+  /**
+   * Switches the panel to seeded random projections with `count` heads, as a user would. The
+   * host answers the source change by re-sending every option, which can overwrite a heads value
+   * typed in the meantime: type it again until the panel shows `count` heads.
+   */
+  async function useRandomHeads(frame: Frame, count: number, timeoutMs = 60_000): Promise<void> {
+    await choose(frame, 'source', 'Seeded random projections');
+    const heads = frame.locator('#heads input');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await heads.fill(String(count));
+      await heads.press('Tab');
+      const shown = await frame
+        .waitForFunction((n) => document.querySelectorAll('[data-testid="head-thumb"]').length === n, count, { timeout: 5_000 })
+        .then(() => true, () => false);
+      if (shown) return;
+      if (Date.now() > deadline) throw new Error(`the panel never showed ${count} heads`);
+    }
   }
 
   async function waitForSoftmaxLine(frame: Frame, expected: string): Promise<void> {
@@ -166,11 +195,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     const d = [...lesson.values()][0]?.length ?? 0;
     const headCount = [4, 3, 2].find((h) => d % h === 0);
     assert.ok(headCount, `the lesson set's width ${d} splits into 2, 3 or 4 heads`);
-    await choose(frame, 'source', 'Seeded random projections');
-    const heads = frame.locator('#heads input');
-    await heads.fill(String(headCount));
-    await heads.press('Tab');
-    await frame.waitForFunction((n) => document.querySelectorAll('[data-testid="head-thumb"]').length === n, headCount, { timeout: 15_000 });
+    await useRandomHeads(frame, headCount);
     const wrap = (head: number): number => ((head % headCount) + headCount) % headCount;
 
     // The heads view lives in its own activity-bar container.
@@ -277,8 +302,13 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     assertWeights([orangeRow], [expected[0]!], 1e-4);
   });
 
-  test('panel timings: command to painted panel for 12 and 512 tokens (printed, not asserted)', { timeout: 180_000 }, async (t) => {
-    const { page } = await workbench.openWindow('6-timing');
+  test('panel timings: command to painted panel for 12 and 512 tokens (printed, not asserted)', { timeout: 600_000 }, async (t) => {
+    // This window uses timing.emb (d = 96) as its embedding set, through the workspace setting.
+    const { page } = await workbench.openWindow('6-timing', (folder) => {
+      mkdirSync(join(folder, '.vscode'), { recursive: true });
+      writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'headlight.embeddings.file': 'timing.emb' }));
+    });
+    page.setDefaultTimeout(90_000); // a slow 512-token paint can hold the window's main thread
     try {
       const lines: string[] = [];
       // Warm up: the first command activates the extension; that is not what is timed.
@@ -291,9 +321,21 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
         await showAttentionOnLine(page, 'sentence.txt', 1, 4);
         const warm = await showAttentionOnLine(page, `timing-${count}.txt`, 1, count);
         const heads = await warm.frame.locator('[data-testid="head-thumb"]').count();
-        lines.push(`${count} tokens × ${Math.max(heads, 1)} head(s): ${cold.ms.toFixed(0)} ms (new panel), ${warm.ms.toFixed(0)} ms (panel open)`);
+        lines.push(`${count} tokens × ${Math.max(heads, 1)} head(s), lesson mode (d = ${TIMING_DIM}): ${cold.ms.toFixed(0)} ms (new panel), ${warm.ms.toFixed(0)} ms (panel open)`);
         await screenshot(page, `6-timing-${count}`);
       }
+      // The issue's load: 512 tokens × 12 heads (seeded random projections, d = 96).
+      const heads = 12;
+      const d = TIMING_DIM;
+      const { frame } = await showAttentionOnLine(page, 'sentence.txt', 1, 4);
+      await useRandomHeads(frame, heads);
+      for (const count of [12, 512]) {
+        await showAttentionOnLine(page, 'sentence.txt', 1, 4);
+        const warm = await showAttentionOnLine(page, `timing-${count}.txt`, 1, count);
+        const shown = await warm.frame.locator('[data-testid="head-thumb"]').count();
+        lines.push(`${count} tokens × ${shown} heads, seeded random (d = ${d}): ${warm.ms.toFixed(0)} ms (panel open)`);
+      }
+      await screenshot(page, '6-timing-512-heads');
       for (const line of lines) {
         console.log(`[e2e] panel timing, command → painted: ${line}`);
         t.diagnostic(`panel timing: ${line}`);

@@ -189,8 +189,9 @@ function renderTokens(s: PanelSnapshot): void {
   );
   oovNotice.hidden = s.oov.length === 0;
   oovNotice.replaceChildren(
-    h('span', { text: `Not in ${s.setLabel}, left out: ` }),
-    ...s.oov.flatMap((word, i) => [h('code', { text: word }), i < s.oov.length - 1 ? ', ' : '']),
+    ...(s.oov.length === 0
+      ? []
+      : [h('span', { text: `Not in ${s.setLabel}, left out: ` }), ...s.oov.flatMap((word, i) => [h('code', { text: word }), i < s.oov.length - 1 ? ', ' : ''])]),
   );
   const m = s.model;
   meta.textContent = [

@@ -75,7 +75,8 @@ function copyStrided(fn: FunctionBuilder, src: Local, srcStep: number, dst: Loca
   });
 }
 
-export function buildGemmModule(variant: GemmVariant): Uint8Array<ArrayBuffer> {
+/** `blocking` exists for tuning experiments; the shipped modules use gemmLayout's KC and NC. */
+export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: NC }): Uint8Array<ArrayBuffer> {
   const MR = variant.mr;
   const mod = new ModuleBuilder();
 
@@ -306,10 +307,10 @@ export function buildGemmModule(variant: GemmVariant): Uint8Array<ArrayBuffer> {
     fn.localSet(ldc, fn.i32Shl(fn.localGet(m), fn.i32Const(2)));
     const getAll = (...locals: Local[]): Expr[] => locals.map((l) => fn.localGet(l));
 
-    forRange(fn, jc0, () => fn.i32Const(0), m, NC, () => {
-      fn.localSet(nc, minS(fn, () => fn.i32Const(NC), () => fn.i32Sub(fn.localGet(m), fn.localGet(jc0))));
-      forRange(fn, kc0, () => fn.i32Const(0), k, KC, () => {
-        fn.localSet(kc, minS(fn, () => fn.i32Const(KC), () => fn.i32Sub(fn.localGet(k), fn.localGet(kc0))));
+    forRange(fn, jc0, () => fn.i32Const(0), m, blocking.nc, () => {
+      fn.localSet(nc, minS(fn, () => fn.i32Const(blocking.nc), () => fn.i32Sub(fn.localGet(m), fn.localGet(jc0))));
+      forRange(fn, kc0, () => fn.i32Const(0), k, blocking.kc, () => {
+        fn.localSet(kc, minS(fn, () => fn.i32Const(blocking.kc), () => fn.i32Sub(fn.localGet(k), fn.localGet(kc0))));
         // 1. pack this block of B into NR-column panels
         fn.if(fn.localGet(transB), () => {
           fn.call(packColumns, ...getAll(b, k, jc0, nc, kc0, kc, pack));

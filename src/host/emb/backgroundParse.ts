@@ -11,7 +11,7 @@ import { MAX_PROBLEMS, assemble, type ParsedEmb } from '../../emb/parse';
 import { scanPreamble } from '../../emb/preamble';
 
 /** Bytes parsed between yields (about 5–15 ms of work on the machines we target). */
-const BLOCK_BYTES = 512 * 1024;
+const BLOCK_BYTES = 256 * 1024;
 /** assemble() is stepped for at most this long before yielding. */
 const SLICE_MS = 12;
 
@@ -27,7 +27,11 @@ export async function parseEmbBytesSliced(bytes: Uint8Array, options: SlicedPars
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const preamble = scanPreamble(bytes, true);
-  const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS });
+  // Rows go into a buffer sized from the preamble's average line, so the parser does not grow
+  // (and copy) its buffer in the middle of a slice.
+  const dim = Math.max(1, preamble.dim);
+  const rows = preamble.bytesPerEntry > 0 ? Math.ceil(((bytes.length - preamble.start) / preamble.bytesPerEntry) * 1.02) + 64 : 1024;
+  const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS, target: new Float32Array(rows * dim) });
   const feeder = new BlockFeeder(parser);
   for (let at = preamble.start; at < bytes.length; at += BLOCK_BYTES) {
     feeder.feed(bytes.subarray(at, Math.min(bytes.length, at + BLOCK_BYTES)));

@@ -5,6 +5,7 @@ import type { EmbeddingStore } from '../../emb/store';
 import { LESSON_LABEL, type ActiveEmbeddings } from '../activeEmbeddings';
 import type { DisposableStore } from '../disposable';
 import { formatCount, formatScore, plainLabel } from './display';
+import { EMB_COMMANDS } from './commandIds';
 import { isCancellation } from './fileLoader';
 import { tabUri, type EmbIndexService } from './indexService';
 import { entryPartAt } from './lineFields';
@@ -22,13 +23,7 @@ import {
   type NearestResult,
 } from './wordQueries';
 
-export const EMB_COMMANDS = {
-  compareWords: 'headlight.compareWords',
-  findNearestWords: 'headlight.findNearestWords',
-  wordAnalogy: 'headlight.wordAnalogy',
-  useEmbeddingsFile: 'headlight.useEmbeddingsFile',
-  reindexEmbeddingsFile: 'headlight.reindexEmbeddingsFile',
-} as const;
+export { EMB_COMMANDS } from './commandIds';
 
 /** The embedding set a word command works on. */
 export interface WordSet {
@@ -70,7 +65,8 @@ export interface EmbCommandResults {
 }
 
 function parseOptions(value: unknown): WordCommandOptions {
-  if (typeof value !== 'object' || value === null || value instanceof vscode.Uri) return value instanceof vscode.Uri ? { uri: value } : {};
+  if (value instanceof vscode.Uri) return { uri: value };
+  if (typeof value !== 'object' || value === null) return {};
   const v = value as Record<string, unknown>;
   const measure = v.measure === 'dot' || v.measure === 'cosine' || v.measure === 'scaled' ? v.measure : undefined;
   return {

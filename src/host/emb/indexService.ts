@@ -243,7 +243,6 @@ export class EmbIndexService extends Disposable {
       return;
     }
     if (!isEmbDocument(document)) return;
-    entry.cancelledByUser = false;
     this.invalidate(entry, readEmbSettings(document.uri).debounceMs);
   }
 
@@ -257,6 +256,7 @@ export class EmbIndexService extends Disposable {
     entry.generation++;
     entry.index = undefined;
     entry.lastError = undefined;
+    entry.cancelledByUser = false;
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       this.build(entry);
@@ -280,6 +280,11 @@ export class EmbIndexService extends Disposable {
           // came from the Cancel button: stay stopped until the file changes or Re-index runs.
           entry.cancelledByUser = true;
           this.log.info(`emb: ${this.name(entry)}: indexing stopped`);
+          if (!this.isDisposed) {
+            void vscode.window.showInformationMessage(
+              `Headlight: indexing of ${this.name(entry)} was cancelled; hovers and word commands are off for it until it changes or you run "Headlight: Re-index Embeddings File".`,
+            );
+          }
           return;
         }
         entry.lastError = error instanceof Error ? error.message : String(error);
@@ -363,7 +368,6 @@ export class EmbIndexService extends Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, path.posix.basename(entry.uri.path)));
     const onChange = () => {
       this.log.info(`emb: ${this.name(entry)}: changed on disk; indexing again`);
-      entry.cancelledByUser = false;
       this.invalidate(entry, readEmbSettings(entry.uri).debounceMs);
     };
     watcher.onDidChange(onChange);

@@ -72,9 +72,10 @@ export class Workbench {
    * A new workbench window, ready for input, on its own copy of the workspace (`name`): VS Code
    * restores a folder's editors and panels, so scenarios sharing a folder would see each other's.
    */
-  async openWindow(name: string): Promise<{ page: Page; folder: string }> {
+  async openWindow(name: string, prepare?: (folder: string) => void): Promise<{ page: Page; folder: string }> {
     const folder = join(this.run.root, 'windows', name);
     cpSync(this.workspace, folder, { recursive: true });
+    prepare?.(folder);
     const page = await this.browser.newPage();
     page.setDefaultTimeout(20_000);
     await page.goto(`${this.server.url}/?folder=${encodeURIComponent(folder)}`);
@@ -92,11 +93,22 @@ export class Workbench {
  */
 async function findInPalette(page: Page, title: string, timeoutMs: number): Promise<Locator | undefined> {
   const deadline = Date.now() + timeoutMs;
-  const input = page.locator('.quick-input-widget input.input');
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input.input');
   for (;;) {
+    // A quick input that is still closing (a save dialog, the last command) would eat the keys.
+    if (!(await widget.isHidden())) {
+      await widget.waitFor({ state: 'hidden', timeout: 3_000 }).catch(() => page.keyboard.press('Escape'));
+    }
     await page.keyboard.press('F1');
-    await input.waitFor();
-    await input.fill(`>${title}`);
+    const typed = await input.fill(`>${title}`, { timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!typed) {
+      if (Date.now() > deadline) return undefined;
+      continue;
+    }
     // The exact label: "View: Close All Editors" must not pick "View: Close All Editors in Group".
     const label = page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) });
     const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: label }).first();
@@ -128,16 +140,25 @@ export async function paletteHasCommand(page: Page, title: string, timeoutMs = 2
   return row !== undefined;
 }
 
-/** Opens a workspace file with Quick Open and waits for its editor tab. */
-export async function openFile(page: Page, fileName: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor();
-  await input.fill(fileName);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: fileName }).first();
-  await row.waitFor();
-  await row.click();
-  await page.locator(`.editor-group-container.active .tab.active[data-resource-name="${fileName}"]`).waitFor();
+/** Opens a workspace file with Quick Open and waits for its editor tab (retrying a pick the list swallowed). */
+export async function openFile(page: Page, fileName: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const widget = page.locator('.quick-input-widget');
+  const tab = page.locator(`.editor-group-container.active .tab.active[data-resource-name="${fileName}"]`);
+  for (;;) {
+    if (!(await widget.isHidden())) await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await widget.locator('input.input').fill(fileName);
+    // The best match comes first and is focused; Enter opens it (a click can land on a row being re-rendered).
+    await widget.locator('.quick-input-list .monaco-list-row.focused').filter({ hasText: fileName }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const opened = await tab.waitFor({ timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (opened) break;
+    if (Date.now() > deadline) throw new Error(`Quick Open did not open ${fileName}`);
+  }
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor();
 }
 
@@ -200,7 +221,7 @@ export async function readPanel(frame: Frame): Promise<PanelReading> {
 }
 
 /** Waits until the panel has painted `tokenCount` tokens (state ready, heatmap painted). */
-export async function waitForPaintedPanel(page: Page, tokenCount: number, timeoutMs = 30_000): Promise<Frame> {
+export async function waitForPaintedPanel(page: Page, tokenCount: number, timeoutMs = 30_000 + 100 * tokenCount): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   const frame = await webviewFrame(page, '#app', timeoutMs);
   await frame.waitForFunction(

@@ -182,6 +182,12 @@ test('dims names count not matching the dimension: located on the names, names d
   assert.equal(parsed.store.count, 1);
 });
 
+test('a "# dims:" line with no names points at the whole comment', () => {
+  const parsed = parseEmb('# dims:   \na 1 2\n');
+  assert.deepEqual(only(parsed, 'dims-names').range, { line: 0, startColumn: 0, endColumn: 7 });
+  assert.equal(only(parsed, 'dims-names').message, 'The # dims line names 0 dimensions, but the entries have 2 values; the names are not used.');
+});
+
 test('empty file, blank file, comments only, header only: one empty-file error at line 0', () => {
   for (const text of ['', '\n\n  \n', '# dims: a b\n# nothing else\n']) {
     const parsed = parseEmb(text);
