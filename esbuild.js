@@ -7,10 +7,15 @@ const path = require('node:path');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+// The browser bundle's stand-ins for the node: modules the shared host code imports (src/web/shims).
+const webShims = Object.fromEntries(['fs', 'path', 'os', 'crypto', 'worker_threads'].map((m) => [`node:${m}`, `./src/web/shims/${m}.ts`]));
+
 /** @type {import('esbuild').BuildOptions[]} */
 const entries = [
   // Extension host (desktop): Node, CommonJS, `vscode` supplied by the host.
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // Extension host (VS Code for the Web): a web worker, CommonJS, node: modules replaced by shims.
+  { entryPoints: ['src/web/extension.ts'], outfile: 'dist/web/extension.js', platform: 'browser', format: 'cjs', external: ['vscode'], alias: webShims, define: { __dirname: '"/"' } },
   // Command-line interface: the same core, driven from a shell.
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   // Webview: browser, one self-contained script loaded with a CSP nonce.

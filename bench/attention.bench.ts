@@ -20,6 +20,7 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -196,7 +197,9 @@ async function main(): Promise<void> {
   const cases = SIZES.map((size, i) => makeCase(core, size, SEED + i));
   console.log('Multi-head self-attention forward, one thread each. Rounds alternate between contenders; times pooled');
   console.log(`over ${ROUNDS} rounds: median (best). GFLOP/s counts the dense products, F = 8·n·E² + 4·n²·E (bench/README.md).`);
-  console.log('The machine\'s cores are shared with other work, so absolute times are noisy; ratios are taken within one run.\n');
+  console.log('The machine\'s cores are shared with other work, so absolute times are noisy; ratios are taken within one run.');
+  const load = (): string => loadavg()[0]!.toFixed(1);
+  console.log(`CPU: ${cpus()[0]?.model.trim() ?? 'unknown'} × ${availableParallelism()}; load average at start ${load()}.\n`);
 
   const peers = await Promise.all([relaxedSimdChild(), torchPeer()]);
   const [fma, torch] = peers;
@@ -226,6 +229,7 @@ async function main(): Promise<void> {
     }
   }
   for (const contender of contenders) contender.close();
+  console.log(`(load average after the timed rounds: ${load()})`);
 
   if (verdicts.length > 0) {
     console.log('\nours / PyTorch (median):');

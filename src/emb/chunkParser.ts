@@ -9,7 +9,8 @@
  * small files, the fallback) and in the parse workers, so both give identical results.
  *
  * Legend: dim values per row; row r occupies vectors[r·dim, (r+1)·dim).
- * Passes per line: 1. skip separators, find the token; 2. scan values into the row (fast path);
+ * Passes per line: 1. skip separators, find the token; 2. scan values into the row (fast path),
+ * noticing the line break on the way (one pass over the bytes, no separate search for \n);
  * 3. only when anything is off (a value that is not a number, too few or too many fields, a line
  * that starts with #) re-read the line field by field to say exactly what and where (slow path).
  */

@@ -1,6 +1,8 @@
 /**
  * Byte-level helpers shared by the preamble scan and the chunk parser: field separators, line
  * breaks as VS Code counts them (\n, \r\n and a lone \r), UTF-16 columns, and token decoding.
+ * (The chunk parser finds line ends in the same pass as the fields, for speed; the preamble scan,
+ * which reads at most 1 MiB, walks lines with LineWalker.)
  */
 
 /** Space, tab, vertical tab, form feed: what separates a token from its values. */

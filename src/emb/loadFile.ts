@@ -5,7 +5,7 @@
  * parseEmbBytes gives for the file's bytes (tested), rejects with the signal's reason when aborted
  * (workers are terminated, the file is closed), and reports progress as a fraction in [0, 1].
  * Paths:
- *   - big files (≥ 8 MiB) with the worker bundle present (dist/embParseWorker.js next to this
+ *   - big files (≥ 16 MiB) with the worker bundle present (dist/embParseWorker.js next to this
  *     bundle): the byte range is split at line boundaries into one part per worker (2), each
  *     worker reads its part (prefetching the next block while parsing) and writes rows into its
  *     region of one SharedArrayBuffer; the main thread then assembles in short slices;
@@ -34,7 +34,7 @@ export interface LoadOptions {
   readonly worker?: string | false | { readonly script: string; readonly execArgv?: readonly string[] };
   /** Number of workers (default 2: the machines we target have two cores or more). */
   readonly workers?: number;
-  /** Files below this size parse in this thread (default 8 MiB). */
+  /** Files below this size parse in this thread (default 16 MiB: below it, starting the workers costs more than they save). */
   readonly parallelMinBytes?: number;
   /** Block size of reads (default 256 KiB in-thread, 4 MiB in workers). */
   readonly blockSize?: number;
@@ -43,7 +43,7 @@ export interface LoadOptions {
 }
 
 export const WORKER_FILE = 'embParseWorker.js';
-const DEFAULT_PARALLEL_MIN = 8 << 20;
+const DEFAULT_PARALLEL_MIN = 16 << 20;
 /** The main thread yields after this long. */
 const SLICE_MS = 12;
 
@@ -81,7 +81,14 @@ export async function loadEmbFile(file: string, options: LoadOptions = {}): Prom
   let chunks: ChunkResult[];
   let shared: Float32Array | undefined;
   if (workerChoice && size >= (options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN) && preamble.dim > 0) {
-    ({ chunks, shared } = await parseInWorkers(file, size, preamble, workerChoice, workers, options.blockSize ?? 4 << 20, signal, progress));
+    try {
+      ({ chunks, shared } = await parseInWorkers(file, size, preamble, workerChoice, workers, options.blockSize ?? 4 << 20, signal, progress));
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // A worker that cannot start or dies (a broken install, no threads): the same parse, here.
+      chunks = [await parseInThread(file, size, preamble, options.blockSize ?? 1 << 18, signal, progress)];
+      shared = undefined;
+    }
   } else {
     chunks = [await parseInThread(file, size, preamble, options.blockSize ?? 1 << 18, signal, progress)];
   }

@@ -205,28 +205,26 @@ export class ScanIndex {
     // below the final T too; rows kept early are filtered against the final T at the end.
     const picked: number[] = [];
     const pickedHigh: number[] = [];
+    const inverseDivisor = 1 / divisor;
+    let threshold = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < count; i++) {
       const norm = norms[i]!;
       const a = queryScale * rowScale[i]! * dots[i]!;
       const e = rowResidual[i]!;
       const delta = (queryNorm * e + queryResidual * (norm + e)) * (1 + 1e-6) + 1e-7 * queryNorm * norm + 1e-300;
-      let lo: number;
-      let hi: number;
-      if (cosine) {
-        const denominator = queryNorm * norm;
-        lo = denominator === 0 ? 0 : (a - delta) / denominator;
-        hi = denominator === 0 ? 0 : (a + delta) / denominator;
-      } else {
-        lo = (a - delta) / divisor;
-        hi = (a + delta) / divisor;
+      // One reciprocal per row instead of two divisions (its rounding is far inside the slack).
+      const inverse = cosine ? (norm === 0 ? 0 : 1 / (queryNorm * norm)) : inverseDivisor;
+      const lo = (a - delta) * inverse;
+      const hi = (a + delta) * inverse;
+      if (lo > threshold) {
+        lowest.offer(lo);
+        threshold = lowest.threshold;
       }
-      if (lo > lowest.threshold) lowest.offer(lo);
-      if (hi >= lowest.threshold) {
+      if (hi >= threshold) {
         picked.push(i);
         pickedHigh.push(hi);
       }
     }
-    const threshold = lowest.threshold;
     let kept = 0;
     for (let c = 0; c < picked.length; c++) if (pickedHigh[c]! >= threshold) picked[kept++] = picked[c]!;
     picked.length = kept;

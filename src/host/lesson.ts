@@ -20,7 +20,14 @@ import type { FeatureContext } from './featureContext';
 export const LESSON_COMMANDS = {
   openLessonSample: 'headlight.openLessonSample',
   showLessonAttention: 'headlight.showLessonAttention',
+  openWalkthrough: 'headlight.openWalkthrough',
 } as const;
+
+/** The walkthrough's id in package.json (contributes.walkthroughs). */
+export const WALKTHROUGH_ID = 'learnAttention';
+
+/** Context key set once a scene has been shown: the walkthrough's steps complete on them. */
+export const sceneContextKey = (scene: LessonSceneId): string => `headlight.lesson.${scene}`;
 
 /** Files the lesson opens, relative to the extension folder. */
 export const LESSON_SAMPLES = {
@@ -205,10 +212,16 @@ export function registerLesson(features: FeatureContext, attention: AttentionFea
     const row = attention.panelState()?.tokens.indexOf(chosen.row) ?? -1;
     if (row >= 0) attention.selectRow(row);
     const state = attention.panelState();
+    if (state?.status === 'ready') await vscode.commands.executeCommand('setContext', sceneContextKey(id), true);
     log.info(`lesson: scene ${id}: ${state?.softmaxLine ?? 'no picture'}`);
     return state && { scene: id, tokens: state.tokens, selectedRow: state.selectedRow, softmaxLine: state.softmaxLine, heads: state.heads };
   }
 
   owner.add(vscode.commands.registerCommand(LESSON_COMMANDS.openLessonSample, openLessonSample));
   owner.add(vscode.commands.registerCommand(LESSON_COMMANDS.showLessonAttention, showLessonAttention));
+  owner.add(
+    vscode.commands.registerCommand(LESSON_COMMANDS.openWalkthrough, () =>
+      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#${WALKTHROUGH_ID}`, false),
+    ),
+  );
 }

@@ -238,9 +238,17 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     await openFile(page, 'deck.emb');
     const vectors = readEmbText(readFileSync(join(folder, 'deck.emb'), 'utf8'));
     const line = page.locator('.editor-group-container.active .view-line').filter({ hasText: /^orange\s+0\s+3\s+0/ });
-    await line.hover({ position: { x: 12, y: 8 } }); // on the token "orange"
+    // Hover the token "orange". The file may still be indexing on the first try (no hover then),
+    // and Monaco asks again only when the mouse moves: move away and back until the hover shows.
     const hover = page.locator('.monaco-hover').filter({ hasText: /cosine/i }).first();
-    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await page.mouse.move(5, 5);
+      await line.hover({ position: { x: 12, y: 8 } });
+      const shown = await hover.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false);
+      if (shown) break;
+      assert.ok(Date.now() < deadline, 'a hover with similarity scores appears over "orange"');
+    }
     const table = await hover.evaluate((el) =>
       Array.from(el.querySelectorAll('table tr')).map((tr) => Array.from(tr.querySelectorAll('th,td')).map((cell) => (cell.textContent ?? '').trim())),
     );

@@ -2,7 +2,7 @@
  * Fuzzing of the `.emb` parser (issue 6): property-based text and bytes from fast-check, and
  * mutations of valid files (the samples, GloVe, word2vec and table snippets). The contract:
  *   - parseEmb / parseEmbBytes never throw;
- *   - no case takes over a second;
+ *   - no parse of a case takes over a second;
  *   - every problem (and every fix) has a location inside the text as the editor splits it
  *     (lines at \n, \r\n or \r, a leading BOM not counted, UTF-16 columns);
  *   - the store is consistent: count tokens, count·dim finite values, unique tokens, a line per token;
@@ -106,25 +106,27 @@ function parseInBlocks(bytes: Uint8Array, blockSize: number): ParsedEmb {
 
 /** One case: every entry point, timed, with every invariant; throws on a violation. */
 export function checkText(text: string, blockSize: number, report: EmbFuzzReport): void {
-  const started = performance.now();
   const bytes = encoder.encode(text);
-  const fromBytes = parseEmbBytes(bytes);
+  const fromBytes = timed(() => parseEmbBytes(bytes), report);
   checkParsed(fromBytes, text, report);
-  sameParse(parseEmb(text), fromBytes, 'parseEmb(text)');
-  sameParse(parseInBlocks(bytes, blockSize), fromBytes, `parsing in blocks of ${blockSize}`);
+  sameParse(timed(() => parseEmb(text), report), fromBytes, 'parseEmb(text)');
+  sameParse(timed(() => parseInBlocks(bytes, blockSize), report), fromBytes, `parsing in blocks of ${blockSize}`);
+}
+
+/** Runs one parse; the time limit applies to each parse on its own (the checks around it are ours). */
+function timed(parse: () => ParsedEmb, report: EmbFuzzReport): ParsedEmb {
+  const started = performance.now();
+  const parsed = parse();
   const elapsed = performance.now() - started;
   report.slowestMs = Math.max(report.slowestMs, elapsed);
-  if (elapsed > CASE_TIME_LIMIT_MS) throw new Error(`case took ${elapsed.toFixed(0)} ms`);
+  if (elapsed > CASE_TIME_LIMIT_MS) throw new Error(`one parse took ${elapsed.toFixed(0)} ms`);
+  return parsed;
 }
 
 export function checkBytes(bytes: Uint8Array, blockSize: number, report: EmbFuzzReport): void {
-  const started = performance.now();
-  const parsed = parseEmbBytes(bytes);
+  const parsed = timed(() => parseEmbBytes(bytes), report);
   checkParsed(parsed, decoder.decode(bytes), report);
-  sameParse(parseInBlocks(bytes, blockSize), parsed, `parsing bytes in blocks of ${blockSize}`);
-  const elapsed = performance.now() - started;
-  report.slowestMs = Math.max(report.slowestMs, elapsed);
-  if (elapsed > CASE_TIME_LIMIT_MS) throw new Error(`case took ${elapsed.toFixed(0)} ms`);
+  sameParse(timed(() => parseInBlocks(bytes, blockSize), report), parsed, `parsing bytes in blocks of ${blockSize}`);
 }
 
 // ── Generators ───────────────────────────────────────────────────────────────────────────────
@@ -257,7 +259,7 @@ if (require.main === module) {
     const total = Object.values(report.cases).reduce((s, n) => s + n, 0);
     console.log(`emb fuzz: ${total} cases, seed ${seed}, ${((performance.now() - started) / 1000).toFixed(1)} s — no exception, every problem located, no case over ${CASE_TIME_LIMIT_MS} ms`);
     for (const [family, n] of Object.entries(report.cases)) console.log(`  ${family.padEnd(28)} ${n}`);
-    console.log(`  files with problems ${report.filesWithProblems}, clean files ${report.cleanFiles}, slowest case ${report.slowestMs.toFixed(1)} ms`);
+    console.log(`  files with problems ${report.filesWithProblems}, clean files ${report.cleanFiles}, slowest single parse ${report.slowestMs.toFixed(1)} ms`);
     console.log(`  problems by code: ${Object.entries(report.problems).map(([code, n]) => `${code} ${n}`).join(', ')}`);
   } catch (error) {
     console.error(`emb fuzz: FAILED (seed ${seed})`);

@@ -258,6 +258,7 @@ function renderRow(next: RowView): void {
 }
 
 function renderSnapshot(next: PanelSnapshot): void {
+  const started = performance.now();
   snapshot = next;
   snapshotSerial++;
   projection = next.plot.projection;
@@ -274,6 +275,7 @@ function renderSnapshot(next: PanelSnapshot): void {
   plot.render(next.tokens, next.plot);
   persist();
   markReadyWhenPainted();
+  post({ type: 'log', level: 'info', message: `painted ${next.tokens.length} tokens × ${next.model.heads} heads in ${Math.round(performance.now() - started)} ms` });
 }
 
 function markReadyWhenPainted(): void {

@@ -10,6 +10,8 @@
  * nothing is kept between calls. Layout of one call (byte offsets, 64-byte aligned):
  *   [scratch tile MAX_MR·NR][packed A stripe MAX_MR·KC][bias ⌈m/NR⌉·NR][A n·k][B k·m][packed B block KC·NC][C n·m]
  * Float32Array views over the memory are rebuilt whenever it grows (growing detaches old views).
+ * Compilation is synchronous (`new WebAssembly.Module`), which Node and Electron hosts allow; a
+ * browser main thread refuses modules over 4 KB, and then too the JS path runs.
  */
 import { KC, MAX_MR, NC, NR, RELAXED_FMA, SIMD128 } from './gemmLayout';
 import { decodeBase64 } from './base64';
@@ -119,7 +121,11 @@ export function gemmWasm(a: Float32Array, b: Float32Array, n: number, k: number,
   const end = cAt + n * m * FLOAT;
   if (end > MAX_BYTES) return undefined;
   if (end > wasm.memory.buffer.byteLength) {
-    wasm.memory.grow(Math.ceil((end - wasm.memory.buffer.byteLength) / PAGE_BYTES));
+    try {
+      wasm.memory.grow(Math.ceil((end - wasm.memory.buffer.byteLength) / PAGE_BYTES));
+    } catch {
+      return undefined; // the engine refused more memory: the JS path needs none of it
+    }
     wasm.floats = new Float32Array(wasm.memory.buffer);
   }
   const floats = wasm.floats;

@@ -203,8 +203,12 @@ export class AttentionPanel extends Disposable {
         this.post({ type: 'computing', active: event.active });
         break;
       case 'snapshot': {
+        const started = performance.now();
         const snapshot = session.snapshot();
-        if (snapshot) this.post({ type: 'snapshot', snapshot });
+        if (snapshot) {
+          this.post({ type: 'snapshot', snapshot });
+          this.host.log.info(`attention panel: snapshot of ${snapshot.tokens.length} tokens × ${snapshot.model.heads} heads built and posted in ${Math.round(performance.now() - started)} ms`);
+        }
         this.updateTitle();
         break;
       }

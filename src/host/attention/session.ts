@@ -344,7 +344,7 @@ export class AttentionSession extends Disposable {
       this.status = 'ready';
       this.message = '';
       this.log.info(
-        `attention: ${input.tokens.length} tokens × ${heads} head(s), d = ${d}, ${this.options.source}/${this.options.measure} in ${Math.round(this.computeMs)} ms (${result.where})`,
+        `attention: ${input.tokens.length} tokens × ${heads} head(s), d = ${d}, ${this.options.source}/${this.options.measure} in ${Math.round(this.computeMs)} ms (core ${Math.round(result.ms)} ms in ${result.where})`,
       );
       this.events.fire({ kind: 'computing', active: false });
       this.events.fire({ kind: 'snapshot' });

@@ -13,6 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import {
   kernelFor, linear, linearReference, matmul, matmulReference, matmulTransposeB, matmulTransposeBReference, matrix,
   setLinalgPath, type LinalgPath, type Matrix, ShapeError,
@@ -136,6 +137,24 @@ test('an inner width of 0 gives the bias (or zeros) on every path', () => {
   }
 });
 
+test('NaN and ±Infinity stay in the rows they belong to (padding never leaks into real entries)', () => {
+  for (const path of ['js', 'wasm'] as const) {
+    withPath(path, () => {
+      const a = randomMatrix(13, 21, 31), b = randomMatrix(21, 11, 32);
+      a.data[2 * 21 + 3] = Number.NaN;
+      a.data[5 * 21 + 1] = Number.POSITIVE_INFINITY;
+      const fast = matmul(a, b), reference = matmulReference(a, b);
+      for (let i = 0; i < 13; i++) {
+        for (let j = 0; j < 11; j++) {
+          const got = fast.data[i * 11 + j]!, want = reference.data[i * 11 + j]!;
+          if (!Number.isFinite(want)) assert.ok(Object.is(got, want), `${path} (${i}, ${j}): ${got}, reference ${want}`);
+          else assert.ok(Number.isFinite(got), `${path} (${i}, ${j}) should be finite, got ${got}`);
+        }
+      }
+    });
+  }
+});
+
 test('results are fresh arrays: a later product does not overwrite an earlier one', () => {
   withPath('wasm', () => {
     const a = randomMatrix(20, 30, 1), b = randomMatrix(30, 40, 2);
@@ -176,6 +195,24 @@ test('the bound is tight enough to catch a kernel bug: one dropped term fails it
   const wrong = matmulReference(matrix(17, 32, Float32Array.from({ length: 17 * 32 }, (_, i) => a.data[Math.floor(i / 32) * 33 + (i % 32)]!)),
     matrix(32, 19, b.data.subarray(0, 32 * 19)));
   assert.throws(() => assertWithinBound(wrong, matmulReference(a, b), matmulReference(abs(a), abs(b)), 33, 'dropped term'), /bound/);
+});
+
+test('an engine without WebAssembly SIMD falls back to the JS kernel, still correct', { skip: FORCED_VARIANT !== undefined }, () => {
+  const script = [
+    // An engine without SIMD refuses the module at validate(); tsx itself still needs WebAssembly.
+    'WebAssembly.validate = () => false;',
+    "const l = require('./src/core/linalg.ts');",
+    'const a = l.matrix(40, 30, Float32Array.from({ length: 1200 }, (_, i) => Math.sin(i)));',
+    'const b = l.matrix(50, 30, Float32Array.from({ length: 1500 }, (_, i) => Math.cos(i)));',
+    'const fast = l.matmulTransposeB(a, b).data, ref = l.matmulTransposeBReference(a, b).data;',
+    'const worst = Math.max(...fast.map((v, i) => Math.abs(v - ref[i])));',
+    'console.log(JSON.stringify({ kernel: l.kernelFor(40, 30, 50), name: l.fastKernelName(), worst }));',
+  ].join('\n');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--eval', script], { cwd: path.join(__dirname, '..', '..', '..'), encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
+  const result = JSON.parse(run.stdout) as { kernel: string; name: string; worst: number };
+  assert.deepEqual([result.kernel, result.name], ['js', 'js']);
+  assert.ok(result.worst <= 30 * 2 ** -24 * 30, `JS kernel off by ${result.worst}`);
 });
 
 test('the other wasm build passes this whole file too (re-run in a child Node)', { skip: FORCED_VARIANT !== undefined }, () => {

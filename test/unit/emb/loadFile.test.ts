@@ -99,6 +99,19 @@ test('an aborted load rejects with the signal\'s reason, in-thread and in worker
   }
 });
 
+test('an empty file loads as an empty set with its problem; a broken worker script falls back to this thread', async () => {
+  const empty = path.join(dir, 'empty.emb');
+  fs.writeFileSync(empty, '');
+  const loaded = await loadEmbFile(empty, { worker: workerScript, parallelMinBytes: 0 });
+  assert.equal(loaded.store.count, 0);
+  assert.deepEqual(loaded.problems.map((p) => p.code), ['empty-file']);
+  const file = path.join(dir, 'fallback.emb');
+  fs.writeFileSync(file, makeFile(500, 4));
+  const broken = path.join(dir, 'broken-worker.js');
+  fs.writeFileSync(broken, 'throw new Error("no threads here");');
+  assertSameParse(await loadEmbFile(file, { worker: broken, parallelMinBytes: 0 }), parseEmbBytes(fs.readFileSync(file)));
+});
+
 test('a missing file rejects with the file system error; lessonSamplePath points into samples/', async () => {
   await assert.rejects(loadEmbFile(path.join(dir, 'nope.emb')), { code: 'ENOENT' });
   assert.equal(lessonSamplePath('/ext'), path.join('/ext', 'samples', 'lesson.emb'));
