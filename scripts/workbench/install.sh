@@ -44,15 +44,15 @@ fi
 
 # 3. code-server, with its native modules built for Node 24 (npm_config_nodedir overrides any
 #    nodedir in the user's npm config, which would point node-gyp at another Node's headers).
-installed_cs=""
-if [ -f "$CS_PACKAGE" ]; then
-  installed_cs=$("$NODE24_BIN/node" -p "require('$CS_PACKAGE').version")
-fi
-if [ "$installed_cs" != "$CODE_SERVER_VERSION" ] || [ ! -x "$CS_DIR/node_modules/.bin/code-server" ]; then
+#    A marker written after a complete install tells a finished install from an interrupted one.
+CS_MARKER="$CS_DIR/.installed-$CODE_SERVER_VERSION-node$NODE24_VERSION"
+if [ ! -f "$CS_MARKER" ] || [ ! -f "$CS_PACKAGE" ]; then
   log "code-server: installing $CODE_SERVER_VERSION into $CS_DIR (about 1-2 minutes)"
+  rm -rf "$CS_DIR"
   mkdir -p "$CS_DIR"
   PATH="$NODE24_BIN:$PATH" npm_config_nodedir="$NODE24_ROOT" \
     npm install --prefix "$CS_DIR" --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION"
+  touch "$CS_MARKER"
 fi
 
 log "ready in $(( $(date +%s) - started )) s: node $("$NODE24_BIN/node" --version), code-server $CODE_SERVER_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -1)"

@@ -26,7 +26,16 @@ STATE="$ROOT/.headlight-work/start"
 PORT="${HEADLIGHT_PORT:-8080}"
 mkdir -p "$STATE/user-data/User" "$STATE/extensions"
 if [ ! -f "$STATE/user-data/User/settings.json" ]; then
-  printf '{\n  "telemetry.telemetryLevel": "off",\n  "update.mode": "none",\n  "extensions.autoUpdate": false,\n  "workbench.startupEditor": "none"\n}\n' >"$STATE/user-data/User/settings.json"
+  cat >"$STATE/user-data/User/settings.json" <<'JSON'
+{
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoUpdate": false,
+  "workbench.startupEditor": "none",
+  "chat.disableAIFeatures": true,
+  "workbench.secondarySideBar.defaultVisibility": "hidden"
+}
+JSON
 fi
 
 npm run --silent build

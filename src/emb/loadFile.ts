@@ -5,7 +5,7 @@
  * parseEmbBytes gives for the file's bytes (tested), rejects with the signal's reason when aborted
  * (workers are terminated, the file is closed), and reports progress as a fraction in [0, 1].
  * Paths:
- *   - big files (≥ 16 MiB) with the worker bundle present (dist/embParseWorker.js next to this
+ *   - big files (≥ 48 MiB) with the worker bundle present (dist/embParseWorker.js next to this
  *     bundle): the byte range is split at line boundaries into one part per worker (2), each
  *     worker reads its part (prefetching the next block while parsing) and writes rows into its
  *     region of one SharedArrayBuffer; the main thread then assembles in short slices;
@@ -34,7 +34,7 @@ export interface LoadOptions {
   readonly worker?: string | false | { readonly script: string; readonly execArgv?: readonly string[] };
   /** Number of workers (default 2: the machines we target have two cores or more). */
   readonly workers?: number;
-  /** Files below this size parse in this thread (default 16 MiB: below it, starting the workers costs more than they save). */
+  /** Files below this size parse in this thread (default DEFAULT_PARALLEL_MIN, 48 MiB). */
   readonly parallelMinBytes?: number;
   /** Block size of reads (default 256 KiB in-thread, 4 MiB in workers). */
   readonly blockSize?: number;
@@ -43,7 +43,11 @@ export interface LoadOptions {
 }
 
 export const WORKER_FILE = 'embParseWorker.js';
-const DEFAULT_PARALLEL_MIN = 16 << 20;
+/**
+ * Below this size a file parses in this thread: starting two workers (a Node isolate each, with a
+ * cold JIT) costs more than splitting the work saves on files of tens of megabytes.
+ */
+export const DEFAULT_PARALLEL_MIN = 48 << 20;
 /** The main thread yields after this long. */
 const SLICE_MS = 12;
 

@@ -20,7 +20,7 @@ const indexes = new WeakMap<EmbeddingStore, ScanIndex>();
  */
 export function* prepareNeighborIndex(store: EmbeddingStore): Generator<void, void> {
   if (indexes.has(store) || store.count * store.dim < INDEX_MIN_VALUES || !scanKernelSupported()) return;
-  const index = yield* ScanIndex.buildSteps(store.vectors, store.count, store.dim);
+  const index = yield* ScanIndex.buildSteps(store.vectors, store.norms, store.count, store.dim);
   indexes.set(store, index);
 }
 
@@ -33,7 +33,7 @@ function indexFor(store: EmbeddingStore): ScanIndex | undefined {
   if (store.count * store.dim < INDEX_MIN_VALUES || !scanKernelSupported()) return undefined;
   let index = indexes.get(store);
   if (!index) {
-    index = ScanIndex.build(store.vectors, store.count, store.dim);
+    index = ScanIndex.build(store.vectors, store.norms, store.count, store.dim);
     indexes.set(store, index);
   }
   return index;
@@ -68,7 +68,7 @@ export function nearest(store: EmbeddingStore, query: Float32Array, k: number, m
     return dot / divisor;
   };
   // Big sets: exact scores only for the rows the int8 pre-scan cannot rule out (scanIndex.ts).
-  const candidates = indexFor(store)?.candidates(query, norms, wanted, measure, exclude);
+  const candidates = indexFor(store)?.candidates(query, wanted, measure, exclude);
   if (candidates) {
     for (let c = 0; c < candidates.length; c++) {
       const i = candidates[c]!;

@@ -14,9 +14,12 @@
  * Selection: lo_i = score(a_i − δ_i), hi_i = score(a_i + δ_i) (score is increasing in the dot for
  * every measure: dot, dot/√d, dot/(‖q‖‖x_i‖)). With T = the k-th largest lo_i, every row of the
  * true top-k has hi_i ≥ its score ≥ T, so {i : hi_i ≥ T} is a superset of the answer.
- * Numerical slack: δ_i is widened by 1e-6 relative plus 1e-7·‖q‖‖x_i‖, far above float64 rounding.
- * Memory: n·stride bytes of codes + 8 bytes per row (scale, residual) — about 0.28× the float32
- * rows at d = 100, built once per store, lazily or ahead of time with `buildSteps` (yielding).
+ * For cosine the bound is divided through by ‖q‖‖x_i‖ ahead of time (per-row u_i = s_i/‖x_i‖,
+ * v_i = e_i/‖x_i‖), so a query costs no division per row.
+ * Numerical slack: δ_i is widened by 1e-6 relative plus 1e-6·‖q‖‖x_i‖ (1e-6 in cosine units), far
+ * above float64 rounding and the float32 rounding of the per-row factors.
+ * Memory: n·stride bytes of codes + 16 bytes per row (scale, residual, u, v) — about 0.33× the
+ * float32 rows at d = 100, built once per store, lazily or ahead of time with `buildSteps` (yielding).
  */
 import type { Measure } from '../core/types';
 import { SCAN_WASM } from './wasm/scan.generated';
@@ -61,11 +64,15 @@ export class ScanIndex {
   private readonly outOffset: number;
   private readonly rowScale: Float32Array;
   private readonly rowResidual: Float32Array;
+  /** For cosine, per row: s_i / ‖x_i‖ and e_i / ‖x_i‖ (so a query needs no division per row). */
+  private readonly cosineScale: Float32Array;
+  private readonly cosineResidual: Float32Array;
   private built = 0;
 
   private constructor(
     readonly count: number,
     readonly dim: number,
+    private readonly norms: Float32Array,
   ) {
     this.stride = Math.max(16, Math.ceil(dim / 16) * 16);
     this.queryOffset = count * this.stride;
@@ -74,11 +81,13 @@ export class ScanIndex {
     this.kernel = instance.exports as unknown as ScanKernel;
     this.rowScale = new Float32Array(count);
     this.rowResidual = new Float32Array(count);
+    this.cosineScale = new Float32Array(count);
+    this.cosineResidual = new Float32Array(count);
   }
 
   /** Index of a [count, dim] row set, built in slices: iterate to the end (yields between slices). */
-  static *buildSteps(vectors: Float32Array, count: number, dim: number): Generator<void, ScanIndex> {
-    const index = new ScanIndex(count, dim);
+  static *buildSteps(vectors: Float32Array, norms: Float32Array, count: number, dim: number): Generator<void, ScanIndex> {
+    const index = new ScanIndex(count, dim, norms);
     const rowsPerSlice = Math.max(1, Math.floor(SLICE_VALUES / Math.max(1, dim)));
     while (index.built < count) {
       index.quantiseRows(vectors, index.built, Math.min(count, index.built + rowsPerSlice));
@@ -88,8 +97,9 @@ export class ScanIndex {
     return index;
   }
 
-  static build(vectors: Float32Array, count: number, dim: number): ScanIndex {
-    const steps = ScanIndex.buildSteps(vectors, count, dim);
+  /** `norms` are the rows' stored norms (the exact cosine divides by these very values). */
+  static build(vectors: Float32Array, norms: Float32Array, count: number, dim: number): ScanIndex {
+    const steps = ScanIndex.buildSteps(vectors, norms, count, dim);
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
@@ -98,7 +108,7 @@ export class ScanIndex {
 
   /** Bytes held by the index (codes, query scratch, scores, per-row scale and residual). */
   get byteLength(): number {
-    return this.kernel.memory.buffer.byteLength + this.rowScale.byteLength + this.rowResidual.byteLength;
+    return this.kernel.memory.buffer.byteLength + 4 * this.rowScale.byteLength;
   }
 
   /** Grows the wasm memory to at least `bytes` (in steps, as the build proceeds, so no step zeroes it all). */
@@ -150,6 +160,10 @@ export class ScanIndex {
       const e = Math.sqrt(residual);
       this.rowResidual[i] = e === 0 ? 0 : Math.fround(e * (1 + 1e-6));
       if (this.rowResidual[i]! < e) this.rowResidual[i] = e * (1 + 2e-6);
+      const norm = this.norms[i]!;
+      // A zero stored norm makes the exact cosine 0; u = v = 0 keeps 0 inside the bounds.
+      this.cosineScale[i] = norm > 0 ? Math.fround(this.rowScale[i]! / norm) : 0;
+      this.cosineResidual[i] = norm > 0 ? Math.fround((e / norm) * (1 + 1e-6)) : 0;
     }
     this.built = to;
   }
@@ -158,7 +172,8 @@ export class ScanIndex {
    * Rows that provably contain the exact top-k of `query` by `measure` (see the file comment),
    * or undefined when the query cannot be bounded (zero or non-finite query): scan everything then.
    */
-  candidates(query: Float32Array, norms: Float32Array, k: number, measure: Measure, exclude?: ReadonlySet<number>): Int32Array | undefined {
+  candidates(query: Float32Array, k: number, measure: Measure, exclude?: ReadonlySet<number>): Int32Array | undefined {
+    const norms = this.norms;
     const dim = this.dim;
     const stride = this.stride;
     const count = this.count;
@@ -205,24 +220,47 @@ export class ScanIndex {
     // below the final T too; rows kept early are filtered against the final T at the end.
     const picked: number[] = [];
     const pickedHigh: number[] = [];
-    const inverseDivisor = 1 / divisor;
     let threshold = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < count; i++) {
-      const norm = norms[i]!;
-      const a = queryScale * rowScale[i]! * dots[i]!;
-      const e = rowResidual[i]!;
-      const delta = (queryNorm * e + queryResidual * (norm + e)) * (1 + 1e-6) + 1e-7 * queryNorm * norm + 1e-300;
-      // One reciprocal per row instead of two divisions (its rounding is far inside the slack).
-      const inverse = cosine ? (norm === 0 ? 0 : 1 / (queryNorm * norm)) : inverseDivisor;
-      const lo = (a - delta) * inverse;
-      const hi = (a + delta) * inverse;
-      if (lo > threshold) {
-        lowest.offer(lo);
-        threshold = lowest.threshold;
+    if (cosine) {
+      // Divided by ‖q‖‖x_i‖ the bound reads |cos − A·dot·u_i| ≤ v_i·(1 + e_q/‖q‖) + e_q/‖q‖, with
+      // u_i = s_i/‖x_i‖, v_i = e_i/‖x_i‖ precomputed (float32: their rounding, ≤ 6e-8 relative on
+      // terms of size ≤ ~1, is far inside the 1e-6 slack).
+      const cosineScale = this.cosineScale;
+      const cosineResidual = this.cosineResidual;
+      const A = queryScale / queryNorm;
+      const B = (1 + queryResidual / queryNorm) * (1 + 1e-6);
+      const C = (queryResidual / queryNorm) * (1 + 1e-6) + 1e-6;
+      for (let i = 0; i < count; i++) {
+        const center = A * dots[i]! * cosineScale[i]!;
+        const width = B * cosineResidual[i]! + C;
+        const lo = center - width;
+        if (lo > threshold) {
+          lowest.offer(lo);
+          threshold = lowest.threshold;
+        }
+        const hi = center + width;
+        if (hi >= threshold) {
+          picked.push(i);
+          pickedHigh.push(hi);
+        }
       }
-      if (hi >= threshold) {
-        picked.push(i);
-        pickedHigh.push(hi);
+    } else {
+      const inverseDivisor = 1 / divisor;
+      for (let i = 0; i < count; i++) {
+        const norm = norms[i]!;
+        const a = queryScale * rowScale[i]! * dots[i]!;
+        const e = rowResidual[i]!;
+        const delta = (queryNorm * e + queryResidual * (norm + e)) * (1 + 1e-6) + 1e-6 * queryNorm * norm + 1e-300;
+        const lo = (a - delta) * inverseDivisor;
+        const hi = (a + delta) * inverseDivisor;
+        if (lo > threshold) {
+          lowest.offer(lo);
+          threshold = lowest.threshold;
+        }
+        if (hi >= threshold) {
+          picked.push(i);
+          pickedHigh.push(hi);
+        }
       }
     }
     let kept = 0;

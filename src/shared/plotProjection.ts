@@ -126,7 +126,7 @@ export function topComponents(x: Matrix, maxIterations = 300, tolerance = 1e-10)
   orthonormalise(v, d, p);
 
   // Pass 2: iterate V ← orth(C V), with Rayleigh–Ritz rotation, until the top two settle.
-  let w = new Float64Array(p * d);
+  const w = new Float64Array(p * d);
   let values = new Float64Array(p);
   let previous = [Number.NaN, Number.NaN];
   for (let iteration = 0; iteration < maxIterations; iteration++) {
@@ -158,7 +158,7 @@ export function topComponents(x: Matrix, maxIterations = 300, tolerance = 1e-10)
       Math.abs(values[1]! - previous[1]!) <= tolerance * Math.max(1, Math.abs(values[0]!));
     previous = [values[0]!, values[1]!];
     orthonormalise(rotated, d, p);
-    [v, w] = [rotated, w];
+    v = rotated;
     if (converged) break;
   }
 

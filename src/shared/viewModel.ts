@@ -14,7 +14,7 @@
  *
  * Legend: n tokens, d model width, h heads, d_k = d / h.
  */
-import { explainRow, explainSoftmaxRow, type Matrix, type MultiHeadReport, type MultiHeadWeights } from '../core';
+import { explainRow, explainSoftmaxRow, type ExplainedRow, type Matrix, type MultiHeadReport, type MultiHeadWeights } from '../core';
 import {
   breakdownToCsv,
   breakdownToJson,
@@ -68,13 +68,30 @@ function checkRow(run: AttentionRun, row: number): void {
   }
 }
 
+/** The sentence keeps at most this many terms; a 512-key row would be 512 terms of "0.00". */
+export const LINE_TERMS = 12;
+
+/**
+ * The core's sentence, shortened for long rows: the heaviest LINE_TERMS terms, then how many
+ * keys and how much weight are left. Rows of up to LINE_TERMS keys read exactly as the core
+ * (and the deck) write them.
+ */
+export function deckLine(explained: ExplainedRow, maxTerms = LINE_TERMS): string {
+  const terms = explained.terms;
+  if (terms.length <= maxTerms) return explained.text;
+  const shown = terms.slice(0, maxTerms);
+  const rest = terms.slice(maxTerms);
+  const restWeight = rest.reduce((sum, t) => sum + t.weight, 0);
+  return `${explained.query} → ${shown.map((t) => `${t.weight.toFixed(2)} ${t.token}`).join(' + ')} + … ${rest.length} more keys (together ${restWeight.toFixed(2)})`;
+}
+
 /** The softmax of query `row` in head `head`, every step, and its sentence in the deck's words. */
 export function rowView(run: AttentionRun, head: number, row: number): RowView {
   checkHead(run, head);
   checkRow(run, row);
   const report = run.report.heads[head]!;
   const breakdown = explainSoftmaxRow(report, row);
-  const line = explainRow(report.weights, row, run.tokens, 2).text;
+  const line = deckLine(explainRow(report.weights, row, run.tokens, 2));
   return {
     head,
     row,

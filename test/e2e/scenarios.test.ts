@@ -103,7 +103,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     });
   }
 
-  /** Opens sentence.txt, selects a line and runs Show Attention; returns the painted panel's frame. */
+  /** Opens a text file, selects a line and runs Show Attention; returns the painted panel's frame and the time it took. */
   async function showAttentionOnLine(page: Page, file: string, line: number, tokenCount: number): Promise<{ frame: Frame; ms: number }> {
     await openFile(page, file);
     await selectLine(page, file, line);

@@ -76,7 +76,8 @@ async function main(): Promise<number> {
     } else {
       console.log('0 passed, 1 failed'); // the suite never reported: count the run itself as the failure
     }
-    passed = code === 0 && summary !== undefined && summary.failed === 0;
+    // A run that executed no test is a failure too: the suite must have found its files.
+    passed = code === 0 && summary !== undefined && summary.failed === 0 && summary.passed > 0;
     return passed ? 0 : 1;
   } finally {
     await cleanup();

@@ -81,3 +81,8 @@ export function fixed(value: number, digits = 2): string {
   const text = value.toFixed(digits);
   return text === `-${(0).toFixed(digits)}` ? (0).toFixed(digits) : text.replace('-', '−');
 }
+
+/** A value for a legend or a label: two decimals, or two significant digits when that would print 0.00. */
+export function readable(value: number): string {
+  return value !== 0 && Math.abs(value) < 0.005 && Number.isFinite(value) ? value.toPrecision(2) : fixed(value);
+}

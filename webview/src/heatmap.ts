@@ -10,7 +10,7 @@
 import type { Chart } from 'chart.js';
 import { cellTextColor, toCss, weightColor, type Palette, type Rgb } from './colour';
 import { chartJs } from './charts';
-import { fixed, h, sizeCanvas } from './dom';
+import { fixed, h, readable, sizeCanvas } from './dom';
 import type { DenseMatrix } from '../../src/shared/wire';
 
 export const CHART_LIMIT = 32;
@@ -79,7 +79,7 @@ export class HeatmapView {
       this.renderCanvas(data, max);
     }
     this.renderLegend(max);
-    this.canvas.setAttribute('aria-label', `Attention weights, ${n} queries × ${n} keys; largest weight ${fixed(max)}`);
+    this.canvas.setAttribute('aria-label', `Attention weights, ${n} queries × ${n} keys; largest weight ${readable(max)}`);
   }
 
   private newCanvas(): HTMLCanvasElement {
@@ -106,7 +106,7 @@ export class HeatmapView {
     }
     ctx.strokeStyle = toCss(this.palette.grid);
     ctx.strokeRect(0.5, 0.5, width - 1, 9);
-    this.legendText.textContent = `0 → ${fixed(max)} (largest weight of this head)`;
+    this.legendText.textContent = `0 → ${readable(max)} (largest weight of this head)`;
   }
 
   private renderChart(data: HeatmapData, max: number): void {

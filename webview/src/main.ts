@@ -9,7 +9,7 @@
  * [data-head][aria-selected].
  */
 import { readPalette, watchTheme } from './theme';
-import { openChannel } from './vscodeApi';
+import { lastReceipt, openChannel } from './vscodeApi';
 import { fixed, h } from './dom';
 import { Controls } from './controls';
 import { HeatmapView } from './heatmap';
@@ -135,7 +135,8 @@ headsSection.body.append(thumbs.element, h('p', { className: 'note', text: 'Each
 const softmax = new SoftmaxView(palette, selectRow);
 softmaxSection.body.append(softmax.element);
 const lines = new TokenLinesView(palette);
-linesSection.body.append(lines.element, h('p', { className: 'note', text: 'Queries on the left, keys on the right; a line’s opacity is the weight. Hover a token to isolate its lines.' }));
+const linesNote = h('p', { className: 'note' });
+linesSection.body.append(lines.element, linesNote);
 const plot = new EmbeddingPlotView(palette, (next) => {
   projection = next;
   post({ type: 'setProjection', projection: next });
@@ -238,6 +239,7 @@ function renderHead(view: HeadView): void {
   weightsSection.title.textContent = `Projection matrices of head ${view.index + 1}`;
   thumbs.setFocused(view.index);
   lines.render(snapshot.tokens, head.weights);
+  linesNote.textContent = `Queries on the left, keys on the right; a line’s opacity is the weight. Hover a token to isolate its lines. ${TokenLinesView.thinningNote(snapshot.tokens.length)}`;
   weightsView.invalidate();
   requestWeightsIfNeeded();
 }
@@ -275,7 +277,7 @@ function renderSnapshot(next: PanelSnapshot): void {
   plot.render(next.tokens, next.plot);
   persist();
   markReadyWhenPainted();
-  post({ type: 'log', level: 'info', message: `painted ${next.tokens.length} tokens × ${next.model.heads} heads in ${Math.round(performance.now() - started)} ms` });
+  post({ type: 'log', level: 'info', message: `painted ${next.tokens.length} tokens × ${next.model.heads} heads in ${Math.round(performance.now() - started)} ms (message received ${new Date(lastReceipt()).toISOString()})` });
 }
 
 function markReadyWhenPainted(): void {
@@ -392,7 +394,14 @@ function exportChart(chart: ChartId): void {
   try {
     post({ type: 'exportImage', chart, dataUrl: capture(chart) });
   } catch (error) {
-    post({ type: 'log', level: 'error', message: `PNG export of ${chart} failed: ${String(error)}` });
+    const reason = error instanceof Error ? error.message : String(error);
+    post({ type: 'log', level: 'warn', message: `PNG export of ${chart} failed: ${reason}` });
+    // Say it where the user clicked, for a few seconds.
+    banner.textContent = `PNG export failed: ${reason}`;
+    banner.hidden = false;
+    setTimeout(() => {
+      if (app.dataset.state === 'ready') banner.hidden = true;
+    }, 6000);
   }
 }
 

@@ -4,7 +4,7 @@
  * Used by the attention panel (`head-thumb`) and the Heads side view (`head-item`).
  */
 import { toCss, weightColor, type Palette } from './colour';
-import { fixed, h, sizeCanvas } from './dom';
+import { h, readable, sizeCanvas } from './dom';
 import type { WireThumb } from '../../src/shared/protocol';
 
 export function paintThumb(canvas: HTMLCanvasElement, thumb: WireThumb, palette: Palette, cssSize: number): void {
@@ -74,7 +74,7 @@ export class ThumbGrid {
           {
             testid: this.options.testid,
             className: 'thumb',
-            title: `Head ${head + 1}: largest weight ${fixed(thumb.max)}`,
+            title: `Head ${head + 1}: largest weight ${readable(thumb.max)}`,
             attrs: { role: 'option', 'data-head': head, 'aria-selected': head === focused ? 'true' : 'false', tabindex: head === focused ? 0 : -1 },
           },
           [canvas, h('span', { className: 'thumb-label', text: `Head ${head + 1}` })],

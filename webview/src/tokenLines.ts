@@ -81,14 +81,19 @@ export class TokenLinesView {
     const paths: Path2D[] = Array.from({ length: LEVELS + 1 }, () => new Path2D());
     const used = new Uint8Array(LEVELS + 1);
     // Invisible lines cost as much as visible ones: below ~2% of the largest weight, skip them.
-    const floor = n > 128 ? 0.05 : 0.02;
+    // Canvas strokes are rasterised when the frame is finalised, and 512² antialiased lines took
+    // Chromium ~9 s there; past 64 tokens each query draws only its strongest keys (a hovered
+    // token still shows all of its own lines).
+    const floor = 0.02;
+    const perQuery = n > 128 ? 3 : n > 64 ? 6 : n;
     for (let i = 0; i < n; i++) {
       if (iso?.side === 'query' && iso.index !== i) continue;
       const y0 = oy + i * ROW + ROW / 2;
+      const cutoff = iso ? 0 : kthLargest(weights.data.subarray(i * n, (i + 1) * n), perQuery) / max;
       for (let j = 0; j < n; j++) {
         if (iso?.side === 'key' && iso.index !== j) continue;
         const alpha = weights.data[i * n + j]! / max;
-        if (!(alpha > floor)) continue;
+        if (!(alpha > floor) || alpha < cutoff) continue;
         const level = Math.min(LEVELS, Math.ceil(alpha * LEVELS));
         const path = paths[level]!;
         path.moveTo(ox + 2, y0);
@@ -104,6 +109,11 @@ export class TokenLinesView {
     ctx.restore();
   }
 
+  /** How lines are thinned for long inputs, for the note under the view. */
+  static thinningNote(n: number): string {
+    return n > 64 ? `With ${n} tokens each query draws its ${n > 128 ? 3 : 6} strongest lines; hover a token to see all of its lines.` : '';
+  }
+
   /** Everything needed to redraw this view into an export image. */
   exportSize(): { width: number; height: number; rowHeight: number; gap: number } {
     return { width: GAP, height: (this.tokens.length + 1) * ROW, rowHeight: ROW, gap: GAP };
@@ -112,4 +122,11 @@ export class TokenLinesView {
   tokenList(): readonly string[] {
     return this.tokens;
   }
+}
+
+/** The k-th largest value of a row (k ≥ length: the smallest). */
+function kthLargest(row: Float32Array, k: number): number {
+  if (k >= row.length) return -Infinity;
+  const sorted = Float32Array.from(row).sort();
+  return sorted[row.length - k]!;
 }

@@ -12,6 +12,13 @@ interface VsCodeApi<TState> {
 
 declare function acquireVsCodeApi<TState>(): VsCodeApi<TState>;
 
+let receivedAt = 0;
+
+/** When the last message arrived (ms since the epoch): the panel logs it with its paint time. */
+export function lastReceipt(): number {
+  return receivedAt;
+}
+
 export interface Channel<TOut, TIn, TState> {
   post(message: TOut): void;
   /** Every message that passes `validate`; the others are logged to the host and dropped. */
@@ -29,6 +36,7 @@ export function openChannel<TOut, TIn, TState>(
     post: (message) => api.postMessage(message),
     onMessage: (handler) => {
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
+        receivedAt = Date.now();
         const checked = validate(event.data);
         if (checked.ok) {
           handler(checked.message);

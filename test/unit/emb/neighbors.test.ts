@@ -111,13 +111,13 @@ test('big sets use the int8 pre-scan and still equal the brute-force scan exactl
 
 test('the pre-scan candidate set always holds the exact top-k (random data, many queries)', () => {
   const store = randomStore(3000, 40, 5, (r) => (r() + r() + r() - 1.5) * (r() < 0.1 ? 5 : 1));
-  const index = ScanIndex.build(store.vectors, store.count, store.dim);
+  const index = ScanIndex.build(store.vectors, store.norms, store.count, store.dim);
   const random = prng(6);
   let total = 0;
   for (let q = 0; q < 200; q++) {
     const query = Float32Array.from({ length: store.dim }, () => random() * 2 - 1);
     const measure = (['cosine', 'dot', 'scaled'] as const)[q % 3]!;
-    const candidates = new Set(index.candidates(query, store.norms, 10, measure));
+    const candidates = new Set(index.candidates(query, 10, measure));
     total += candidates.size;
     for (const n of bruteForce(store, query, 10, measure)) assert.ok(candidates.has(n.index), `query ${q}: row ${n.index} missing`);
   }

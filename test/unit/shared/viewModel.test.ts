@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matmulTransposeB, randomMultiHeadWeights, runAttention, type Matrix } from '../../../src/core';
+import { explainRow, matmulTransposeB, randomMultiHeadWeights, runAttention, type Matrix } from '../../../src/core';
 import type { PanelOptions } from '../../../src/shared/protocol';
 import {
   LESSON_HAS_NO_WEIGHTS,
+  LINE_TERMS,
   buildSnapshot,
+  deckLine,
   exportMatrix,
   headView,
   plotView,
@@ -243,4 +245,17 @@ test('PNG data URLs are decoded only when they hold a PNG', () => {
   assert.throws(() => pngBytesFromDataUrl(`data:image/png;base64,${Buffer.from('GIF89a....').toString('base64')}`), /not a PNG/);
   assert.throws(() => pngBytesFromDataUrl('data:text/html;base64,PHNjcmlwdD4='), /not a PNG data URL/);
   assert.throws(() => pngBytesFromDataUrl('data:image/png;base64,<script>'), /base64/);
+});
+
+test('long rows keep the heaviest terms and say how much weight the rest carries', () => {
+  const n = 40;
+  const data = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) data[i * n + j] = (j + 1) / ((n * (n + 1)) / 2);
+  const tokens = Array.from({ length: n }, (_, j) => `k${j}`);
+  const line = deckLine(explainRow({ rows: n, cols: n, data }, 0, tokens, 2));
+  // The core's order: printed weight descending, ties in input order.
+  const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => Number(((b + 1) / 820).toFixed(2)) - Number(((a + 1) / 820).toFixed(2)) || a - b);
+  const expectedTop = order.slice(0, LINE_TERMS).map((j) => `${((j + 1) / 820).toFixed(2)} k${j}`).join(' + ');
+  const restWeight = order.slice(LINE_TERMS).reduce((sum, j) => sum + (j + 1) / 820, 0);
+  assert.equal(line, `k0 → ${expectedTop} + … ${n - LINE_TERMS} more keys (together ${restWeight.toFixed(2)})`);
 });
