@@ -148,8 +148,12 @@ export function registerLesson(features: FeatureContext, attention: AttentionFea
 
   async function open(relativePath: string): Promise<vscode.TextEditor> {
     const uri = vscode.Uri.joinPath(context.extensionUri, ...relativePath.split('/'));
-    // The active group: the walkthrough's links say `command:toSide:` so it stays in view.
-    const editor = await vscode.window.showTextDocument(uri, { preview: false, viewColumn: vscode.ViewColumn.Active });
+    // Never over the walkthrough (or the attention panel): beside it when that is what has focus.
+    // (The walkthrough's tab has an input of no API type: undefined.)
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    const overText = tab === undefined || tab.input instanceof vscode.TabInputText || tab.input instanceof vscode.TabInputTextDiff;
+    const viewColumn = overText ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside;
+    const editor = await vscode.window.showTextDocument(uri, { preview: false, viewColumn });
     // The bundled files are the defaults every user shares: look, don't touch.
     await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, (error: unknown) => {
       log.debug(`lesson: could not make ${relativePath} read-only: ${String(error)}`);

@@ -7,7 +7,7 @@ import type { Chart } from 'chart.js';
 import { toCss, type Palette } from './colour';
 import { chartJs } from './charts';
 import { fixed, h } from './dom';
-import type { RowView } from '../../src/shared/protocol';
+import type { BreakdownEntry, RowView } from '../../src/shared/protocol';
 
 export class SoftmaxView {
   readonly element: HTMLElement;
@@ -51,12 +51,15 @@ export class SoftmaxView {
     const temperature = row.temperature !== 1 ? `, ÷ T = ${row.temperature}` : '';
     this.formula.textContent = `probability = exp(raw ${divisor}${temperature} − max) ÷ Σ exp. Subtracting the row's max (${fixed(row.max, 4)}) changes nothing in the result and keeps exp from overflowing.`;
 
+    // Long rows: the heaviest keys only (the table and bars of 512 keys teach nothing and cost a
+    // layout of thousands of cells); the caption says so and CSV export has every key.
+    const shown = visibleEntries(row);
     const scaledHead = row.scaleDivisor !== 1 || row.temperature !== 1 ? `÷ ${fixed(row.scaleDivisor * row.temperature, 3)}` : '÷ 1';
     const head = h('thead', {}, [h('tr', {}, ['key', 'raw', scaledHead, '− max', 'exp', 'probability'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))]);
     const body = h(
       'tbody',
       {},
-      row.entries.map((e, j) =>
+      shown.map(({ entry: e, index: j }) =>
         h('tr', { className: e.masked ? 'masked' : undefined, attrs: { 'data-col': j } }, [
           h('th', { text: e.key, attrs: { scope: 'row' } }),
           h('td', { text: e.masked ? 'masked' : fixed(e.raw, 4) }),
@@ -71,13 +74,17 @@ export class SoftmaxView {
       h('tr', {}, [h('th', { text: 'max', attrs: { scope: 'row' } }), h('td'), h('td', { text: fixed(row.max, 4) }), h('td'), h('td'), h('td')]),
       h('tr', {}, [h('th', { text: 'Σ', attrs: { scope: 'row' } }), h('td'), h('td'), h('td'), h('td', { text: fixed(row.sum, 4) }), h('td', { text: fixed(row.entries.reduce((s, e) => s + e.probability, 0), 2) })]),
     ]);
-    this.table.replaceChildren(h('caption', { text: `Softmax of the row of “${row.query}”, head ${row.head + 1}` }), head, body, foot);
-    this.renderBars(row);
+    const caption =
+      shown.length < row.entries.length
+        ? `Softmax of the row of “${row.query}”, head ${row.head + 1}: the ${shown.length} heaviest of ${row.entries.length} keys (Σ over all keys below; export CSV for every key)`
+        : `Softmax of the row of “${row.query}”, head ${row.head + 1}`;
+    this.table.replaceChildren(h('caption', { text: caption }), head, body, foot);
+    this.renderBars(row, shown);
   }
 
-  private renderBars(row: RowView): void {
+  private renderBars(row: RowView, shown: readonly { entry: BreakdownEntry; index: number }[]): void {
     const p = this.palette;
-    const n = row.entries.length;
+    const n = shown.length;
     const Chart = chartJs(p);
     this.chart?.destroy();
     const width = Math.max(260, Math.min(900, n * 28 + 60));
@@ -86,7 +93,7 @@ export class SoftmaxView {
     this.barCanvas.style.width = `${width}px`;
     this.barCanvas.style.height = '220px';
     this.barCanvas.setAttribute('aria-label', `Probabilities of the row of ${row.query}`);
-    const labels = row.entries.map((e) => (e.key.length > 14 ? `${e.key.slice(0, 13)}…` : e.key));
+    const labels = shown.map(({ entry: e }) => (e.key.length > 14 ? `${e.key.slice(0, 13)}…` : e.key));
     this.chart = new Chart(this.barCanvas, {
       type: 'bar',
       data: {
@@ -94,7 +101,7 @@ export class SoftmaxView {
         datasets: [
           {
             label: 'probability',
-            data: row.entries.map((e) => e.probability),
+            data: shown.map(({ entry: e }) => e.probability),
             backgroundColor: toCss(p.accent),
             borderColor: toCss(p.cellBorders ? p.foreground : p.accent),
             borderWidth: p.cellBorders ? 1 : 0,
@@ -112,9 +119,9 @@ export class SoftmaxView {
           legend: { display: false },
           tooltip: {
             callbacks: {
-              title: (items) => `${row.query} → ${row.entries[items[0]?.dataIndex ?? 0]?.key ?? ''}`,
+              title: (items) => `${row.query} → ${shown[items[0]?.dataIndex ?? 0]?.entry.key ?? ''}`,
               label: (item) => {
-                const e = row.entries[item.dataIndex]!;
+                const e = shown[item.dataIndex]!.entry;
                 return e.masked
                   ? ['masked: weight 0']
                   : [`raw ${fixed(e.raw, 4)}`, `scaled ${fixed(e.scaled, 4)}`, `− max ${fixed(e.minusMax, 4)}`, `exp ${fixed(e.exp, 4)}`, `÷ Σ ${fixed(row.sum, 4)} = ${fixed(e.probability, 4)}`];
@@ -133,4 +140,13 @@ export class SoftmaxView {
   tokenCount(): number {
     return this.tokens.length;
   }
+}
+
+/** Rows of up to TABLE_KEYS keys in input order, as the deck lays them out; longer rows: the heaviest TABLE_KEYS. */
+export const TABLE_KEYS = 32;
+
+export function visibleEntries(row: RowView): { entry: BreakdownEntry; index: number }[] {
+  const all = row.entries.map((entry, index) => ({ entry, index }));
+  if (all.length <= TABLE_KEYS) return all;
+  return all.sort((a, b) => b.entry.probability - a.entry.probability || a.index - b.index).slice(0, TABLE_KEYS);
 }

@@ -203,7 +203,9 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
         request = await requestFromEditor(editor, embeddings, settings, abort.signal);
       }
       ensurePanel();
+      const started = performance.now();
       await session.show(request);
+      log.info(`showAttention: ${request.words.length} words looked up, computed and posted in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof InputError) {
