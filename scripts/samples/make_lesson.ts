@@ -19,7 +19,7 @@ import * as path from 'node:path';
 
 export const DIMS = [
   'tech', 'fruitness', 'other', 'food', 'animal', 'sport', 'vehicle', 'building',
-  'colour', 'size', 'person', 'action', 'nature', 'time', 'quality',
+  'colour', 'size', 'person', 'action', 'nature', 'time', 'quality', 'feeling',
 ] as const;
 type Dim = (typeof DIMS)[number];
 type Values = Partial<Record<Dim, number>>;
@@ -130,7 +130,7 @@ const CATEGORIES: readonly Category[] = [
       buy: { quality: 0.5 }, sell: { quality: 0.5 }, eat: { food: 1.5 }, drink: { food: 1 }, run: { sport: 1 }, walk: { sport: 0.5 },
       play: { sport: 1.5 }, make: {}, take: {}, give: {}, see: {}, look: {}, go: {}, come: {}, read: {}, write: {}, cook: { food: 1.5 },
       drive: { vehicle: 1.5 }, ride: { vehicle: 1 }, fly: { vehicle: 1, nature: 0.5 }, swim: { sport: 1, nature: 0.5 }, sing: {}, talk: {},
-      call: { tech: 0.5 }, use: {}, want: {}, like: { quality: 1 }, love: { quality: 1.5 }, need: {}, unveiled: { tech: 1 }, unveil: { tech: 1 },
+      call: { tech: 0.5 }, use: {}, want: {}, like: { quality: 1, feeling: 1.5 }, love: { quality: 1.5, feeling: 3 }, need: {}, unveiled: { tech: 1 }, unveil: { tech: 1 },
       launch: { tech: 1 }, open: {}, build: { building: 1 }, grow: { nature: 1 }, pick: { fruitness: 0.5 },
     },
   },
@@ -149,7 +149,7 @@ const CATEGORIES: readonly Category[] = [
   {
     name: 'quality', profile: { quality: 3 }, nudge: ['quality', 'other'],
     words: {
-      new: { tech: 0.5 }, old: { time: 1 }, good: {}, bad: { quality: -3 }, happy: { person: 0.5 }, sad: { quality: -2.5 }, fresh: { food: 1 },
+      new: { tech: 0.5 }, old: { time: 1 }, good: {}, bad: { quality: -3 }, happy: { person: 0.5, feeling: 3 }, sad: { quality: -2.5, feeling: -3 }, fresh: { food: 1 },
       sweet: { food: 1.5, fruitness: 0.5 }, sour: { food: 1, fruitness: 0.5 }, fast: { vehicle: 0.5 }, slow: { quality: -1 }, hot: {}, cold: {},
       nice: {}, best: {}, great: {}, beautiful: {}, delicious: { food: 2 }, cheap: { action: 0.5 }, expensive: { action: 0.5 },
     },
