@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explainRow, explainSoftmaxRow, randomMultiHeadWeights, runAttention, workedArithmetic, type Matrix } from '../src/core';
 import { parseEmb } from '../src/emb/parse';
+import { LESSON_SCENES } from '../src/host/lessonContent';
 import type { EmbeddingStore } from '../src/emb/store';
 
 const root = join(__dirname, '..');
@@ -201,18 +202,20 @@ function attention(): string {
   return svg(740, 320, 'Attention: apple moves toward orange in “an apple and an orange” and toward phone in “an apple phone”', body);
 }
 
-// 5. Multi-head: three seeded random heads over the deck's sentence.
+// 5. Multi-head: the lesson's seeded random heads over the deck's sentence.
 function heads(): string {
   const lesson = load('samples/lesson.emb');
-  const tokens = 'please buy an apple and an orange'.split(' ');
-  const weights = randomMultiHeadWeights(lesson.dim, 3, 42);
+  const scene = LESSON_SCENES.heads;
+  const tokens = scene.sentence.split(' ');
+  const count = scene.options.heads;
+  const weights = randomMultiHeadWeights(lesson.dim, count, scene.options.seed);
   const report = runAttention(rows(lesson, tokens), { kind: 'weights', weights }, { measure: 'scaled', scale: true });
   const n = tokens.length;
   const cell = 22;
   const body: string[] = [];
   const appleRow = tokens.indexOf('apple');
   report.heads.forEach((head, h) => {
-    const x0 = 70 + h * (n * cell + 90);
+    const x0 = 70 + h * (n * cell + 40);
     const y0 = 60;
     let min = Infinity;
     let max = 0;
@@ -230,12 +233,17 @@ function heads(): string {
     }
     body.push(`<rect x="${x0 - 1}" y="${y0 + appleRow * cell - 1}" width="${n * cell}" height="${cell}" fill="none" stroke="${C.apple}" stroke-width="1.5"/>`);
     const line = explainRow(head.weights, appleRow, tokens).text;
-    const top = line.split(' + ').slice(0, 2).join(' + ').replace(/^apple → /, '');
+    const top = line.split(' + ').slice(0, 1).join(' + ').replace(/^apple → /, '');
     body.push(text(x0 + (n * cell) / 2, y0 + n * cell + 22, `apple → ${top} + …`, { 'font-size': 10, 'font-family': C.mono, 'text-anchor': 'middle' }));
   });
   body.push(text(20, 60 + n * cell + 50, 'Rows: queries; columns: keys, in the same order. Colour runs from each head’s smallest weight to its largest.', { fill: C.muted, 'font-size': 12 }));
-  body.push(text(20, 60 + n * cell + 68, 'Seeded random W_Q, W_K, W_V (seed 42); d = 15 split into 3 heads of d_k = 5: each head attends differently.', { fill: C.muted, 'font-size': 12 }));
-  return svg(20 + 3 * (n * cell + 90) + 20, 60 + n * cell + 84, 'Multi-head attention: three heads over “please buy an apple and an orange”', body);
+  body.push(
+    text(20, 60 + n * cell + 68, `Seeded random W_Q, W_K, W_V (seed ${scene.options.seed}); d = ${lesson.dim} split into ${count} heads of d_k = ${lesson.dim / count}: each head attends differently.`, {
+      fill: C.muted,
+      'font-size': 12,
+    }),
+  );
+  return svg(Math.max(700, 70 + count * (n * cell + 40)), 60 + n * cell + 84, `Multi-head attention: ${count} heads over “${scene.sentence}”`, body);
 }
 
 const pictures: Record<string, () => string> = { embeddings, similarity, softmax, attention, heads };

@@ -126,6 +126,12 @@ export interface CodeServerOptions {
   /** Lets the URL carry extensionDevelopmentPath/extensionTestsPath (integration runs). */
   readonly smokeTestDriver?: boolean;
   readonly extraEnv?: Record<string, string>;
+  /**
+   * Leave workspace trust on (no `--disable-workspace-trust`): with the user settings
+   * `security.workspace.trust.enabled: true` and `startupPrompt: 'never'` the folder opens in
+   * Restricted Mode (runs that check Headlight in untrusted workspaces).
+   */
+  readonly workspaceTrust?: boolean;
 }
 
 /** code-server in its own process group (setsid), logging to <run>/code-server.log. */
@@ -167,9 +173,9 @@ export class CodeServer {
       '--extensions-dir', run.extensions,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
       '--ignore-last-opened',
     ];
+    if (!options.workspaceTrust) args.push('--disable-workspace-trust');
     if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
     const child = spawn(node24, args, {
       env: { ...run.env, ...options.extraEnv },

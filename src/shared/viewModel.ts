@@ -82,7 +82,18 @@ export function deckLine(explained: ExplainedRow, maxTerms = LINE_TERMS): string
   const shown = terms.slice(0, maxTerms);
   const rest = terms.slice(maxTerms);
   const restWeight = rest.reduce((sum, t) => sum + t.weight, 0);
-  return `${explained.query} → ${shown.map((t) => `${t.weight.toFixed(2)} ${t.token}`).join(' + ')} + … ${rest.length} more keys (together ${restWeight.toFixed(2)})`;
+  const digits = Math.max(2, /\d\.(\d+) /.exec(explained.text)?.[1]?.length ?? 2);
+  return `${explained.query} → ${shown.map((t) => `${t.weight.toFixed(digits)} ${t.token}`).join(' + ')} + … ${rest.length} more keys (together ${restWeight.toFixed(2)})`;
+}
+
+/**
+ * Two decimals, as the deck prints — unless the row's heaviest weight would print as 0.00
+ * (hundreds of keys sharing the weight): then enough digits to show it.
+ */
+export function lineDigits(weights: Matrix, row: number): number {
+  let max = 0;
+  for (let j = 0; j < weights.cols; j++) max = Math.max(max, weights.data[row * weights.cols + j]!);
+  return max >= 0.005 || max <= 0 ? 2 : Math.min(6, Math.ceil(-Math.log10(max)) + 1);
 }
 
 /** The softmax of query `row` in head `head`, every step, and its sentence in the deck's words. */
@@ -91,7 +102,7 @@ export function rowView(run: AttentionRun, head: number, row: number): RowView {
   checkRow(run, row);
   const report = run.report.heads[head]!;
   const breakdown = explainSoftmaxRow(report, row);
-  const line = deckLine(explainRow(report.weights, row, run.tokens, 2));
+  const line = deckLine(explainRow(report.weights, row, run.tokens, lineDigits(report.weights, row)));
   return {
     head,
     row,

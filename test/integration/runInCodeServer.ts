@@ -21,11 +21,17 @@ const workspace = join(repoRoot, 'test', 'integration', 'workspace');
 const resultsDir = join(repoRoot, 'test-results', 'integration');
 const suiteEntry = join(repoRoot, 'out', 'test', 'integration', 'suite', 'index');
 const timeoutMs = Number(process.env.HEADLIGHT_INTEGRATION_TIMEOUT_MS ?? 300_000);
+/**
+ * HEADLIGHT_WORKSPACE_TRUST=restricted runs the same suite with workspace trust on and the folder
+ * untrusted (Restricted Mode); the suite reads HEADLIGHT_EXPECT_UNTRUSTED (trust.test.ts).
+ */
+const restricted = process.env.HEADLIGHT_WORKSPACE_TRUST === 'restricted';
+const restrictedSettings = { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false };
 
 async function main(): Promise<number> {
   if (!existsSync(`${suiteEntry}.js`)) throw new Error(`${suiteEntry}.js is missing: run \`npm run build\` first`);
   const started = Date.now();
-  const run = createRunFolder('integration');
+  const run = createRunFolder(restricted ? 'integration-restricted' : 'integration', restricted ? restrictedSettings : {});
   const resultsFile = join(run.root, 'results.json');
   let passed = false;
   let server: CodeServer | undefined;
@@ -36,7 +42,11 @@ async function main(): Promise<number> {
   };
   exitOnSignals(cleanup);
   try {
-    server = await CodeServer.start(run, { smokeTestDriver: true, extraEnv: { HEADLIGHT_TEST_RESULTS: resultsFile } });
+    server = await CodeServer.start(run, {
+      smokeTestDriver: true,
+      workspaceTrust: restricted,
+      extraEnv: { HEADLIGHT_TEST_RESULTS: resultsFile, HEADLIGHT_EXPECT_UNTRUSTED: restricted ? '1' : '0' },
+    });
     browser = await launchBrowser(run);
     const page = browser.pages()[0] ?? (await browser.newPage());
 
@@ -70,6 +80,7 @@ async function main(): Promise<number> {
     const code = await Promise.race([exited, timedOut]);
 
     const summary = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as SuiteSummary) : undefined;
+    if (restricted) console.log('[integration] workspace trust on, folder untrusted (Restricted Mode)');
     console.log(`[integration] code-server run took ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${code}`);
     if (summary) {
       console.log(`${summary.passed} passed, ${summary.failed} failed${summary.pending ? `, ${summary.pending} skipped` : ''}`);

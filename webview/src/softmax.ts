@@ -6,7 +6,7 @@
 import type { Chart } from 'chart.js';
 import { toCss, type Palette } from './colour';
 import { chartJs } from './charts';
-import { fixed, h } from './dom';
+import { fixed, h, readable } from './dom';
 import type { BreakdownEntry, RowView } from '../../src/shared/protocol';
 
 export class SoftmaxView {
@@ -66,7 +66,7 @@ export class SoftmaxView {
           h('td', { text: e.masked ? '−∞' : fixed(e.scaled, 4) }),
           h('td', { text: e.masked ? '−∞' : fixed(e.minusMax, 4) }),
           h('td', { text: fixed(e.exp, 4) }),
-          h('td', { text: fixed(e.probability, 2), attrs: { 'data-value': e.probability } }),
+          h('td', { text: readable(e.probability), attrs: { 'data-value': e.probability } }),
         ]),
       ),
     );
@@ -112,7 +112,8 @@ export class SoftmaxView {
         responsive: false,
         devicePixelRatio: Math.max(1, window.devicePixelRatio || 1),
         scales: {
-          y: { min: 0, max: 1, title: { display: true, text: 'probability' } },
+          // 0…1 as the deck draws it, unless every bar would be a sliver (long, flat rows).
+          y: { min: 0, max: Math.max(...shown.map(({ entry }) => entry.probability)) >= 0.2 ? 1 : undefined, title: { display: true, text: 'probability' } },
           x: { ticks: { autoSkip: n > 40, maxRotation: 90 } },
         },
         plugins: {

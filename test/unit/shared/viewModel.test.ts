@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseEmb } from '../../../src/emb/parse';
 import { explainRow, matmulTransposeB, randomMultiHeadWeights, runAttention, type Matrix } from '../../../src/core';
 import type { PanelOptions } from '../../../src/shared/protocol';
 import {
@@ -7,6 +10,7 @@ import {
   LINE_TERMS,
   buildSnapshot,
   deckLine,
+  lineDigits,
   exportMatrix,
   headView,
   plotView,
@@ -258,4 +262,28 @@ test('long rows keep the heaviest terms and say how much weight the rest carries
   const expectedTop = order.slice(0, LINE_TERMS).map((j) => `${((j + 1) / 820).toFixed(2)} k${j}`).join(' + ');
   const restWeight = order.slice(LINE_TERMS).reduce((sum, j) => sum + (j + 1) / 820, 0);
   assert.equal(line, `k0 → ${expectedTop} + … ${n - LINE_TERMS} more keys (together ${restWeight.toFixed(2)})`);
+});
+
+test('the bundled lesson set gives the deck’s line too (its first three dims are the deck’s table)', () => {
+  const text = readFileSync(path.join(__dirname, '..', '..', '..', 'samples', 'lesson.emb'), 'utf8');
+  const { store } = parseEmb(text, { name: 'lesson.emb' });
+  const indices = WORDS.map((w) => store.lookup(w));
+  assert.ok(indices.every((i) => i >= 0), 'the deck’s words are in the lesson set');
+  const x = store.rows(indices);
+  const report = runAttention(x, { kind: 'lesson' }, { measure: 'cosine' });
+  const run: AttentionRun = { tokens: WORDS, x, report, weights: undefined, options: LESSON, dimNames: [...(store.dimNames ?? [])] };
+  assert.equal(rowView(run, 0, 0).line, 'orange → 0.40 orange + 0.30 apple + 0.15 and + 0.15 an');
+  assert.equal(plotView(run, { kind: 'dims', x: 0, y: 1 }).xLabel, store.dimNames?.[0]);
+});
+
+test('a flat row of many keys prints enough digits to be read', () => {
+  const n = 300;
+  const data = new Float32Array(n * n).fill(1 / n);
+  const tokens = Array.from({ length: n }, (_, j) => `k${j}`);
+  const digits = lineDigits({ rows: n, cols: n, data }, 0);
+  assert.equal(digits, 4, '1/300 = 0.0033 needs four decimals');
+  const line = deckLine(explainRow({ rows: n, cols: n, data }, 0, tokens, digits));
+  assert.match(line, /^k0 → 0\.0033 k0 \+ 0\.0033 k1 \+ /);
+  assert.match(line, /… 288 more keys \(together 0\.96\)$/);
+  assert.equal(lineDigits(lessonRun(WORDS).report.heads[0]!.weights, 0), 2, 'the deck keeps two decimals');
 });
