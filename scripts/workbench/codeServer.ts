@@ -91,7 +91,7 @@ export function installExtension(run: RunFolder, vsixPath: string): void {
 export function packageExtension(repoRoot: string, outFile: string): void {
   const result = spawnSync(
     join(repoRoot, 'node_modules', '.bin', 'vsce'),
-    ['package', '--no-dependencies', '--allow-missing-repository', '--out', outFile],
+    ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', outFile],
     { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (result.status !== 0) throw new Error(`vsce package failed:\n${result.stdout}\n${result.stderr}`);

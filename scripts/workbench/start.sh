@@ -39,7 +39,7 @@ JSON
 fi
 
 npm run --silent build
-node_modules/.bin/vsce package --no-dependencies --allow-missing-repository --out "$STATE/headlight.vsix" >/dev/null
+node_modules/.bin/vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out "$STATE/headlight.vsix" >/dev/null
 "$NODE24" "$CODE_SERVER" --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" \
   --install-extension "$STATE/headlight.vsix" --force >/dev/null
 
