@@ -2,7 +2,7 @@
  * The end-to-end harness: Headlight packaged with vsce and installed into a fresh code-server the
  * way a user installs it, a workbench page in Debian Chromium, and the few gestures the scenarios
  * need (command palette, quick open, keyboard, webview frames, hovers, the Problems panel, save
- * dialogs). Selectors follow the DOM contract in brief/contracts.md and VS Code's own classes.
+ * dialogs). Selectors follow the DOM contract in test/e2e/DOM-CONTRACT.md and VS Code's own classes.
  */
 import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -53,7 +53,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
   }
 }
 
-/** Reads a field the contract (brief/contracts.md) promises but the current type may not declare yet. */
+/** Reads a field the DOM/test-API contract (test/e2e/DOM-CONTRACT.md) promises but the current type may not declare yet. */
 export function contractField<T>(owner: object, field: string, contract: string): T {
   const value = (owner as Record<string, unknown>)[field];
   assert.ok(value !== undefined, `missing ${contract}`);
