@@ -27,6 +27,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
 
 type Emb = typeof import('../src/emb/loadFile') & typeof import('../src/emb/neighbors');
+import { uniform01 } from '../src/core/random';
 import { DEFAULT_PARALLEL_MIN } from '../src/emb/loadFile';
 
 /** The src/emb surface the benchmark bundles, as the extension and CLI ship it. */
@@ -51,18 +52,6 @@ const SPECS: readonly Spec[] = [
   { count: 50_000, dim: 50, seed: 50 },
   { count: 400_000, dim: 100, seed: 400 },
 ];
-
-/** mulberry32: a small seeded PRNG, the same sequence everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(random: () => number): number {
   const u = 1 - random();
@@ -92,7 +81,7 @@ export function ensureData(spec: Spec): string {
   const file = dataFile(spec);
   if (fs.existsSync(file)) return file;
   fs.mkdirSync(DATA, { recursive: true });
-  const random = prng(spec.seed);
+  const random = uniform01(spec.seed);
   const clusters = Math.max(16, Math.floor(spec.count / 100));
   const centers = Array.from({ length: clusters }, () => Float64Array.from({ length: spec.dim }, () => gaussian(random) * 0.4));
   const partial = `${file}.partial`;
@@ -217,7 +206,7 @@ async function benchOne(emb: Emb, spec: Spec): Promise<boolean> {
   const indexMs = performance.now() - t2;
   const index = emb.neighborIndexOf(store);
   console.log(`  neighbour index: ${fmt(indexMs, 0)} ms to build, ${fmt(mb(index?.byteLength ?? 0))} MB (${fmt((index?.byteLength ?? 0) / raw, 3)}× raw)`);
-  const random = prng(spec.seed + 1);
+  const random = uniform01(spec.seed + 1);
   const words = Array.from({ length: QUERIES }, () => store.tokens[Math.floor(random() * store.count)]!);
   const query = (word: string) => {
     const i = store.indexOf(word);

@@ -54,6 +54,50 @@ export class BlockFeeder {
   }
 }
 
+/** The one method of node's FileHandle that `feedRange` needs (structural, so this file imports no node:*). */
+export interface BlockSource {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
+
+export interface FeedRange {
+  /** Byte offsets [start, end) of the source to parse. */
+  readonly start: number;
+  readonly end: number;
+  readonly blockSize: number;
+  /** Checked as each block arrives. */
+  readonly signal?: AbortSignal;
+  /** Runs after each block is parsed with its byte count and the position after it (progress, yielding); awaited if it returns a promise. */
+  readonly afterBlock?: (bytes: number, position: number) => void | Promise<void>;
+}
+
+/**
+ * Parses bytes [start, end) of `source` through `feeder`, block by block, then ends the feeder.
+ * Reading overlaps parsing: two buffers alternate, and the next block is requested from the OS
+ * before the current one is parsed.
+ */
+export async function feedRange(source: BlockSource, feeder: BlockFeeder, range: FeedRange): Promise<void> {
+  const { start, end, blockSize, signal, afterBlock } = range;
+  const buffers = [new Uint8Array(blockSize), new Uint8Array(blockSize)];
+  const read = (position: number, buffer: Uint8Array) =>
+    position >= end ? Promise.resolve(0) : source.read(buffer, 0, Math.min(buffer.length, end - position), position).then((r) => r.bytesRead);
+  let position = start;
+  let which = 0;
+  let pending = read(position, buffers[which]!);
+  for (;;) {
+    const got = await pending;
+    signal?.throwIfAborted();
+    if (got === 0) break;
+    const current = buffers[which]!;
+    position += got;
+    which = 1 - which;
+    pending = read(position, buffers[which]!);
+    feeder.feed(current.subarray(0, got));
+    const after = afterBlock?.(got, position);
+    if (after) await after;
+  }
+  feeder.end();
+}
+
 /** Offset just after the first line break in `block` (\n, \r\n, or a \r followed by something else); −1 if none is certain. */
 function firstLineEnd(block: Uint8Array): number {
   for (let i = 0; i < block.length; i++) {

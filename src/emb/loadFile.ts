@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ChunkParser, type ChunkResult } from './chunkParser';
-import { BlockFeeder } from './feed';
+import { BlockFeeder, feedRange } from './feed';
 import { prepareNeighborIndex } from './neighbors';
 import { MAX_PROBLEMS, assemble, type ParsedEmb } from './parse';
 import type { ParseJob, WorkerMessage } from './parseWorker';
@@ -164,28 +164,18 @@ async function parseInThread(
     maxProblems: MAX_PROBLEMS,
     target: size > PREAMBLE_BYTES ? new Float32Array(estimateRows(size - preamble.start, preamble) * dim) : undefined,
   });
-  const feeder = new BlockFeeder(parser);
   const handle = await fs.promises.open(file, 'r');
   try {
-    const buffers = [new Uint8Array(blockSize), new Uint8Array(blockSize)];
-    const read = (position: number, buffer: Uint8Array) =>
-      position >= size ? Promise.resolve(0) : handle.read(buffer, 0, Math.min(buffer.length, size - position), position).then((r) => r.bytesRead);
-    let position = preamble.start;
-    let which = 0;
-    let pending = read(position, buffers[which]!);
-    for (;;) {
-      const got = await pending;
-      signal?.throwIfAborted();
-      if (got === 0) break;
-      const current = buffers[which]!;
-      position += got;
-      which = 1 - which;
-      pending = read(position, buffers[which]!);
-      feeder.feed(current.subarray(0, got));
-      progress((0.9 * position) / Math.max(1, size));
-      await yieldToEventLoop();
-    }
-    feeder.end();
+    await feedRange(handle, new BlockFeeder(parser), {
+      start: preamble.start,
+      end: size,
+      blockSize,
+      signal,
+      afterBlock: async (_bytes, position) => {
+        progress((0.9 * position) / Math.max(1, size));
+        await yieldToEventLoop();
+      },
+    });
   } finally {
     await handle.close();
   }

@@ -1,13 +1,13 @@
 /**
  * Worker-thread entry (bundled to dist/embParseWorker.js): parses one byte range of a `.emb` file
  * into its region of the shared vector buffer and posts the ChunkResult back.
- * Reading overlaps parsing: the next block is requested from the OS (libuv thread pool) before the
- * current one is parsed.
+ * Reading overlaps parsing (feedRange): the next block is requested from the OS (libuv thread
+ * pool) before the current one is parsed.
  */
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChunkParser } from './chunkParser';
-import { BlockFeeder } from './feed';
+import { BlockFeeder, feedRange } from './feed';
 
 export interface ParseJob {
   readonly file: string;
@@ -37,24 +37,12 @@ export async function runParseJob(job: ParseJob, post: (message: WorkerMessage) 
       maxProblems: job.maxProblems,
       target: new Float32Array(job.shared, job.regionStart * 4, job.regionLength),
     });
-    const feeder = new BlockFeeder(parser);
-    const buffers = [new Uint8Array(job.blockSize), new Uint8Array(job.blockSize)];
-    const read = (position: number, buffer: Uint8Array) =>
-      position >= job.end ? Promise.resolve(0) : handle.read(buffer, 0, Math.min(buffer.length, job.end - position), position).then((r) => r.bytesRead);
-    let position = job.start;
-    let which = 0;
-    let pending = read(position, buffers[which]!);
-    for (;;) {
-      const got = await pending;
-      if (got === 0) break;
-      const current = buffers[which]!;
-      position += got;
-      which = 1 - which;
-      pending = read(position, buffers[which]!);
-      feeder.feed(current.subarray(0, got));
-      post({ type: 'progress', bytes: got });
-    }
-    feeder.end();
+    await feedRange(handle, new BlockFeeder(parser), {
+      start: job.start,
+      end: job.end,
+      blockSize: job.blockSize,
+      afterBlock: (bytes) => post({ type: 'progress', bytes }),
+    });
     post({ type: 'done', result: parser.finish() });
   } finally {
     await handle.close();

@@ -1,10 +1,12 @@
 /**
  * A small WebAssembly binary assembler: just enough of the format (types, functions, one memory,
- * exports, the scalar and SIMD instructions the GEMM kernel uses) to write kernels as readable
- * TypeScript and get byte-exact, dependency-free output.
+ * exports, the scalar and SIMD instructions our kernels use: the GEMM here, the int8 neighbour
+ * scan of src/emb/wasm/scanKernel.ts) to write kernels as readable TypeScript and get
+ * byte-exact, dependency-free output.
  *
- * Contract: pure (no I/O); the same calls always produce the same bytes, so the committed module
- * in simd.generated.ts can be rebuilt and compared byte for byte (test/unit/core/linalg.kernels.test.ts).
+ * Contract: pure (no I/O); the same calls always produce the same bytes, so the committed modules
+ * (simd.generated.ts, src/emb/wasm/scan.generated.ts) can be rebuilt and compared byte for byte
+ * (test/unit/core/linalg.kernels.test.ts, test/unit/emb/scanIndex.test.ts).
  *
  * Style: instruction methods emit their opcode when called, and JavaScript evaluates arguments
  * first, so nesting reads like WAT's folded form and emits stack order:
@@ -72,7 +74,7 @@ function vector(items: readonly number[][]): number[] {
 }
 
 /** Alignment hints (log2 of bytes) for natural alignment. */
-const ALIGN = { f32: 2, v128: 4 } as const;
+const ALIGN = { i32: 2, f32: 2, v128: 4 } as const;
 
 export class FunctionBuilder {
   readonly code: number[] = [];
@@ -120,6 +122,7 @@ export class FunctionBuilder {
 
   private memarg(align: number, offset: number): number[] {
     if (offset < 0) throw new Error('wasm assembler: negative memory offset');
+    if (!Number.isInteger(align) || align < 0) throw new Error(`wasm assembler: bad alignment hint ${align}`);
     return [...unsignedLeb(align), ...unsignedLeb(offset)];
   }
 
@@ -209,6 +212,9 @@ export class FunctionBuilder {
   i32GeS(_a: Expr, _b: Expr): Expr {
     return this.op(0x4e);
   }
+  i32GeU(_a: Expr, _b: Expr): Expr {
+    return this.op(0x4f);
+  }
   i32Add(_a: Expr, _b: Expr): Expr {
     return this.op(0x6a);
   }
@@ -226,6 +232,10 @@ export class FunctionBuilder {
   }
   i32ShrU(_a: Expr, _b: Expr): Expr {
     return this.op(0x76);
+  }
+
+  i32Store(_address: Expr, _value: Expr, offset = 0): void {
+    this.op(0x36, ...this.memarg(ALIGN.i32, offset));
   }
 
   // ── f32 ────────────────────────────────────────────────────────────────────────────────────
@@ -247,8 +257,10 @@ export class FunctionBuilder {
   }
 
   // ── v128 / f32x4 ───────────────────────────────────────────────────────────────────────────
-  v128Load(_address: Expr, offset = 0): Expr {
-    return this.simd(0x00, ...this.memarg(ALIGN.v128, offset));
+  /** `align` (log2 bytes, at most 4) promises less than natural alignment when the address may not have it. */
+  v128Load(_address: Expr, offset = 0, align: number = ALIGN.v128): Expr {
+    if (align > ALIGN.v128) throw new Error(`wasm assembler: v128 alignment hint ${align} exceeds natural alignment`);
+    return this.simd(0x00, ...this.memarg(align, offset));
   }
   /** Load one f32 and broadcast it to all four lanes. */
   v128Load32Splat(_address: Expr, offset = 0): Expr {
@@ -289,6 +301,30 @@ export class FunctionBuilder {
   /** Relaxed SIMD: a·b + c, fused where the CPU has FMA (so rounding may differ by platform). */
   f32x4RelaxedMadd(_a: Expr, _b: Expr, _c: Expr): Expr {
     return this.simd(0x105);
+  }
+
+  // ── i32x4 / i16x8 (integer lanes) ──────────────────────────────────────────────────────────
+  i32x4Splat(_a: Expr): Expr {
+    return this.simd(0x11);
+  }
+  i32x4ExtractLane(_a: Expr, lane: number): Expr {
+    if (!Number.isInteger(lane) || lane < 0 || lane > 3) throw new Error(`wasm assembler: i32x4 has no lane ${lane}`);
+    return this.simd(0x1b, lane);
+  }
+  i32x4Add(_a: Expr, _b: Expr): Expr {
+    return this.simd(0xae);
+  }
+  /** Signed i16 lanes multiplied pairwise, adjacent products added: four i32 lanes. */
+  i32x4DotI16x8S(_a: Expr, _b: Expr): Expr {
+    return this.simd(0xba);
+  }
+  /** Lanes 0–7 of an i8x16, sign-extended to i16x8. */
+  i16x8ExtendLowI8x16S(_a: Expr): Expr {
+    return this.simd(0x87);
+  }
+  /** Lanes 8–15 of an i8x16, sign-extended to i16x8. */
+  i16x8ExtendHighI8x16S(_a: Expr): Expr {
+    return this.simd(0x88);
   }
 }
 

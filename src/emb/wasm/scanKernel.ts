@@ -1,6 +1,7 @@
 /**
- * Source of the neighbour-scan kernel (WebAssembly SIMD), written with encoder.ts. Run
- * `node --import tsx src/emb/wasm/build.ts` to regenerate scan.generated.ts from it.
+ * Source of the neighbour-scan kernel (WebAssembly SIMD), written with the core's assembler
+ * (src/core/kernels/wasmAssembler.ts). Run `node --import tsx src/emb/wasm/build.ts` to
+ * regenerate scan.generated.ts from it.
  *
  * Contract of `dots(codes, query, out, count, stride)` (i32 byte addresses into the memory):
  *   out[i] = Σ_d codes[i·stride + d] · query[d]   for i in [0, count), as exact int32,
@@ -10,41 +11,56 @@
  * query halves (8 multiply-adds each), add to a 4-lane accumulator; a row ends with a lane sum.
  * |code|, |query| ≤ 127 and stride ≤ 2^16 keep every sum far inside int32.
  */
-import { Body, OP, SIMD, TYPES, encodeModule } from './encoder';
+import { ModuleBuilder } from '../../core/kernels/wasmAssembler';
+
+/** Alignment hints (log2 bytes) the loads promise: bytes for the codes, i16 for the query. */
+const CODES_ALIGN = 0;
+const QUERY_ALIGN = 1;
 
 export function buildScanModule(): Uint8Array {
-  const { i32, v128 } = TYPES;
-  const fn = new Body([i32, i32, i32, i32, i32]);
-  const [codes, query, out, count, stride] = [0, 1, 2, 3, 4];
-  const outEnd = fn.local(i32);
-  const rowEnd = fn.local(i32);
-  const q = fn.local(i32);
-  const acc = fn.local(v128);
-  const x = fn.local(v128);
-  const load = (align: number, offset = 0) => Body.memarg(align, offset);
+  const module = new ModuleBuilder();
+  module.function('dots', ['i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const codes = fn.param(0);
+    const query = fn.param(1);
+    const out = fn.param(2);
+    const count = fn.param(3);
+    const stride = fn.param(4);
+    const outEnd = fn.local('i32');
+    const rowEnd = fn.local('i32');
+    const q = fn.local('i32');
+    const acc = fn.local('v128');
+    const x = fn.local('v128');
 
-  // outEnd = out + count·4
-  fn.get(out).get(count).i32(2).op(OP.i32Shl).op(OP.i32Add).set(outEnd);
-  fn.op(OP.block, OP.blockVoid).op(OP.loop, OP.blockVoid); // rows
-  fn.get(out).get(outEnd).op(OP.i32GeU).op(OP.brIf, 1);
-  fn.i32(0).simd(SIMD.i32x4Splat).set(acc);
-  fn.get(codes).get(stride).op(OP.i32Add).set(rowEnd);
-  fn.get(query).set(q);
-  fn.op(OP.block, OP.blockVoid).op(OP.loop, OP.blockVoid); // 16 dims per step
-  fn.get(codes).get(rowEnd).op(OP.i32GeU).op(OP.brIf, 1);
-  fn.get(codes).simd(SIMD.v128Load, ...load(0)).set(x);
-  fn.get(acc).get(x).simd(SIMD.i16x8ExtendLowI8x16S).get(q).simd(SIMD.v128Load, ...load(1)).simd(SIMD.i32x4DotI16x8S).simd(SIMD.i32x4Add).set(acc);
-  fn.get(acc).get(x).simd(SIMD.i16x8ExtendHighI8x16S).get(q).simd(SIMD.v128Load, ...load(1, 16)).simd(SIMD.i32x4DotI16x8S).simd(SIMD.i32x4Add).set(acc);
-  fn.get(codes).i32(16).op(OP.i32Add).set(codes);
-  fn.get(q).i32(32).op(OP.i32Add).set(q);
-  fn.op(OP.br, 0).op(OP.end).op(OP.end);
-  // out[i] = acc.lane0 + acc.lane1 + acc.lane2 + acc.lane3
-  fn.get(out);
-  fn.get(acc).simd(SIMD.i32x4ExtractLane, 0).get(acc).simd(SIMD.i32x4ExtractLane, 1).op(OP.i32Add);
-  fn.get(acc).simd(SIMD.i32x4ExtractLane, 2).op(OP.i32Add).get(acc).simd(SIMD.i32x4ExtractLane, 3).op(OP.i32Add);
-  fn.op(OP.i32Store, ...load(2));
-  fn.get(out).i32(4).op(OP.i32Add).set(out);
-  fn.op(OP.br, 0).op(OP.end).op(OP.end);
-
-  return encodeModule([{ name: 'dots', params: fn.params, results: [], body: fn }], 1);
+    // outEnd = out + count·4
+    fn.localSet(outEnd, fn.i32Add(fn.localGet(out), fn.i32Shl(fn.localGet(count), fn.i32Const(2))));
+    fn.block((rowsDone) => {
+      fn.loop((nextRow) => {
+        fn.brIf(rowsDone, fn.i32GeU(fn.localGet(out), fn.localGet(outEnd)));
+        fn.localSet(acc, fn.i32x4Splat(fn.i32Const(0)));
+        fn.localSet(rowEnd, fn.i32Add(fn.localGet(codes), fn.localGet(stride)));
+        fn.localSet(q, fn.localGet(query));
+        // 16 dims per step
+        fn.block((rowDone) => {
+          fn.loop((nextStep) => {
+            fn.brIf(rowDone, fn.i32GeU(fn.localGet(codes), fn.localGet(rowEnd)));
+            fn.localSet(x, fn.v128Load(fn.localGet(codes), 0, CODES_ALIGN));
+            // acc += dot(codes 0–7, query 0–7) + dot(codes 8–15, query 8–15), widened to i16 first
+            const lowCodes = () => fn.i16x8ExtendLowI8x16S(fn.localGet(x));
+            const highCodes = () => fn.i16x8ExtendHighI8x16S(fn.localGet(x));
+            fn.localSet(acc, fn.i32x4Add(fn.localGet(acc), fn.i32x4DotI16x8S(lowCodes(), fn.v128Load(fn.localGet(q), 0, QUERY_ALIGN))));
+            fn.localSet(acc, fn.i32x4Add(fn.localGet(acc), fn.i32x4DotI16x8S(highCodes(), fn.v128Load(fn.localGet(q), 16, QUERY_ALIGN))));
+            fn.localSet(codes, fn.i32Add(fn.localGet(codes), fn.i32Const(16)));
+            fn.localSet(q, fn.i32Add(fn.localGet(q), fn.i32Const(32)));
+            fn.br(nextStep);
+          });
+        });
+        // out[i] = acc.lane0 + acc.lane1 + acc.lane2 + acc.lane3
+        const lane = (index: number) => fn.i32x4ExtractLane(fn.localGet(acc), index);
+        fn.i32Store(fn.localGet(out), fn.i32Add(fn.i32Add(fn.i32Add(lane(0), lane(1)), lane(2)), lane(3)));
+        fn.localSet(out, fn.i32Add(fn.localGet(out), fn.i32Const(4)));
+        fn.br(nextRow);
+      });
+    });
+  });
+  return module.bytes();
 }

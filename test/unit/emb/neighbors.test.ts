@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { uniform01 } from '../../../src/core/random';
 import type { Measure } from '../../../src/core/types';
 import { INDEX_MIN_VALUES, analogy, nearest, neighborIndexOf, prepareNeighborIndex, rankInDimension } from '../../../src/emb/neighbors';
 import { parseEmb, parseEmbBytes } from '../../../src/emb/parse';
@@ -10,20 +11,8 @@ import { EmbeddingStore } from '../../../src/emb/store';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'emb');
 
-/** mulberry32, for reproducible test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomStore(count: number, dim: number, seed: number, shape: (random: () => number, i: number, d: number) => number): EmbeddingStore {
-  const random = prng(seed);
+  const random = uniform01(seed);
   const vectors = new Float32Array(count * dim);
   for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) vectors[i * dim + d] = shape(random, i, d);
   return new EmbeddingStore({ name: 'random', dim, tokens: Array.from({ length: count }, (_, i) => `t${i}`), vectors });
@@ -70,7 +59,7 @@ test('nearest: k larger than the set, k = 0, a zero query, a zero row', () => {
 
 test('nearest equals a brute-force scan on small sets (plain path), all measures', () => {
   const store = randomStore(500, 12, 1, (r) => r() * 2 - 1);
-  const random = prng(2);
+  const random = uniform01(2);
   for (const measure of ['cosine', 'dot', 'scaled'] as const) {
     for (let q = 0; q < 20; q++) {
       const i = Math.floor(random() * store.count);
@@ -95,7 +84,7 @@ test('big sets use the int8 pre-scan and still equal the brute-force scan exactl
   for (let i = 1; i < count; i += 500) store.vectors.copyWithin((i + 1) * dim, i * dim, (i + 1) * dim); // duplicates
   for (const _ of prepareNeighborIndex(store)) void _;
   assert.ok(neighborIndexOf(store), 'the index was built');
-  const random = prng(4);
+  const random = uniform01(4);
   for (const measure of ['cosine', 'dot', 'scaled'] as const) {
     for (let q = 0; q < 15; q++) {
       const i = Math.floor(random() * count);
@@ -112,7 +101,7 @@ test('big sets use the int8 pre-scan and still equal the brute-force scan exactl
 test('the pre-scan candidate set always holds the exact top-k (random data, many queries)', () => {
   const store = randomStore(3000, 40, 5, (r) => (r() + r() + r() - 1.5) * (r() < 0.1 ? 5 : 1));
   const index = ScanIndex.build(store.vectors, store.norms, store.count, store.dim);
-  const random = prng(6);
+  const random = uniform01(6);
   let total = 0;
   for (let q = 0; q < 200; q++) {
     const query = Float32Array.from({ length: store.dim }, () => random() * 2 - 1);
