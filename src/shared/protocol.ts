@@ -333,7 +333,8 @@ export interface CaptureFailedMessage {
 /** Something the webview wants in the Headlight log (its own errors, mostly). */
 export interface LogMessage {
   readonly type: 'log';
-  readonly level: 'info' | 'warn' | 'error';
+  /** `debug`: timings (shown when the Headlight log is set to Debug). */
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
 }
 
@@ -602,7 +603,7 @@ const toPanelChecks: { readonly [K in ToPanelType]: Check } = {
 const dataUrl: Check = (v, p) =>
   str(LIMITS.maxDataUrl)(v, p) ?? ((v as string).startsWith('data:image/png;base64,') ? undefined : `${p}: expected a data:image/png;base64 URL`);
 
-const logMessage: Check = object<LogMessage>({ type: literal('log'), level: oneOf(['info', 'warn', 'error'] as const), message: str(4096) });
+const logMessage: Check = object<LogMessage>({ type: literal('log'), level: oneOf(['debug', 'info', 'warn', 'error'] as const), message: str(4096) });
 
 const fromPanelChecks: { readonly [K in FromPanelType]: Check } = {
   ready: object<ReadyMessage>({ type: literal('ready') }),

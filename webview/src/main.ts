@@ -18,6 +18,7 @@ import { SoftmaxView } from './softmax';
 import { TokenLinesView } from './tokenLines';
 import { EmbeddingPlotView } from './plot';
 import { WeightsView } from './weightsView';
+import { WhenVisible } from './whenVisible';
 import { composePng, type ExportPiece } from './exportImage';
 import { toCss, type Palette } from './colour';
 import {
@@ -31,6 +32,7 @@ import {
   type PanelOptions,
   type PanelSnapshot,
   type PersistedPanelState,
+  type PlotView,
   type Projection,
   type RowView,
   type ToPanelMessage,
@@ -144,6 +146,26 @@ const plot = new EmbeddingPlotView(palette, (next) => {
 plotSection.body.append(plot.element);
 const weightsView = new WeightsView(palette, () => requestWeightsIfNeeded());
 weightsSection.body.append(weightsView.element);
+const belowTheFold = new WhenVisible();
+belowTheFold.watch(linesSection.element);
+belowTheFold.watch(plotSection.element);
+belowTheFold.watch(softmax.barsElement());
+
+function renderLines(tokens: readonly string[], weights: DenseMatrix): void {
+  belowTheFold.run(linesSection.element, () => {
+    const clock = stopwatch();
+    lines.render(tokens, weights);
+    debugLog(`timing: token lines of ${tokens.length} tokens drawn in ${clock.total()} ms`);
+  });
+}
+
+function renderPlot(tokens: readonly string[], view: PlotView): void {
+  belowTheFold.run(plotSection.element, () => {
+    const clock = stopwatch();
+    plot.render(tokens, view);
+    debugLog(`timing: embedding plot of ${tokens.length} tokens drawn in ${clock.total()} ms`);
+  });
+}
 
 const views = h('main', { className: 'views' }, [
   heatmapSection.element,
@@ -238,7 +260,7 @@ function renderHead(view: HeadView): void {
   linesSection.title.textContent = `Who attends to whom — head ${view.index + 1}`;
   weightsSection.title.textContent = `Projection matrices of head ${view.index + 1}`;
   thumbs.setFocused(view.index);
-  lines.render(snapshot.tokens, head.weights);
+  renderLines(snapshot.tokens, head.weights);
   linesNote.textContent = `Queries on the left, keys on the right; a line’s opacity is the weight. Hover a token to isolate its lines. ${TokenLinesView.thinningNote(snapshot.tokens.length)}`;
   weightsView.invalidate();
   requestWeightsIfNeeded();
@@ -252,7 +274,7 @@ function paintHeatmap(): void {
 
 function renderRow(next: RowView): void {
   row = next;
-  softmax.render(next);
+  softmax.render(next, (draw) => belowTheFold.run(softmax.barsElement(), draw));
   softmaxSection.title.textContent = `Softmax of “${next.query}”, step by step`;
   for (const el of tokenStrip.querySelectorAll<HTMLElement>('[data-testid="token"]')) {
     el.classList.toggle('selected', Number(el.dataset.index) === next.row);
@@ -260,7 +282,7 @@ function renderRow(next: RowView): void {
 }
 
 function renderSnapshot(next: PanelSnapshot): void {
-  const started = performance.now();
+  const clock = stopwatch();
   snapshot = next;
   snapshotSerial++;
   projection = next.plot.projection;
@@ -268,16 +290,48 @@ function renderSnapshot(next: PanelSnapshot): void {
   app.dataset.state = 'rendering';
   controls.set(next.options, currentWeightsLabel);
   renderTokens(next);
+  clock.lap('tokens');
   thumbs.render(next.thumbs, next.head.index);
+  clock.lap('thumbs');
   softmax.setTokens(next.tokens);
   plot.setDimensions(next.model.dimNames);
   renderHead(next.head);
+  clock.lap('head');
   renderRow(next.row);
+  clock.lap('row');
   paintHeatmap();
-  plot.render(next.tokens, next.plot);
+  clock.lap('heatmap');
+  renderPlot(next.tokens, next.plot);
+  clock.lap('plot');
   persist();
   markReadyWhenPainted();
-  post({ type: 'log', level: 'info', message: `painted ${next.tokens.length} tokens × ${next.model.heads} heads in ${Math.round(performance.now() - started)} ms (message received ${new Date(lastReceipt()).toISOString()})` });
+  const received = lastReceipt();
+  const drawn = clock.total();
+  debugLog(`timing: drew ${next.tokens.length} tokens × ${next.model.heads} heads in ${drawn} ms [${clock.laps()}]; message received at ${received} (epoch ms)`);
+  // The frame itself (style, layout, raster) comes after the script: say when it was on screen.
+  requestAnimationFrame(() =>
+    setTimeout(() => debugLog(`timing: first frame of ${next.tokens.length} tokens on screen ${Date.now() - received} ms after the message arrived`), 0),
+  );
+}
+
+function debugLog(message: string): void {
+  post({ type: 'log', level: 'debug', message });
+}
+
+/** Laps of one rendering, for the debug timings in the Headlight log. */
+function stopwatch(): { lap(name: string): void; total(): number; laps(): string } {
+  const started = performance.now();
+  let last = started;
+  const laps: string[] = [];
+  return {
+    lap(name) {
+      const now = performance.now();
+      laps.push(`${name} ${Math.round(now - last)}`);
+      last = now;
+    },
+    total: () => Math.round(performance.now() - started),
+    laps: () => laps.join(', '),
+  };
 }
 
 function markReadyWhenPainted(): void {
@@ -325,6 +379,7 @@ function persist(): void {
 
 function capture(chart: ChartId): string {
   if (!snapshot || !head) throw new Error('nothing is shown yet');
+  belowTheFold.flushAll();
   const headName = `head ${head.index + 1}`;
   let pieces: ExportPiece[];
   let title: string;
@@ -412,6 +467,7 @@ function exportChart(chart: ChartId): void {
 function handle(message: ToPanelMessage): void {
   switch (message.type) {
     case 'init':
+      post({ type: 'log', level: 'debug', message: `timing: init received ${Math.round(performance.now())} ms after the webview started loading` });
       printValuesUpTo = message.printValuesUpTo;
       currentWeightsLabel = message.weightsLabel;
       if (message.snapshot) {
@@ -448,7 +504,7 @@ function handle(message: ToPanelMessage): void {
     case 'plot':
       if (snapshot) {
         projection = message.plot.projection;
-        plot.render(snapshot.tokens, message.plot);
+        renderPlot(snapshot.tokens, message.plot);
         persist();
       }
       break;

@@ -43,7 +43,11 @@ export class SoftmaxView {
     if (this.row) this.render(this.row);
   }
 
-  render(row: RowView): void {
+  /**
+   * The line and the table now; the bars through `schedule` (a Chart.js chart is the costliest
+   * part of this view and sits below the heatmap: it can wait until it is scrolled to).
+   */
+  render(row: RowView, schedule: (draw: () => void) => void = (draw) => draw()): void {
     this.row = row;
     this.querySelect.value = String(row.row);
     this.line.textContent = row.line;
@@ -79,7 +83,12 @@ export class SoftmaxView {
         ? `Softmax of the row of “${row.query}”, head ${row.head + 1}: the ${shown.length} heaviest of ${row.entries.length} keys (Σ over all keys below; export CSV for every key)`
         : `Softmax of the row of “${row.query}”, head ${row.head + 1}`;
     this.table.replaceChildren(h('caption', { text: caption }), head, body, foot);
-    this.renderBars(row, shown);
+    schedule(() => this.renderBars(row, shown));
+  }
+
+  /** The element that holds the bars (what a scheduler watches). */
+  barsElement(): HTMLElement {
+    return this.barCanvas.parentElement ?? this.element;
   }
 
   private renderBars(row: RowView, shown: readonly { entry: BreakdownEntry; index: number }[]): void {

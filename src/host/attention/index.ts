@@ -182,6 +182,7 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
   }
 
   async function showAttention(arg?: unknown): Promise<void> {
+    const commandAt = Date.now();
     const settings = readSettings();
     const abort = new AbortController();
     try {
@@ -202,6 +203,7 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
         session.cancel();
         request = await requestFromEditor(editor, embeddings, settings, abort.signal);
       }
+      log.debug(`timing: Show Attention at ${commandAt} (epoch ms), ${request.words.length} words read and looked up in ${Date.now() - commandAt} ms`);
       ensurePanel();
       const started = performance.now();
       await session.show(request);

@@ -207,7 +207,9 @@ export class AttentionPanel extends Disposable {
         const snapshot = session.snapshot();
         if (snapshot) {
           this.post({ type: 'snapshot', snapshot });
-          this.host.log.info(`attention panel: snapshot of ${snapshot.tokens.length} tokens × ${snapshot.model.heads} heads built and posted in ${Math.round(performance.now() - started)} ms`);
+          this.host.log.debug(
+            `timing: snapshot of ${snapshot.tokens.length} tokens × ${snapshot.model.heads} heads built and posted in ${Math.round(performance.now() - started)} ms, at ${Date.now()} (epoch ms)`,
+          );
         }
         this.updateTitle();
         break;
@@ -313,6 +315,7 @@ export class AttentionPanel extends Disposable {
       case 'log':
         if (message.level === 'error') this.host.log.error(`attention webview: ${message.message}`);
         else if (message.level === 'warn') this.host.log.warn(`attention webview: ${message.message}`);
+        else if (message.level === 'debug') this.host.log.debug(`attention webview: ${message.message}`);
         else this.host.log.info(`attention webview: ${message.message}`);
         break;
       default:

@@ -322,8 +322,10 @@ export class AttentionSession extends Disposable {
     const started = performance.now();
     try {
       const input = resolveInput(request, settings);
+      const resolvedAt = performance.now();
       const d = input.x.cols;
       const weights = await this.weightsFor(d, signal);
+      const weightsAt = performance.now();
       if (signal.aborted || generation !== this.generation) return;
       const result = await this.computer.compute(
         input.x,
@@ -345,6 +347,9 @@ export class AttentionSession extends Disposable {
       this.message = '';
       this.log.info(
         `attention: ${input.tokens.length} tokens × ${heads} head(s), d = ${d}, ${this.options.source}/${this.options.measure} in ${Math.round(this.computeMs)} ms (core ${Math.round(result.ms)} ms in ${result.where})`,
+      );
+      this.log.debug(
+        `timing: input ${Math.round(resolvedAt - started)} ms, weights ${Math.round(weightsAt - resolvedAt)} ms, compute round trip ${Math.round(this.computeMs - (weightsAt - started))} ms (core ${Math.round(result.ms)} ms), started at ${Math.round(performance.timeOrigin + started)} (epoch ms)`,
       );
       this.events.fire({ kind: 'computing', active: false });
       this.events.fire({ kind: 'snapshot' });

@@ -41,8 +41,10 @@ function panelTab(): vscode.Tab | undefined {
 }
 
 async function closePanel(api: HeadlightTestApi): Promise<void> {
-  const tab = panelTab();
-  if (tab) await vscode.window.tabGroups.close(tab);
+  if (api.attention.panelState() === undefined) return;
+  // A panel created a moment ago reaches the tab model a little later.
+  const tab = await waitFor('the attention panel\'s tab', () => panelTab());
+  await vscode.window.tabGroups.close(tab);
   await waitFor('the attention panel to close', () => (api.attention.panelState() === undefined ? true : undefined));
 }
 
@@ -305,6 +307,36 @@ suite('Hardening: disposal and staleness', () => {
     await waitFor('no file load in flight', () => (api.emb.loadsInFlight() === 0 ? true : undefined));
     assert.ok(!api.emb.indexes().some((index) => index.uri.toString() === edges.toString()), 'no index of a closed file is held');
     assert.ok(!vscode.languages.getDiagnostics(edges).length, 'no diagnostics linger for a closed file');
+
+    // What was disposed was the panel's, not the feature's: Show Attention works again.
+    await vscode.commands.executeCommand('vscode.open', edges);
+    const again = vscode.window.activeTextEditor!;
+    again.selection = new vscode.Selection(0, 0, 1, 3);
+    await vscode.commands.executeCommand('headlight.showAttention');
+    await readyOn(api, ['x', 'y']);
+    await closePanel(api);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('two Show Attention requests in quick succession: the later one wins, the earlier result never shows', async () => {
+    const many = Array.from({ length: 400 }, (_, i) => ['orange', 'apple', 'and', 'an', 'phone'][i % 5]!);
+    await api.attention.setOptions({ source: 'random', heads: 4, seed: 3, measure: 'scaled' });
+    const first = vscode.commands.executeCommand('headlight.showAttention', { words: many });
+    const second = vscode.commands.executeCommand('headlight.showAttention', { words: ['phone', 'apple'] });
+    await Promise.all([first, second]);
+    await readyOn(api, ['phone', 'apple']);
+    const seen: string[] = [];
+    const listener = api.attention.onDidChange(() => seen.push(api.attention.panelState()?.tokens.length.toString() ?? 'closed'));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await api.attention.whenIdle();
+    } finally {
+      listener.dispose();
+    }
+    assert.equal(api.attention.panelState()?.tokens.join(' '), 'phone apple', 'the later request is what the panel shows');
+    assert.ok(!seen.includes('400'), `the earlier (400-token) result did not arrive afterwards: ${seen.join(', ')}`);
+    await api.attention.setOptions({ source: 'lesson', measure: 'cosine' });
+    await closePanel(api);
   });
 
   test('a file rewritten on disk while it is indexed is indexed again, matching the final content', async () => {

@@ -83,6 +83,10 @@ suite('Workspace trust and virtual workspaces', () => {
 
   test('in the trust state the runner set up, hovers and Show Attention work', async () => {
     const expectUntrusted = process.env.HEADLIGHT_EXPECT_UNTRUSTED === '1';
+    if (process.env.HEADLIGHT_TEST_RESULTS !== undefined) {
+      // The code-server runner always says which state it set up; make sure the word arrived.
+      assert.match(process.env.HEADLIGHT_EXPECT_UNTRUSTED ?? '', /^[01]$/, 'HEADLIGHT_EXPECT_UNTRUSTED reaches the extension host');
+    }
     const api = await activateHeadlight();
     assert.equal(vscode.workspace.isTrusted, !expectUntrusted, expectUntrusted ? 'the folder is untrusted (Restricted Mode)' : 'the folder is trusted');
     assert.ok(headlightExtension().isActive, 'Headlight is active');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { principalComponents, type Matrix } from '../../../src/core';
-import { EXACT_PCA_LIMIT, topComponents } from '../../../src/shared/plotProjection';
+import { EXACT_PCA_SIZE, principalComponents, principalComponentsExact, type Matrix } from '../../../src/core';
+import { topComponents } from '../../../src/shared/plotProjection';
 
 /** A deterministic matrix with a clear spectrum: two strong directions, then noise. */
 function sample(n: number, d: number): Matrix {
@@ -16,18 +16,28 @@ function sample(n: number, d: number): Matrix {
   return { rows: n, cols: d, data };
 }
 
-test('subspace iteration finds the same two components as the core’s exact PCA', () => {
-  const x = sample(120, 70);
-  assert.ok(Math.min(x.rows, x.cols) > EXACT_PCA_LIMIT, 'this case takes the iterative path');
-  const fast = topComponents(x);
-  const exact = principalComponents(x, 2);
+test('the plot’s two directions, mean and ratios are the core’s principalComponents(x, 2), small and large', () => {
+  for (const x of [sample(10, 6), sample(120, 70)]) {
+    const plot = topComponents(x);
+    const core = principalComponents(x, 2);
+    assert.deepEqual([...plot.components], [...core.components.data]);
+    assert.deepEqual([...plot.mean], [...core.mean]);
+    assert.deepEqual([...plot.ratio], core.explainedVarianceRatio);
+  }
+});
+
+test('at plot sizes (past the core’s exact limit) the directions match the exact Jacobi reference', () => {
+  const x = sample(200, 90);
+  assert.ok(Math.min(x.rows, x.cols) > EXACT_PCA_SIZE, 'this case takes the core’s iterative path');
+  const plot = topComponents(x);
+  const exact = principalComponentsExact(x, 2);
   for (let r = 0; r < 2; r++) {
     for (let j = 0; j < x.cols; j++) {
-      const a = fast.components[r * x.cols + j]!;
+      const a = plot.components[r * x.cols + j]!;
       const b = exact.components.data[r * x.cols + j]!;
       assert.ok(Math.abs(a - b) < 1e-5, `component ${r}, dim ${j}: ${a} vs ${b}`);
     }
-    assert.ok(Math.abs(fast.ratio[r as 0 | 1] - exact.explainedVarianceRatio[r]!) < 1e-6);
+    assert.ok(Math.abs(plot.ratio[r as 0 | 1] - exact.explainedVarianceRatio[r]!) < 1e-6);
   }
 });
 
@@ -40,16 +50,9 @@ test('the components are unit length and orthogonal', () => {
     for (let j = 0; j < d; j++) s += components[a * d + j]! * components[b * d + j]!;
     return s;
   };
-  assert.ok(Math.abs(dot(0, 0) - 1) < 1e-9);
-  assert.ok(Math.abs(dot(1, 1) - 1) < 1e-9);
-  assert.ok(Math.abs(dot(0, 1)) < 1e-9);
-});
-
-test('small inputs go through the core’s exact PCA unchanged', () => {
-  const x = sample(10, 6);
-  const fast = topComponents(x);
-  const exact = principalComponents(x, 2);
-  assert.deepEqual([...fast.components], [...exact.components.data]);
+  assert.ok(Math.abs(dot(0, 0) - 1) < 1e-6);
+  assert.ok(Math.abs(dot(1, 1) - 1) < 1e-6);
+  assert.ok(Math.abs(dot(0, 1)) < 1e-6);
 });
 
 test('a rank-one input still gets a second, orthogonal direction', () => {
@@ -59,7 +62,11 @@ test('a rank-one input still gets a second, orthogonal direction', () => {
   const { components, ratio } = topComponents({ rows: n, cols: d, data });
   let dot = 0;
   for (let j = 0; j < d; j++) dot += components[j]! * components[d + j]!;
-  assert.ok(Math.abs(dot) < 1e-9);
+  assert.ok(Math.abs(dot) < 1e-6);
   assert.ok(ratio[0] > 0.999999);
   assert.ok(ratio[1] < 1e-9);
+});
+
+test('fewer than two dimensions is refused (plotView falls back to a named dimension there)', () => {
+  assert.throws(() => topComponents({ rows: 3, cols: 1, data: Float32Array.from([1, 2, 3]) }), /at least 2 dimensions, got 1/);
 });

@@ -111,7 +111,7 @@ const MALFORMED_FROM_PANEL: readonly [string, unknown, RegExp][] = [
   ['data URL not PNG', { type: 'exportImage', chart: 'heatmap', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' }, /png/],
   ['matrix unknown', { type: 'exportMatrix', matrix: 'secrets', format: 'csv' }, /matrix/],
   ['format unknown', { type: 'exportMatrix', matrix: 'weights', format: 'xlsx' }, /format/],
-  ['log level unknown', { type: 'log', level: 'debug', message: 'x' }, /level/],
+  ['log level unknown', { type: 'log', level: 'trace', message: 'x' }, /level/],
   ['log too long', { type: 'log', level: 'info', message: 'x'.repeat(5000) }, /longer/],
 ];
 
@@ -156,7 +156,7 @@ test('the Heads view protocol: good messages pass, malformed ones do not', () =>
   assert.ok(validateToHeads({ type: 'focus', head: 2 }).ok);
   assert.equal(validateToHeads({ type: 'heads', thumbs: s.thumbs, focusedHead: 4, tokens: 4, label: 'x' }).ok, false);
   assert.equal(validateToHeads({ type: 'snapshot', snapshot: s }).ok, false);
-  for (const good of [{ type: 'ready' }, { type: 'focusHead', head: 0 }, { type: 'showAttention' }, { type: 'log', level: 'info', message: 'm' }]) {
+  for (const good of [{ type: 'ready' }, { type: 'focusHead', head: 0 }, { type: 'showAttention' }, { type: 'log', level: 'info', message: 'm' }, { type: 'log', level: 'debug', message: 'timing: 3 ms' }]) {
     assert.ok(validateFromHeads(good).ok, JSON.stringify(good));
   }
   assert.equal(validateFromHeads({ type: 'setOptions', options: OPTIONS }).ok, false);
