@@ -220,7 +220,7 @@ export function principalComponentsIterative(x: Matrix, count: number, options: 
   if (!(tolerance > 0 && tolerance < 1)) throw new ShapeError(`pca: tolerance must be between 0 and 1, got ${tolerance}`);
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new ShapeError(`pca: maxSteps must be a whole number ≥ 1, got ${maxSteps}`);
   const block = Math.min(count + OVERSAMPLE, d);
-  const capacity = Math.min(d, Math.max(EXACT_PCA_SIZE, 6 * block)); // s_max
+  const capacity = Math.min(d, Math.max(32, 4 * block)); // s_max
   const storage = capacity + block; // room for one block past s_max, just before a restart
 
   // Pass 1: centre the columns. mean [d], X_c [n, d]
