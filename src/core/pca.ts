@@ -18,7 +18,7 @@
  *
  *   Two paths compute it; principalComponents picks by size (both obey everything above):
  *     principalComponentsExact(x, count)      every eigenpair by cyclic Jacobi: the readable
- *                                             reference. Taken when m ≤ 48 or count ≥ m / 4.
+ *                                             reference. Taken when m ≤ 96 or count ≥ m / 4.
  *     principalComponentsIterative(x, count, { tolerance, maxSteps })
  *                                             the top count by block Krylov iteration; also says
  *                                             how many block products it took and whether it met
@@ -26,7 +26,8 @@
  *                                             count = 2, hundreds of tokens and dimensions).
  *
  * Legend: n rows (tokens), d width, m = min(n, d), c = count, b = c + 4 block width,
- *         s number of Krylov basis vectors (s ≤ s_max = min(d, max(48, 6b))).
+ *         s number of Krylov basis vectors, s ≤ s_max = min(d, max(4b, ∛(n·d·b / 15))): one
+ *         Rayleigh–Ritz (Jacobi, ~60 s³ flops) then costs about one block product (4·n·d·b).
  *
  * Exact method: the eigenvectors of the d×d covariance C = X_cᵀX_c / (n − 1) by cyclic Jacobi
  * rotations. When n < d the n×n Gram matrix G = X_c X_cᵀ / (n − 1) has the same non-zero
@@ -95,8 +96,11 @@ export interface IterativePrincipalComponents extends PrincipalComponents {
   readonly converged: boolean;
 }
 
-/** At or below this m = min(n, d), principalComponents takes the exact path (a few ms there). */
-export const EXACT_PCA_SIZE = 48;
+/**
+ * At or below this m = min(n, d), principalComponents takes the exact path: measured for count = 2,
+ * Jacobi is the faster up to m ≈ 100 on flat spectra (uniform noise, GloVe rows; ~35 ms at m = 96).
+ */
+export const EXACT_PCA_SIZE = 96;
 /** Block width b = count + OVERSAMPLE. */
 const OVERSAMPLE = 4;
 /** Eigenvalues ≤ ZERO_VARIANCE · the largest carry no variance (rounding, not data). */
@@ -220,7 +224,7 @@ export function principalComponentsIterative(x: Matrix, count: number, options: 
   if (!(tolerance > 0 && tolerance < 1)) throw new ShapeError(`pca: tolerance must be between 0 and 1, got ${tolerance}`);
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new ShapeError(`pca: maxSteps must be a whole number ≥ 1, got ${maxSteps}`);
   const block = Math.min(count + OVERSAMPLE, d);
-  const capacity = Math.min(d, Math.max(32, 4 * block)); // s_max
+  const capacity = Math.min(d, Math.max(4 * block, Math.round(Math.cbrt((n * d * block) / 15)))); // s_max
   const storage = capacity + block; // room for one block past s_max, just before a restart
 
   // Pass 1: centre the columns. mean [d], X_c [n, d]

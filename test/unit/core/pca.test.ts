@@ -46,9 +46,12 @@ for (const c of fixtureJson<{ cases: PcaCase[] }>('pca.json').cases) {
   }
 }
 
-test('the numpy fixtures include a case past EXACT_PCA_SIZE, so principalComponents’ own choice of the iterative path is checked against numpy', () => {
-  const cases = fixtureJson<{ cases: PcaCase[] }>('pca.json').cases;
-  assert.ok(cases.some((c) => Math.min(c.x.length, c.x[0]!.length) > EXACT_PCA_SIZE));
+test('the numpy fixtures include a case where the iterative path has to restart (Krylov basis past s_max)', () => {
+  const c = fixtureJson<{ cases: PcaCase[] }>('pca.json').cases.find((k) => k.name === 'n80_d60_iterative');
+  assert.ok(c, 'the n80_d60_iterative case');
+  const tight = principalComponentsIterative(mat(c.x), c.count);
+  // b = 7 and s_max = max(4b, ∛(n·d·b / 15)) = 28 here: four block steps fill the basis, a fifth comes after a restart.
+  assert.ok(tight.converged && tight.steps > 4, `${tight.steps} steps`);
 });
 
 test('components are orthonormal and signed with their largest entry positive', () => {
@@ -228,8 +231,9 @@ test('principalComponents takes the iterative path above EXACT_PCA_SIZE and the 
   assert.deepEqual(principalComponents(large, 2), iterative);
   const small = randomMatrix(EXACT_PCA_SIZE + 20, EXACT_PCA_SIZE, 7);
   assert.deepEqual(principalComponents(small, 2), principalComponentsExact(small, 2));
-  // Many components of a mid-sized matrix: the whole eigenproblem is no dearer, so exact.
-  assert.deepEqual(principalComponents(large, 20), principalComponentsExact(large, 20));
+  // A quarter of m components or more: the whole eigenproblem is no dearer, so exact.
+  const many = Math.ceil(Math.min(large.rows, large.cols) / 4);
+  assert.deepEqual(principalComponents(large, many), principalComponentsExact(large, many));
 });
 
 test('a repeated top eigenvalue: both paths find its plane (vectors inside it are arbitrary) and its variance', () => {

@@ -27,7 +27,7 @@ test('the plot’s two directions, mean and ratios are the core’s principalCom
 });
 
 test('at plot sizes (past the core’s exact limit) the directions match the exact Jacobi reference', () => {
-  const x = sample(200, 90);
+  const x = sample(240, 120);
   assert.ok(Math.min(x.rows, x.cols) > EXACT_PCA_SIZE, 'this case takes the core’s iterative path');
   const plot = topComponents(x);
   const exact = principalComponentsExact(x, 2);
