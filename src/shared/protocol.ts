@@ -649,11 +649,20 @@ const fromHeadsChecks: { readonly [K in FromHeadsType]: Check } = {
 /** What a validator says: the typed message, or why it was refused. */
 export type Validated<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
 
+/** Longest piece of an unknown `type` repeated in a refusal (it goes into the log). */
+const TYPE_SHOWN = 80;
+
+/** An unknown `type` for the log: a string quoted and cut to TYPE_SHOWN characters, else its kind. */
+function describeType(type: unknown): string {
+  if (typeof type !== 'string') return describe(type);
+  return JSON.stringify(type.length > TYPE_SHOWN ? `${type.slice(0, TYPE_SHOWN - 1)}…` : type);
+}
+
 function validateWith<T>(checks: Readonly<Record<string, Check>>, data: unknown): Validated<T> {
   if (!isRecord(data)) return { ok: false, reason: `message: expected an object, got ${describe(data)}` };
   const type = data.type;
   if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, type)) {
-    return { ok: false, reason: `message: unknown type ${JSON.stringify(type)}` };
+    return { ok: false, reason: `message: unknown type ${describeType(type)}` };
   }
   const problem = checks[type]!(data, type);
   return problem ? { ok: false, reason: problem } : { ok: true, message: data as T };

@@ -8,8 +8,9 @@
  * In the packaged extension, installed in code-server and driven in Chromium, as a user would:
  *   1. hover each token in the editor: the hover shows it as text (controls made visible, the
  *      long one cut with its length), with no element, link or command made from it;
- *   2. Show Attention on the hostile rows: every token element's textContent is the raw token,
- *      no element comes from a payload, nothing ran, in the webview or in the workbench;
+ *   2. Show Attention on the hostile rows: every token element keeps the raw token in data-token
+ *      and shows its display form as text (bidi controls made visible, the long one cut with its
+ *      length), no element comes from a payload, nothing ran, in the webview or in the workbench;
  *   3. the Content-Security-Policy of both webviews (attention panel, Heads view): default-src
  *      'none', scripts by nonce only; an inline script, an inline handler and a wrong nonce
  *      injected from the test are blocked (and one with the right nonce runs, so the blocking is
@@ -43,6 +44,26 @@ const TOKENS = text
   .map((line) => line.split(' ').slice(0, -3).join(' '));
 const LONG = TOKENS.find((t) => t.length === 10_000);
 const RTL = TOKENS.find((t) => t.includes('\u202e'));
+
+/** Bidi controls and the other invisible characters the display form must make visible. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const LIVE_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+/** Code points the webview shows of a token before cutting it (DOM-CONTRACT.md). */
+const TOKEN_WIDTH = 64;
+
+/**
+ * What the webview should show for a token, worked out here from the contract rather than taken
+ * from our code: each live control as ⟨U+XXXX⟩, and past TOKEN_WIDTH code points a visible cut
+ * with the token's full length.
+ */
+function expectedDisplay(token: string): string {
+  const chars = Array.from(token);
+  const shown = chars
+    .slice(0, TOKEN_WIDTH)
+    .map((c) => (LIVE_CONTROLS.test(c) ? `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩` : c))
+    .join('');
+  return chars.length > TOKEN_WIDTH ? `${shown}… ⟨${chars.length.toLocaleString('en-US')} characters⟩` : shown;
+}
 
 /** Nothing ran in any frame of the page: no trace global, no "PWNED" title, no <img src=x>. */
 async function assertNoTrace(page: Page, where: string): Promise<void> {
@@ -232,7 +253,7 @@ describe('Hostile tokens in a real workbench', { concurrency: false }, () => {
     assert.equal(await page.locator('.part.activitybar').isVisible(), zenBefore, 'the command: link did not toggle Zen Mode (the activity bar is as it was)');
   });
 
-  step('Show Attention on the hostile rows: each token element holds the raw token as text, and nothing runs', async () => {
+  step('Show Attention on the hostile rows: each token element holds the raw token and shows it as visible text, and nothing runs', async () => {
     await page.keyboard.press('Escape');
     await goToLine(page, FIRST_ROW_LINE);
     await page.keyboard.press('Home');
@@ -243,6 +264,7 @@ describe('Hostile tokens in a real workbench', { concurrency: false }, () => {
     panel = await webviewFrame(page, '#app[data-view="attention"]');
     const dom = await panel.evaluate(() => ({
       tokens: Array.from(document.querySelectorAll('[data-testid="token"]')).map((el) => el.textContent),
+      raw: Array.from(document.querySelectorAll('[data-testid="token"]')).map((el) => el.getAttribute('data-token')),
       heads: Array.from(document.querySelectorAll('[data-testid="weights-table"] thead th')).slice(1).map((el) => el.textContent),
       oov: document.querySelectorAll('[data-testid="oov-word"]').length,
       softmax: document.querySelector('[data-testid="softmax-line"]')?.textContent ?? '',
@@ -250,10 +272,22 @@ describe('Hostile tokens in a real workbench', { concurrency: false }, () => {
       links: document.querySelectorAll('a[href]').length,
       title: document.title,
     }));
-    assert.deepEqual(dom.tokens, TOKENS, 'every token element\'s textContent is the raw token, in file order');
-    if (dom.heads.length > 0) assert.deepEqual(dom.heads, TOKENS, 'the weights table heads are the raw tokens');
+    assert.deepEqual(dom.raw, TOKENS, 'every token element\'s data-token is the raw token, in file order');
+    const expected = TOKENS.map(expectedDisplay);
+    assert.deepEqual(dom.tokens, expected, 'every token element\'s textContent is the display form of its token');
+    for (const [i, shown] of dom.tokens.entries()) {
+      assert.doesNotMatch(shown ?? '', LIVE_CONTROLS, `token ${i + 1} shows no live control: ${JSON.stringify(shown?.slice(0, 80))}`);
+    }
+    const rtl = dom.tokens[TOKENS.indexOf(RTL!)] ?? '';
+    assert.match(rtl, /⟨U\+202E⟩/, `the right-to-left override is shown as a marker: ${rtl}`);
+    assert.ok(rtl.startsWith('rtl⟨U+202E⟩txt.exe'), `the letters read in their stored order: ${rtl}`);
+    const long = dom.tokens[TOKENS.indexOf(LONG!)] ?? '';
+    assert.ok(long.startsWith(LONG!.slice(0, 32)) && long.length < 200, `the 10,000-character token is cut (${long.length} characters shown)`);
+    assert.match(long, /… ⟨10,000 characters⟩$/, `the cut says how long the token is: ${long.slice(-40)}`);
+    if (dom.heads.length > 0) assert.deepEqual(dom.heads, expected, 'the weights table heads are the display forms of the tokens');
     assert.equal(dom.oov, 0, 'every row was used');
-    assert.ok(dom.softmax.startsWith(TOKENS[0]!), `the softmax line starts with the raw first token: ${dom.softmax.slice(0, 80)}`);
+    assert.ok(dom.softmax.startsWith(TOKENS[0]!), `the softmax line starts with the first token (it has no control: as written): ${dom.softmax.slice(0, 80)}`);
+    assert.doesNotMatch(dom.softmax, LIVE_CONTROLS, 'the softmax line (every key of row 1) shows no live control');
     // Our bundle, and the script VS Code itself puts in every webview (acquireVsCodeApi); nothing else.
     const foreign = dom.scripts.filter((script) => !/\/dist\/webview\.js$/.test(script) && !script.includes('acquireVsCodeApi'));
     assert.deepEqual(foreign, [], 'no script element came from a token');

@@ -8,6 +8,7 @@ import { openChannel } from './vscodeApi';
 import { h } from './dom';
 import { ThumbGrid } from './thumbs';
 import { assertNever, validateToHeads, type FromHeadsMessage, type ToHeadsMessage } from '../../src/shared/protocol';
+import { visibleControls } from '../../src/shared/displayToken';
 
 const channel = openChannel<FromHeadsMessage, ToHeadsMessage, undefined>(validateToHeads, (message) => ({ type: 'log', level: 'warn', message }));
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
@@ -35,7 +36,7 @@ function handle(message: ToHeadsMessage): void {
       const has = message.thumbs.length > 0;
       empty.hidden = has;
       label.hidden = !has;
-      label.textContent = has ? `${message.label} · ${message.tokens} tokens · ${message.thumbs.length} head${message.thumbs.length === 1 ? '' : 's'}` : '';
+      label.textContent = has ? `${visibleControls(message.label)} · ${message.tokens} tokens · ${message.thumbs.length} head${message.thumbs.length === 1 ? '' : 's'}` : '';
       grid.render(message.thumbs, message.focusedHead);
       app.dataset.state = has ? 'ready' : 'empty';
       break;

@@ -38,6 +38,7 @@ import {
   type ToPanelMessage,
 } from '../../src/shared/protocol';
 import { fromWire, type DenseMatrix } from '../../src/shared/wire';
+import { displayToken, visibleControls } from '../../src/shared/displayToken';
 
 const TABLE_LIMIT = 32;
 
@@ -52,6 +53,8 @@ let palette: Palette = readPalette();
 // ---------------------------------------------------------------------------------------------
 
 let snapshot: PanelSnapshot | undefined;
+/** The snapshot's tokens as people see them (displayToken): what every view and chart shows. */
+let shownTokens: readonly string[] = [];
 let snapshotSerial = 0;
 let head: { index: number; scores: DenseMatrix; weights: DenseMatrix } | undefined;
 let row: RowView | undefined;
@@ -201,11 +204,12 @@ function renderTokens(s: PanelSnapshot): void {
   let index = 0;
   tokenStrip.replaceChildren(
     ...s.words.map((word) => {
+      // Shown in its display form (controls visible, long ones cut); the raw token in data-token.
       if (!word.known) {
-        return h('span', { className: 'token unknown', text: word.text, testid: 'oov-word', title: `Not in ${s.setLabel}: left out` });
+        return h('span', { className: 'token unknown', text: displayToken(word.text), testid: 'oov-word', title: `Not in ${s.setLabel}: left out`, attrs: { 'data-token': word.text } });
       }
       const i = index++;
-      const el = h('button', { className: 'token', text: word.text, testid: 'token', title: `Query ${i + 1}: show its softmax`, attrs: { type: 'button', 'data-index': i } });
+      const el = h('button', { className: 'token', text: displayToken(word.text), testid: 'token', title: `Query ${i + 1}: show its softmax`, attrs: { type: 'button', 'data-index': i, 'data-token': word.text } });
       el.addEventListener('click', () => selectRow(i));
       return el;
     }),
@@ -214,12 +218,12 @@ function renderTokens(s: PanelSnapshot): void {
   oovNotice.replaceChildren(
     ...(s.oov.length === 0
       ? []
-      : [h('span', { text: `Not in ${s.setLabel}, left out: ` }), ...s.oov.flatMap((word, i) => [h('code', { text: word }), i < s.oov.length - 1 ? ', ' : ''])]),
+      : [h('span', { text: `Not in ${s.setLabel}, left out: ` }), ...s.oov.flatMap((word, i) => [h('code', { text: displayToken(word) }), i < s.oov.length - 1 ? ', ' : ''])]),
   );
   const m = s.model;
   meta.textContent = [
-    s.setLabel,
-    s.sourceLabel,
+    visibleControls(s.setLabel),
+    visibleControls(s.sourceLabel),
     `${s.tokens.length} tokens`,
     `d = ${m.d}`,
     `${m.heads} head${m.heads === 1 ? '' : 's'}, d_k = ${m.dk}`,
@@ -260,7 +264,7 @@ function renderHead(view: HeadView): void {
   linesSection.title.textContent = `Who attends to whom — head ${view.index + 1}`;
   weightsSection.title.textContent = `Projection matrices of head ${view.index + 1}`;
   thumbs.setFocused(view.index);
-  renderLines(snapshot.tokens, head.weights);
+  renderLines(shownTokens, head.weights);
   linesNote.textContent = `Queries on the left, keys on the right; a line’s opacity is the weight. Hover a token to isolate its lines. ${TokenLinesView.thinningNote(snapshot.tokens.length)}`;
   weightsView.invalidate();
   requestWeightsIfNeeded();
@@ -268,14 +272,14 @@ function renderHead(view: HeadView): void {
 
 function paintHeatmap(): void {
   if (!snapshot || !head) return;
-  heatmap.render({ tokens: snapshot.tokens, scores: head.scores, weights: head.weights, selectedRow: row?.row ?? 0, printValuesUpTo });
-  renderWeightsTable(snapshot.tokens, head.weights);
+  heatmap.render({ tokens: shownTokens, scores: head.scores, weights: head.weights, selectedRow: row?.row ?? 0, printValuesUpTo });
+  renderWeightsTable(shownTokens, head.weights);
 }
 
 function renderRow(next: RowView): void {
   row = next;
   softmax.render(next, (draw) => belowTheFold.run(softmax.barsElement(), draw));
-  softmaxSection.title.textContent = `Softmax of “${next.query}”, step by step`;
+  softmaxSection.title.textContent = `Softmax of “${displayToken(next.query)}”, step by step`;
   for (const el of tokenStrip.querySelectorAll<HTMLElement>('[data-testid="token"]')) {
     el.classList.toggle('selected', Number(el.dataset.index) === next.row);
   }
@@ -284,6 +288,7 @@ function renderRow(next: RowView): void {
 function renderSnapshot(next: PanelSnapshot): void {
   const clock = stopwatch();
   snapshot = next;
+  shownTokens = next.tokens.map((t) => displayToken(t));
   snapshotSerial++;
   projection = next.plot.projection;
   setStatus('ready', '');
@@ -293,7 +298,7 @@ function renderSnapshot(next: PanelSnapshot): void {
   clock.lap('tokens');
   thumbs.render(next.thumbs, next.head.index);
   clock.lap('thumbs');
-  softmax.setTokens(next.tokens);
+  softmax.setTokens(shownTokens);
   plot.setDimensions(next.model.dimNames);
   renderHead(next.head);
   clock.lap('head');
@@ -301,7 +306,7 @@ function renderSnapshot(next: PanelSnapshot): void {
   clock.lap('row');
   paintHeatmap();
   clock.lap('heatmap');
-  renderPlot(next.tokens, next.plot);
+  renderPlot(shownTokens, next.plot);
   clock.lap('plot');
   persist();
   markReadyWhenPainted();
@@ -504,7 +509,7 @@ function handle(message: ToPanelMessage): void {
     case 'plot':
       if (snapshot) {
         projection = message.plot.projection;
-        renderPlot(snapshot.tokens, message.plot);
+        renderPlot(shownTokens, message.plot);
         persist();
       }
       break;

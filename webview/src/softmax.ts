@@ -8,6 +8,7 @@ import { toCss, type Palette } from './colour';
 import { chartJs } from './charts';
 import { fixed, h, readable } from './dom';
 import type { BreakdownEntry, RowView } from '../../src/shared/protocol';
+import { displayToken, visibleControls } from '../../src/shared/displayToken';
 
 export class SoftmaxView {
   readonly element: HTMLElement;
@@ -50,7 +51,9 @@ export class SoftmaxView {
   render(row: RowView, schedule: (draw: () => void) => void = (draw) => draw()): void {
     this.row = row;
     this.querySelect.value = String(row.row);
-    this.line.textContent = row.line;
+    // The host sends raw tokens (exports keep them); what is shown has its controls made visible.
+    this.line.textContent = visibleControls(row.line);
+    const query = displayToken(row.query);
     const divisor = row.scaleDivisor !== 1 ? `÷ √d_k = ${fixed(row.scaleDivisor, 3)}` : '÷ 1 (no √d_k scaling)';
     const temperature = row.temperature !== 1 ? `, ÷ T = ${row.temperature}` : '';
     this.formula.textContent = `probability = exp(raw ${divisor}${temperature} − max) ÷ Σ exp. Subtracting the row's max (${fixed(row.max, 4)}) changes nothing in the result and keeps exp from overflowing.`;
@@ -65,7 +68,7 @@ export class SoftmaxView {
       {},
       shown.map(({ entry: e, index: j }) =>
         h('tr', { className: e.masked ? 'masked' : undefined, attrs: { 'data-col': j } }, [
-          h('th', { text: e.key, attrs: { scope: 'row' } }),
+          h('th', { text: displayToken(e.key), attrs: { scope: 'row' } }),
           h('td', { text: e.masked ? 'masked' : fixed(e.raw, 4) }),
           h('td', { text: e.masked ? '−∞' : fixed(e.scaled, 4) }),
           h('td', { text: e.masked ? '−∞' : fixed(e.minusMax, 4) }),
@@ -80,8 +83,8 @@ export class SoftmaxView {
     ]);
     const caption =
       shown.length < row.entries.length
-        ? `Softmax of the row of “${row.query}”, head ${row.head + 1}: the ${shown.length} heaviest of ${row.entries.length} keys (Σ over all keys below; export CSV for every key)`
-        : `Softmax of the row of “${row.query}”, head ${row.head + 1}`;
+        ? `Softmax of the row of “${query}”, head ${row.head + 1}: the ${shown.length} heaviest of ${row.entries.length} keys (Σ over all keys below; export CSV for every key)`
+        : `Softmax of the row of “${query}”, head ${row.head + 1}`;
     this.table.replaceChildren(h('caption', { text: caption }), head, body, foot);
     schedule(() => this.renderBars(row, shown));
   }
@@ -101,8 +104,10 @@ export class SoftmaxView {
     this.barCanvas.height = 220;
     this.barCanvas.style.width = `${width}px`;
     this.barCanvas.style.height = '220px';
-    this.barCanvas.setAttribute('aria-label', `Probabilities of the row of ${row.query}`);
-    const labels = shown.map(({ entry: e }) => (e.key.length > 14 ? `${e.key.slice(0, 13)}…` : e.key));
+    const query = displayToken(row.query);
+    const keys = shown.map(({ entry: e }) => displayToken(e.key));
+    this.barCanvas.setAttribute('aria-label', `Probabilities of the row of ${query}`);
+    const labels = keys.map((key) => (key.length > 14 ? `${key.slice(0, 13)}…` : key));
     this.chart = new Chart(this.barCanvas, {
       type: 'bar',
       data: {
@@ -129,7 +134,7 @@ export class SoftmaxView {
           legend: { display: false },
           tooltip: {
             callbacks: {
-              title: (items) => `${row.query} → ${shown[items[0]?.dataIndex ?? 0]?.entry.key ?? ''}`,
+              title: (items) => `${query} → ${keys[items[0]?.dataIndex ?? 0] ?? ''}`,
               label: (item) => {
                 const e = shown[item.dataIndex]!.entry;
                 return e.masked

@@ -80,6 +80,16 @@ export class AttentionComputer {
     pending.reject(new CancelledError());
   }
 
+  /**
+   * Stops any computation in flight and ends the warm worker (nothing is left waiting for a
+   * panel that is gone). The computer stays usable: the next request starts a fresh worker.
+   */
+  release(): void {
+    this.cancel();
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
   dispose(): void {
     this.disposed = true;
     this.cancel();

@@ -167,8 +167,10 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
     panel = next;
     next.onDidClose(() => {
       if (panel === next) panel = undefined;
-      // A closed panel stops its computation and empties the Heads view.
+      // A closed panel stops its computation, empties the Heads view and ends the warm worker
+      // (the next Show Attention starts a new one).
       session.clear();
+      computer.release();
     });
     return next;
   }
@@ -211,6 +213,8 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof InputError) {
+        // The user's input, not our fault: a warning without a stack, and in the log too.
+        log.warn(`showAttention: ${message}`);
         void vscode.window.showWarningMessage(`Headlight: ${message}`);
       } else if (!(error instanceof Error && error.name === 'CancelledError')) {
         log.error(`showAttention: ${error instanceof Error && error.stack ? error.stack : message}`);

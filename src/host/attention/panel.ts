@@ -16,6 +16,7 @@ import {
   type ToPanelMessage,
 } from '../../shared/protocol';
 import { pngBytesFromDataUrl } from '../../shared/viewModel';
+import { displayToken } from '../../shared/displayToken';
 import { webviewHtml, webviewOptions } from './html';
 import type { AttentionSession, SessionEvent } from './session';
 
@@ -176,7 +177,8 @@ export class AttentionPanel extends Disposable {
   private updateTitle(): void {
     if (this.disposed) return;
     const tokens = this.host.session.snapshot()?.tokens ?? [];
-    const text = tokens.join(' ');
+    // Display forms: a right-to-left override in a token must not reorder the tab title.
+    const text = tokens.map((t) => displayToken(t)).join(' ');
     this.panel.title = tokens.length === 0 ? 'Attention' : `Attention: ${text.length > 32 ? `${text.slice(0, 31)}…` : text}`;
   }
 

@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { multiHeadWeightsFromSafetensors, randomMultiHeadWeights, type MultiHeadWeights } from '../../core';
+import { multiHeadWeightsFromSafetensors, randomMultiHeadWeights, SafetensorsError, type MultiHeadWeights } from '../../core';
 import { Disposable } from '../disposable';
 import type { ActiveEmbeddings } from '../activeEmbeddings';
 import {
@@ -367,7 +367,8 @@ export class AttentionSession extends Disposable {
       this.run = undefined;
       this.input = undefined;
       this.snapshotCache = undefined;
-      if (error instanceof InputError) this.log.warn(`attention: ${message}`);
+      // The user's input (their text, their weights file): a warning with the message, no stack.
+      if (error instanceof InputError || error instanceof SafetensorsError) this.log.warn(`attention: ${message}`);
       else this.log.error(`attention: ${error instanceof Error && error.stack ? error.stack : message}`);
       this.events.fire({ kind: 'computing', active: false });
       this.events.fire({ kind: 'error', message });

@@ -4,51 +4,15 @@
  * to thousands of characters. Everything here is pure (no `vscode`) so the escaping is unit-tested.
  *
  * Two layers, always in this order:
- *   1. `displayToken`  — what a person should see: invisible controls made visible, long tokens cut
+ *   1. `displayToken`  — (src/shared/displayToken.ts) what a person should see: invisible controls made visible, long tokens cut
  *                        with a visible note. Used for quick pick labels, the status bar, messages.
  *   2. `markdownText`  — the displayed text made inert inside markdown (hovers, results documents).
  */
 
-/** Bidirectional controls: they reorder what follows and can make a token pose as another. */
-const BIDI_CONTROLS = new Set([0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]);
+// The display form itself is shared with the webview and the panel title.
+import { DEFAULT_TOKEN_WIDTH, displayToken } from '../../shared/displayToken';
 
-function isInvisibleControl(codePoint: number): boolean {
-  return (
-    codePoint < 0x20 || // C0, tab and newlines included: a token never legitimately holds them
-    (codePoint >= 0x7f && codePoint <= 0x9f) || // DEL and C1
-    codePoint === 0x2028 ||
-    codePoint === 0x2029 ||
-    BIDI_CONTROLS.has(codePoint)
-  );
-}
-
-function codePointLabel(codePoint: number): string {
-  return `⟨U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}⟩`;
-}
-
-/** Default width of a token in hovers, tables and quick picks (code points, before the note). */
-export const DEFAULT_TOKEN_WIDTH = 64;
-
-/**
- * The token as a person should see it: control and bidi characters shown as `⟨U+202E⟩`, and a
- * token longer than `maxCodePoints` cut with "… ⟨10,000 characters⟩" so the cut is never silent.
- */
-export function displayToken(token: string, maxCodePoints = DEFAULT_TOKEN_WIDTH): string {
-  let out = '';
-  let shown = 0;
-  let total = 0;
-  for (const char of token) {
-    total++;
-    if (shown >= maxCodePoints) continue;
-    const codePoint = char.codePointAt(0) ?? 0;
-    out += isInvisibleControl(codePoint) ? codePointLabel(codePoint) : char;
-    shown++;
-  }
-  if (total > maxCodePoints) {
-    out += `… ⟨${total.toLocaleString('en-US')} characters⟩`;
-  }
-  return out;
-}
+export { DEFAULT_TOKEN_WIDTH, displayToken };
 
 /**
  * Text made inert in CommonMark/GFM: every ASCII punctuation character is backslash-escaped, so

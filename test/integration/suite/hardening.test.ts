@@ -298,6 +298,7 @@ suite('Hardening: disposal and staleness', () => {
     await closePanel(api);
     assert.equal(api.attention.panelState(), undefined, 'no panel state once the panel is closed');
     await api.attention.whenIdle();
+    assert.equal(api.attention.hasWorker(), false, 'the warm attention worker ends with the panel');
     // Head commands have nothing to act on.
     await vscode.commands.executeCommand('headlight.nextHead');
     assert.equal(api.attention.panelState(), undefined, 'Next Head does not bring a closed panel back');
@@ -314,7 +315,9 @@ suite('Hardening: disposal and staleness', () => {
     again.selection = new vscode.Selection(0, 0, 1, 3);
     await vscode.commands.executeCommand('headlight.showAttention');
     await readyOn(api, ['x', 'y']);
+    assert.equal(api.attention.hasWorker(), true, 'the next Show Attention started a new worker');
     await closePanel(api);
+    assert.equal(api.attention.hasWorker(), false, 'and it ends with the panel again');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

@@ -123,6 +123,22 @@ for (const [what, data, reason] of MALFORMED_FROM_PANEL) {
   });
 }
 
+test('an unknown type is repeated in the refusal cut to about 80 characters, visibly', () => {
+  const long = `evil${'x'.repeat(100_000)}`;
+  for (const validate of [validateFromPanel, validateToPanel, validateFromHeads, validateToHeads]) {
+    const checked = validate({ type: long });
+    assert.equal(checked.ok, false);
+    if (checked.ok) continue;
+    assert.ok(checked.reason.length < 120, `the refusal is ${checked.reason.length} characters long`);
+    assert.match(checked.reason, /^message: unknown type "evilx+…"$/);
+  }
+  // A short one is shown whole, and a type that is not a string is named by its kind, not dumped.
+  const short = validateFromPanel({ type: 'x'.repeat(80) });
+  assert.ok(!short.ok && short.reason === `message: unknown type "${'x'.repeat(80)}"`);
+  const object = validateFromPanel({ type: { nested: 'y'.repeat(10_000) } });
+  assert.ok(!object.ok && object.reason === 'message: unknown type object');
+});
+
 test('a snapshot whose sizes disagree is refused', () => {
   const s = snapshot();
   const cases: [string, unknown, RegExp][] = [
