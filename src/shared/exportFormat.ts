@@ -8,6 +8,7 @@
  * RFC 4180, and a label a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading
  * apostrophe.
  */
+import type { BreakdownEntry } from './protocol';
 import type { DenseMatrix } from './wire';
 
 /** Shortest decimal that round-trips through Float32; `-inf`/`inf` for infinities. */
@@ -118,14 +119,7 @@ export function stackToJson(layers: readonly LabelledMatrix[], extra: Readonly<R
 export interface BreakdownTable {
   readonly query: string;
   readonly scaleDivisor: number;
-  readonly entries: readonly {
-    readonly key: string;
-    readonly raw: number;
-    readonly scaled: number;
-    readonly minusMax: number;
-    readonly exp: number;
-    readonly probability: number;
-  }[];
+  readonly entries: readonly Omit<BreakdownEntry, 'masked'>[];
   readonly max: number;
   readonly sum: number;
   readonly line: string;

@@ -18,33 +18,23 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   spec: ElementSpec = {},
   children: readonly (Node | string | undefined | false)[] = [],
 ): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (spec.className) el.className = spec.className;
-  if (spec.text !== undefined) el.textContent = spec.text;
-  if (spec.testid) el.dataset.testid = spec.testid;
-  if (spec.title) el.title = spec.title;
-  for (const [name, value] of Object.entries(spec.attrs ?? {})) {
-    if (value === undefined || value === false) continue;
-    if (/^on|^style$/i.test(name)) throw new Error(`h: attribute ${name} is not allowed`);
-    el.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children) {
-    if (child === undefined || child === false) continue;
-    el.append(typeof child === 'string' ? document.createTextNode(child) : child);
-  }
-  return el;
+  return fill(document.createElement(tag), spec, children);
 }
 
 /** A custom element (the vscode-elements), same rules. */
 export function custom(tag: string, spec: ElementSpec = {}, children: readonly (Node | string | undefined | false)[] = []): HTMLElement {
-  const el = document.createElement(tag);
+  return fill(document.createElement(tag), spec, children);
+}
+
+/** Text as text, attributes checked: no event handlers or inline styles ever come from data. */
+function fill<E extends HTMLElement>(el: E, spec: ElementSpec, children: readonly (Node | string | undefined | false)[]): E {
   if (spec.className) el.className = spec.className;
   if (spec.text !== undefined) el.textContent = spec.text;
   if (spec.testid) el.dataset.testid = spec.testid;
   if (spec.title) el.title = spec.title;
   for (const [name, value] of Object.entries(spec.attrs ?? {})) {
     if (value === undefined || value === false) continue;
-    if (/^on|^style$/i.test(name)) throw new Error(`custom: attribute ${name} is not allowed`);
+    if (/^on|^style$/i.test(name)) throw new Error(`${el.localName}: attribute ${name} is not allowed`);
     el.setAttribute(name, value === true ? '' : String(value));
   }
   for (const child of children) {
