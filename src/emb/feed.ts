@@ -68,6 +68,12 @@ export interface FeedRange {
   readonly signal?: AbortSignal;
   /** Runs after each block is parsed with its byte count and the position after it (progress, yielding); awaited if it returns a promise. */
   readonly afterBlock?: (bytes: number, position: number) => void | Promise<void>;
+  /**
+   * Each block is parsed in pieces of this many bytes (default: the whole block), with
+   * `afterPiece` run between them — on the main thread, a time-budgeted pause (slices.ts Slicer).
+   */
+  readonly pieceSize?: number;
+  readonly afterPiece?: () => void | Promise<void>;
 }
 
 /**
@@ -76,7 +82,8 @@ export interface FeedRange {
  * before the current one is parsed.
  */
 export async function feedRange(source: BlockSource, feeder: BlockFeeder, range: FeedRange): Promise<void> {
-  const { start, end, blockSize, signal, afterBlock } = range;
+  const { start, end, blockSize, signal, afterBlock, afterPiece } = range;
+  const pieceSize = Math.max(1, range.pieceSize ?? blockSize);
   const buffers = [new Uint8Array(blockSize), new Uint8Array(blockSize)];
   const read = (position: number, buffer: Uint8Array) =>
     position >= end ? Promise.resolve(0) : source.read(buffer, 0, Math.min(buffer.length, end - position), position).then((r) => r.bytesRead);
@@ -91,7 +98,14 @@ export async function feedRange(source: BlockSource, feeder: BlockFeeder, range:
     position += got;
     which = 1 - which;
     pending = read(position, buffers[which]!);
-    feeder.feed(current.subarray(0, got));
+    for (let from = 0; from < got; from += pieceSize) {
+      feeder.feed(current.subarray(from, Math.min(got, from + pieceSize)));
+      if (from + pieceSize < got) {
+        const paused = afterPiece?.();
+        if (paused) await paused;
+        signal?.throwIfAborted();
+      }
+    }
     const after = afterBlock?.(got, position);
     if (after) await after;
   }

@@ -10,9 +10,10 @@
  *     worker reads its part (prefetching the next block while parsing) and writes rows into its
  *     region of one SharedArrayBuffer; the main thread then assembles in short slices;
  *   - otherwise, in this thread: 256 KiB blocks, the next read in flight while one is parsed,
- *     yielding to the event loop between blocks.
- * Either way the main thread works in slices of well under 50 ms, then prepares the neighbour
- * index (also sliced) so the first hover does not pay for it.
+ *     each parsed in 32 KiB pieces with the clock checked between them.
+ * Either way the main thread works in time-budgeted slices (SLICE_MS, slices.ts: pause when the
+ * budget is spent, not after a fixed amount of work), then prepares the neighbour index (also
+ * sliced) so the first hover does not pay for it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +24,7 @@ import { prepareNeighborIndex } from './neighbors';
 import { MAX_PROBLEMS, assemble, type ParsedEmb } from './parse';
 import type { ParseJob, WorkerMessage } from './parseWorker';
 import { PREAMBLE_BYTES, estimateRows, scanPreamble, type Preamble } from './preamble';
+import { Slicer, runSliced } from './slices';
 
 export interface LoadOptions {
   readonly signal?: AbortSignal;
@@ -48,8 +50,8 @@ export const WORKER_FILE = 'embParseWorker.js';
  * cold JIT) costs more than splitting the work saves on files of tens of megabytes.
  */
 export const DEFAULT_PARALLEL_MIN = 48 << 20;
-/** The main thread yields after this long. */
-const SLICE_MS = 12;
+/** In-thread parsing checks the clock after each piece of this many bytes (well under a millisecond). */
+const PIECE_BYTES = 32 << 10;
 
 /** The bundled worker script, if it exists next to this bundle (dist/). */
 export function defaultWorkerScript(): string | undefined {
@@ -133,22 +135,6 @@ async function readFully(handle: fs.promises.FileHandle, buffer: Uint8Array, pos
   return filled;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Runs a sliced generator, yielding to the event loop whenever a slice of SLICE_MS has passed. */
-async function runSliced<T>(work: Generator<void, T>, signal: AbortSignal | undefined): Promise<T> {
-  let sliceStart = performance.now();
-  for (;;) {
-    const step = work.next();
-    if (step.done) return step.value;
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await yieldToEventLoop();
-      signal?.throwIfAborted();
-      sliceStart = performance.now();
-    }
-  }
-}
-
 async function parseInThread(
   file: string,
   size: number,
@@ -165,15 +151,18 @@ async function parseInThread(
     target: size > PREAMBLE_BYTES ? new Float32Array(estimateRows(size - preamble.start, preamble) * dim) : undefined,
   });
   const handle = await fs.promises.open(file, 'r');
+  const slicer = new Slicer(signal);
   try {
     await feedRange(handle, new BlockFeeder(parser), {
       start: preamble.start,
       end: size,
       blockSize,
       signal,
-      afterBlock: async (_bytes, position) => {
+      pieceSize: PIECE_BYTES,
+      afterPiece: () => slicer.pause(),
+      afterBlock: (_bytes, position) => {
         progress((0.9 * position) / Math.max(1, size));
-        await yieldToEventLoop();
+        return slicer.pause();
       },
     });
   } finally {

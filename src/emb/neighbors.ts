@@ -15,7 +15,8 @@ export const INDEX_MIN_VALUES = 1 << 18;
 const indexes = new WeakMap<EmbeddingStore, ScanIndex>();
 
 /**
- * Builds the store's neighbour index in slices (iterate to the end; each step is a few ms), so a
+ * Builds the store's neighbour index in small steps (iterate to the end; each step is well under a
+ * millisecond, and a time-budgeted runner such as slices.ts runSliced decides when to pause), so a
  * loader can prepare it without blocking. `nearest` builds it on first use otherwise.
  */
 export function* prepareNeighborIndex(store: EmbeddingStore): Generator<void, void> {

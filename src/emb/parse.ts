@@ -7,11 +7,13 @@
  * Passes: 1. preamble scan (layout, dimension, header, names) — preamble.ts; 2. rows, one or more
  * chunks (in worker threads for big files) — chunkParser.ts; 3. assemble: vocabulary map,
  * duplicates (the first entry wins), header and names checks, rows compacted into one buffer.
- * `assemble` is a generator that yields between slices of work so the async loader can keep the
- * main thread responsive; the synchronous parsers simply run it to the end.
+ * `assemble` is a generator that yields after every small unit of work (SLICE_ROWS rows, SLICE_VALUES
+ * copied values; slices.ts) so the async loaders can pause it on a time budget and keep the main
+ * thread responsive; the synchronous parsers simply run it to the end.
  */
 import { ChunkParser, quoteToken, type ChunkResult } from './chunkParser';
 import { estimateRows, scanPreamble, type Preamble } from './preamble';
+import { SLICE_ROWS, SLICE_VALUES, runToEnd } from './slices';
 import { EmbeddingStore } from './store';
 import type { EmbFix, EmbLayout, EmbProblem } from './types';
 
@@ -37,9 +39,7 @@ export interface ParseOptions {
 /** At most this many problems are listed (a binary file opened by mistake has millions). */
 export const MAX_PROBLEMS = 10_000;
 
-/** Work units between yields of `assemble` (rows for the map, floats for copies). */
-const MAP_SLICE = 10_000;
-const COPY_SLICE = 1 << 20;
+export { runToEnd } from './slices';
 
 export function parseEmb(text: string, options: ParseOptions = {}): ParsedEmb {
   return parseEmbBytes(new TextEncoder().encode(text), options);
@@ -53,13 +53,6 @@ export function parseEmbBytes(bytes: Uint8Array, options: ParseOptions = {}): Pa
   const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS, target });
   parser.push(bytes.subarray(preamble.start), true);
   return runToEnd(assemble(preamble, [parser.finish()], options));
-}
-
-export function runToEnd<T>(work: Generator<void, T>): T {
-  for (;;) {
-    const step = work.next();
-    if (step.done) return step.value;
-  }
 }
 
 /**
@@ -83,7 +76,7 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
     const kept = new Uint8Array(chunk.rowCount);
     const text = chunk.tokens;
     let at = 0;
-    // Tokens are cut out one by one (not split all at once) so this loop can pause every MAP_SLICE.
+    // Tokens are cut out one by one (not split all at once) so this loop can pause every SLICE_ROWS.
     for (let r = 0; r < chunk.rowCount; r++) {
       const stop = text.indexOf('\n', at);
       const token = text.slice(at, stop);
@@ -96,11 +89,17 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
         kept[r] = 1;
       } else {
         problems.push(duplicateProblem(token, chunk, r, lineBase, lineOfToken[first]!));
+        if (problems.length >= PRUNE_AT) {
+          omitted += pruneProblems(problems);
+          yield;
+        }
       }
-      if (++done % MAP_SLICE === 0) yield;
+      if (++done % SLICE_ROWS === 0) yield;
     }
     keep.push(kept);
     for (const p of chunk.problems) problems.push(lineBase === 0 ? p : shiftProblem(p, lineBase));
+    if (problems.length >= PRUNE_AT) omitted += pruneProblems(problems);
+    yield;
     omitted += chunk.problemsOmitted;
     lineBase += chunk.breaks;
     entryLines += chunk.entryLines;
@@ -114,7 +113,7 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   let vectors = sharedInPlace ? shared : chunks.length === 1 ? chunks[0]!.vectors : new Float32Array(count * dim);
   const norms = new Float32Array(count);
   const spaced = new Set<number>();
-  const rowsPerSlice = Math.max(1, Math.floor(COPY_SLICE / Math.max(1, dim)));
+  const rowsPerSlice = Math.max(1, Math.floor(SLICE_VALUES / Math.max(1, dim)));
   let written = 0;
   for (let c = 0; c < chunks.length; c++) {
     const chunk = chunks[c]!;
@@ -152,8 +151,16 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
       r = runEnd;
     }
   }
-  // A private buffer much larger than the rows (growth slack) is trimmed to keep memory near 1×.
-  if (vectors.length > count * dim * 1.1 + 1024) vectors = vectors.slice(0, count * dim);
+  // A private buffer much larger than the rows (growth slack) is trimmed to keep memory near 1×,
+  // copied in slices too (hundreds of megabytes in one copy would hold the thread).
+  if (vectors.length > count * dim * 1.1 + 1024) {
+    const trimmed = new Float32Array(count * dim);
+    for (let from = 0; from < count * dim; from += SLICE_VALUES) {
+      trimmed.set(vectors.subarray(from, Math.min(count * dim, from + SLICE_VALUES)), from);
+      yield;
+    }
+    vectors = trimmed;
+  }
 
   // 3. File-level checks: header, names, emptiness.
   problems.push(...headerProblems(preamble, entryLines));
@@ -179,14 +186,29 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
       message: 'The file has no embedding entries: expected lines of a token followed by numbers, such as "apple 0.5 -1.2 3".',
     });
   }
-  problems.sort((a, b) => a.range.line - b.range.line || a.range.startColumn - b.range.startColumn);
-  if (problems.length > MAX_PROBLEMS) {
-    omitted += problems.length - MAX_PROBLEMS;
-    problems.length = MAX_PROBLEMS;
-  }
+  yield;
+  omitted += pruneProblems(problems);
 
   const store = new EmbeddingStore({ name: options.name ?? 'embeddings', dim, tokens, vectors: vectors.subarray(0, count * dim), norms, dimNames, index });
   return { store, problems, layout: preamble.layout, dimNames, lineOfToken: lineOfToken.slice(0, count), spaced, problemsOmitted: omitted };
+}
+
+/**
+ * A file of nothing but duplicates has a problem per line: the list is cut back to the first
+ * MAX_PROBLEMS (in order) whenever it reaches this size, so no single sort holds the thread.
+ */
+const PRUNE_AT = 2 * MAX_PROBLEMS;
+
+/**
+ * Sorts `problems` by line, then column, and keeps the first MAX_PROBLEMS; returns how many were
+ * dropped. The sort is stable, so pruning early and again at the end keeps exactly the problems
+ * (and order) one sort of the whole list would.
+ */
+function pruneProblems(problems: EmbProblem[]): number {
+  problems.sort((a, b) => a.range.line - b.range.line || a.range.startColumn - b.range.startColumn);
+  const dropped = Math.max(0, problems.length - MAX_PROBLEMS);
+  if (dropped > 0) problems.length = MAX_PROBLEMS;
+  return dropped;
 }
 
 function duplicateProblem(token: string, chunk: ChunkResult, row: number, lineBase: number, firstLine: number): EmbProblem {

@@ -22,10 +22,10 @@
  * float32 rows at d = 100, built once per store, lazily or ahead of time with `buildSteps` (yielding).
  */
 import type { Measure } from '../core/types';
+import { SLICE_VALUES } from './slices';
 import { SCAN_WASM } from './wasm/scan.generated';
 
 const PAGE = 65536;
-const SLICE_VALUES = 1 << 18;
 
 // The lib settings (ES2022, no DOM) do not declare WebAssembly: name the few pieces used here.
 interface WasmMemory {
@@ -85,10 +85,15 @@ export class ScanIndex {
     this.cosineResidual = new Float32Array(count);
   }
 
-  /** Index of a [count, dim] row set, built in slices: iterate to the end (yields between slices). */
+  /**
+   * Index of a [count, dim] row set, built in small steps (about SLICE_VALUES / 4 values each): iterate
+   * to the end; a time-budgeted runner (slices.ts runSliced) decides when to pause between steps.
+   */
   static *buildSteps(vectors: Float32Array, norms: Float32Array, count: number, dim: number): Generator<void, ScanIndex> {
     const index = new ScanIndex(count, dim, norms);
-    const rowsPerSlice = Math.max(1, Math.floor(SLICE_VALUES / Math.max(1, dim)));
+    yield;
+    // Quarter-size steps: the first ones run before the JIT has optimised quantiseRows.
+    const rowsPerSlice = Math.max(1, Math.floor(SLICE_VALUES / 4 / Math.max(1, dim)));
     while (index.built < count) {
       index.quantiseRows(vectors, index.built, Math.min(count, index.built + rowsPerSlice));
       yield;

@@ -2,26 +2,27 @@
  * Parsing `.emb` bytes that are already in memory (a big document with unsaved edits, a file of a
  * virtual workspace) without holding the extension host thread for more than a slice at a time.
  * The same pieces as src/emb's parseEmbBytes — preamble scan, ChunkParser fed block by block,
- * assemble — with a yield to the event loop between blocks and between assemble's slices, so the
- * result is the ParsedEmb that parseEmbBytes gives for the same bytes. No `vscode` here.
+ * assemble — going back to the event loop whenever a slice's time budget (SLICE_MS, src/emb/slices.ts)
+ * is spent: the clock is checked after every small block and every small step of assemble, so no
+ * slice runs much past the budget however slow the machine. The result is the ParsedEmb that
+ * parseEmbBytes gives for the same bytes. No `vscode` here.
  */
 import { ChunkParser } from '../../emb/chunkParser';
 import { BlockFeeder } from '../../emb/feed';
 import { MAX_PROBLEMS, assemble, type ParsedEmb } from '../../emb/parse';
 import { scanPreamble } from '../../emb/preamble';
+import { Slicer, runSliced } from '../../emb/slices';
 
-/** Bytes parsed between yields (about 5–15 ms of work on the machines we target). */
-const BLOCK_BYTES = 256 * 1024;
-/** assemble() is stepped for at most this long before yielding. */
-const SLICE_MS = 12;
+/** Bytes parsed between clock checks (well under a millisecond of work). */
+const BLOCK_BYTES = 32 * 1024;
+/** Progress is reported (and the signal checked) about this often, in bytes. */
+const PROGRESS_BYTES = 256 * 1024;
 
 export interface SlicedParseOptions {
   readonly name?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function parseEmbBytesSliced(bytes: Uint8Array, options: SlicedParseOptions = {}): Promise<ParsedEmb> {
   const { signal, onProgress } = options;
@@ -33,25 +34,21 @@ export async function parseEmbBytesSliced(bytes: Uint8Array, options: SlicedPars
   const rows = preamble.bytesPerEntry > 0 ? Math.ceil(((bytes.length - preamble.start) / preamble.bytesPerEntry) * 1.02) + 64 : 1024;
   const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS, target: new Float32Array(rows * dim) });
   const feeder = new BlockFeeder(parser);
+  const slicer = new Slicer(signal);
+  let sinceProgress = 0;
   for (let at = preamble.start; at < bytes.length; at += BLOCK_BYTES) {
     feeder.feed(bytes.subarray(at, Math.min(bytes.length, at + BLOCK_BYTES)));
-    onProgress?.((0.9 * at) / Math.max(1, bytes.length));
-    await yieldToEventLoop();
-    signal?.throwIfAborted();
+    sinceProgress += BLOCK_BYTES;
+    if (sinceProgress >= PROGRESS_BYTES) {
+      sinceProgress = 0;
+      onProgress?.((0.9 * at) / Math.max(1, bytes.length));
+      signal?.throwIfAborted();
+    }
+    const paused = slicer.pause();
+    if (paused) await paused;
   }
   feeder.end();
-  const work = assemble(preamble, [parser.finish()], { name: options.name });
-  let sliceStart = performance.now();
-  for (;;) {
-    const step = work.next();
-    if (step.done) {
-      onProgress?.(1);
-      return step.value;
-    }
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await yieldToEventLoop();
-      signal?.throwIfAborted();
-      sliceStart = performance.now();
-    }
-  }
+  const parsed = await runSliced(assemble(preamble, [parser.finish()], { name: options.name }), signal, slicer);
+  onProgress?.(1);
+  return parsed;
 }

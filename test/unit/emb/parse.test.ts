@@ -289,3 +289,16 @@ test('the malformed fixtures give their documented problems', () => {
   assert.deepEqual(header.problems.map((p) => p.code), ['header-count', 'header-dim']);
   assert.equal(header.problems[0]!.fix?.text, '3 4');
 });
+
+test('tens of thousands of duplicates: the first MAX_PROBLEMS problems by line are listed, the rest counted', () => {
+  // Line 0 is the first "a"; every third line after it is a bad row, the others duplicate "a".
+  const lines = ['a 1 2'];
+  for (let i = 1; i <= 45_000; i++) lines.push(i % 3 === 0 ? `b${i} 1 x` : 'a 3 4');
+  const parsed = parseEmb(lines.join('\n'));
+  assert.equal(parsed.problems.length, 10_000);
+  assert.equal(parsed.problemsOmitted, 45_000 - 10_000);
+  parsed.problems.forEach((p, i) => {
+    assert.equal(p.range.line, i + 1);
+    assert.equal(p.code === 'duplicate-token', (i + 1) % 3 !== 0, `line ${i + 1}: ${p.code}`);
+  });
+});
