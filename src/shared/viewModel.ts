@@ -255,11 +255,8 @@ export function sourceLabel(options: PanelOptions, weightsLabel: string, heads: 
   }
 }
 
-export interface SnapshotExtras {
-  readonly words: readonly { readonly text: string; readonly known: boolean }[];
-  readonly oov: readonly string[];
-  readonly setLabel: string;
-  readonly setUri: string;
+/** What the snapshot takes from the host besides the computation itself. */
+export interface SnapshotExtras extends Pick<PanelSnapshot, 'words' | 'oov' | 'setLabel' | 'setUri'> {
   readonly weightsLabel: string;
   readonly focusedHead: number;
   readonly selectedRow: number;

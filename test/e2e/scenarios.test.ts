@@ -10,7 +10,7 @@
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { cosine, dot, lessonWeights, lookup, printedMatches, readEmbText, scaledDot, type Vectors } from './harness/reference';
@@ -69,9 +69,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     writeFileSync(join(workbench.workspace, 'timing-512.txt'), `${deckText(512)}\n`);
     writeFileSync(join(workbench.workspace, 'timing.emb'), timingEmb());
     // The embedding set a new user gets: the lesson file inside the installed extension.
-    const installed = readdirSync(workbench.run.extensions).find((name) => name.startsWith('headlight.headlight-'));
-    assert.ok(installed, 'the .vsix installed into the extensions folder');
-    const lessonPath = join(workbench.run.extensions, installed, 'samples', 'lesson.emb');
+    const lessonPath = join(workbench.installedSamples(), 'lesson.emb');
     try {
       lesson = readEmbText(readFileSync(lessonPath, 'utf8'));
     } catch {

@@ -17,7 +17,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { cosine, dot, lessonWeights, lookup, printedMatches, readEmbText, type Vectors } from './harness/reference';
@@ -90,9 +90,7 @@ describe('the guided lesson (walkthrough) in a real workbench', { concurrency: f
     const started = Date.now();
     workbench = await Workbench.launch();
     // The samples the user gets: the files inside the installed extension.
-    const installed = readdirSync(workbench.run.extensions).find((name) => name.startsWith(`${EXTENSION_ID}-`));
-    assert.ok(installed, 'the .vsix installed into the extensions folder');
-    const samples = join(workbench.run.extensions, installed, 'samples');
+    const samples = workbench.installedSamples();
     lesson = readEmbText(readFileSync(join(samples, 'lesson.emb'), 'utf8'));
     cherries = readEmbText(readFileSync(join(samples, 'deck-cherries.emb'), 'utf8'));
     console.log(`[e2e] packaged, installed and served in ${Date.now() - started} ms`);

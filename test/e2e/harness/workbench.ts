@@ -4,7 +4,7 @@
  * need (command palette, quick open, keyboard, webview frames, hovers, the Problems panel, save
  * dialogs). Selectors follow the DOM contract in test/e2e/DOM-CONTRACT.md and VS Code's own classes.
  */
-import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import {
@@ -59,6 +59,13 @@ export class Workbench {
       removeRunFolder(run);
       throw error;
     }
+  }
+
+  /** samples/ inside the installed extension: the files a new user actually gets. */
+  installedSamples(): string {
+    const installed = readdirSync(this.run.extensions).find((name) => name.startsWith('headlight.headlight-'));
+    if (!installed) throw new Error(`the .vsix is not installed in ${this.run.extensions}`);
+    return join(this.run.extensions, installed, 'samples');
   }
 
   async close(keepRunFolder: boolean): Promise<void> {

@@ -1,16 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { cosine, dot, lookup, printedMatches, readEmbText, scaledDot } from '../../e2e/harness/reference';
-import { activateHeadlight, waitFor, workspaceUri } from './helpers';
-
-/** The rendered text of every hover at a position. */
-async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
-  return hovers
-    .flatMap((hover) => hover.contents)
-    .map((content) => (typeof content === 'string' ? content : content.value))
-    .join('\n');
-}
+import { activateHeadlight, hoverText, waitFor, workspaceUri } from './helpers';
 
 /** Rows of the first markdown table whose header names all of `columns`, as header → cell text. */
 function markdownTable(markdown: string, columns: readonly string[]): Record<string, string>[] {

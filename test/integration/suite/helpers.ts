@@ -59,3 +59,12 @@ export function contractField<T>(owner: object, field: string, contract: string)
   assert.ok(value !== undefined, `missing ${contract}`);
   return value as T;
 }
+
+/** The rendered text of every hover at a position. */
+export async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+  return hovers
+    .flatMap((hover) => hover.contents)
+    .map((content) => (typeof content === 'string' ? content : content.value))
+    .join('\n');
+}

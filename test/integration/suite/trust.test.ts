@@ -10,17 +10,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateHeadlight, headlightExtension, waitFor, workspaceUri } from './helpers';
+import { activateHeadlight, headlightExtension, hoverText, waitFor, workspaceUri } from './helpers';
 
 const DECK_LINE = 'orange → 0.40 orange + 0.30 apple + 0.15 and + 0.15 an';
-
-async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
-  return hovers
-    .flatMap((hover) => hover.contents)
-    .map((content) => (typeof content === 'string' ? content : content.value))
-    .join('\n');
-}
 
 /** A file system in memory under its own scheme: what a virtual workspace looks like to Headlight. */
 class MemoryFileSystem implements vscode.FileSystemProvider {
