@@ -4,13 +4,16 @@
  * Contract: `loadEmbFile(path, { signal, onProgress })` resolves to the same ParsedEmb that
  * parseEmbBytes gives for the file's bytes (tested), rejects with the signal's reason when aborted
  * (workers are terminated, the file is closed), and reports progress as a fraction in [0, 1].
- * Paths:
- *   - big files (≥ 48 MiB) with the worker bundle present (dist/embParseWorker.js next to this
+ * Paths (loadStrategy):
+ *   - files of 48 MiB or more, and files of 4 MiB or more when warm parse workers are waiting
+ *     (parseWorkerPool.ts), with the worker bundle present (dist/embParseWorker.js next to this
  *     bundle): the byte range is split at line boundaries into one part per worker (2), each
  *     worker reads its part (prefetching the next block while parsing) and writes rows into its
- *     region of one SharedArrayBuffer; the main thread then assembles in short slices;
+ *     region of one SharedArrayBuffer; the main thread then assembles in short slices; the
+ *     workers go back to the pool;
  *   - otherwise, in this thread: 256 KiB blocks, the next read in flight while one is parsed,
- *     each parsed in 32 KiB pieces with the clock checked between them.
+ *     each parsed in 32 KiB pieces with the clock checked between them; with `keepWorkersWarm`
+ *     the workers are started afterwards for the next load.
  * Either way the main thread works in time-budgeted slices (SLICE_MS, slices.ts: pause when the
  * budget is spent, not after a fixed amount of work), then prepares the neighbour index (also
  * sliced) so the first hover does not pay for it.
@@ -24,6 +27,7 @@ import { prepareNeighborIndex } from './neighbors';
 import { MAX_PROBLEMS, assemble, type ParsedEmb } from './parse';
 import type { ParseJob, WorkerMessage } from './parseWorker';
 import { PREAMBLE_BYTES, estimateRows, scanPreamble, type Preamble } from './preamble';
+import { idleParseWorkers, parseWorkerPool } from './parseWorkerPool';
 import { Slicer, runSliced } from './slices';
 
 export interface LoadOptions {
@@ -36,8 +40,15 @@ export interface LoadOptions {
   readonly worker?: string | false | { readonly script: string; readonly execArgv?: readonly string[] };
   /** Number of workers (default 2: the machines we target have two cores or more). */
   readonly workers?: number;
-  /** Files below this size parse in this thread (default DEFAULT_PARALLEL_MIN, 48 MiB). */
+  /** Files from this size always parse in workers (default DEFAULT_PARALLEL_MIN, 48 MiB). */
   readonly parallelMinBytes?: number;
+  /**
+   * Keep parse workers warm for the next load (default false): after a file of WARM_MIN_BYTES or
+   * more parsed in this thread, start the workers so that the next load (the same file re-indexed
+   * after a save, say) finds them ready. Files of WARM_MIN_BYTES or more use warm workers when
+   * there are any. The extension host sets this; a one-shot CLI run has no next load.
+   */
+  readonly keepWorkersWarm?: boolean;
   /** Block size of reads (default 256 KiB in-thread, 4 MiB in workers). */
   readonly blockSize?: number;
   /** Build the neighbour index ahead of the first query (default true). */
@@ -50,6 +61,23 @@ export const WORKER_FILE = 'embParseWorker.js';
  * cold JIT) costs more than splitting the work saves on files of tens of megabytes.
  */
 export const DEFAULT_PARALLEL_MIN = 48 << 20;
+/** From this size a file uses parse workers that are already warm (parseWorkerPool.ts). */
+export const WARM_MIN_BYTES = 4 << 20;
+
+export type LoadStrategy = 'workers' | 'in-thread';
+
+/** Where a file of `size` bytes would be parsed with these options right now. */
+export function loadStrategy(size: number, options: LoadOptions = {}): LoadStrategy {
+  const worker = resolveWorker(options.worker);
+  if (!worker) return 'in-thread';
+  if (size >= (options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN)) return 'workers';
+  const workers = workerCount(options);
+  return size >= WARM_MIN_BYTES && idleParseWorkers(worker) >= workers ? 'workers' : 'in-thread';
+}
+
+function workerCount(options: LoadOptions): number {
+  return Math.max(1, Math.floor(options.workers ?? 2));
+}
 /** In-thread parsing checks the clock after each piece of this many bytes (well under a millisecond). */
 const PIECE_BYTES = 32 << 10;
 
@@ -83,10 +111,10 @@ export async function loadEmbFile(file: string, options: LoadOptions = {}): Prom
   const progress = makeProgress(options.onProgress);
 
   const workerChoice = resolveWorker(options.worker);
-  const workers = Math.max(1, Math.floor(options.workers ?? 2));
+  const workers = workerCount(options);
   let chunks: ChunkResult[];
   let shared: Float32Array | undefined;
-  if (workerChoice && size >= (options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN) && preamble.dim > 0) {
+  if (workerChoice && loadStrategy(size, options) === 'workers' && preamble.dim > 0) {
     try {
       ({ chunks, shared } = await parseInWorkers(file, size, preamble, workerChoice, workers, options.blockSize ?? 4 << 20, signal, progress));
     } catch (error) {
@@ -97,6 +125,7 @@ export async function loadEmbFile(file: string, options: LoadOptions = {}): Prom
     }
   } else {
     chunks = [await parseInThread(file, size, preamble, options.blockSize ?? 1 << 18, signal, progress)];
+    if (workerChoice && options.keepWorkersWarm && size >= WARM_MIN_BYTES) parseWorkerPool(workerChoice).prestart(workers);
   }
   const parsed = await runSliced(assemble(preamble, chunks, { name }, shared), signal);
   progress(0.97);
@@ -214,9 +243,11 @@ async function parseInWorkers(
   const sharedBuffer = new SharedArrayBuffer(totalRows * dim * 4);
   let regionStart = 0;
   let parsedBytes = 0;
-  const running: Worker[] = [];
+  const pool = parseWorkerPool(worker);
+  const running = new Set<Worker>();
   const stopAll = () => {
-    for (const w of running) void w.terminate();
+    for (const w of running) pool.discard(w);
+    running.clear();
   };
   const onAbort = () => stopAll();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -237,31 +268,41 @@ async function parseInWorkers(
         };
         regionStart += region.rows * dim;
         return new Promise<ChunkResult>((resolve, reject) => {
-          const w = new Worker(worker.script, { workerData: job, execArgv: worker.execArgv ? [...worker.execArgv] : undefined });
-          running.push(w);
-          let settled = false;
-          w.on('message', (message: WorkerMessage) => {
+          const w = pool.acquire();
+          running.add(w);
+          const finish = (outcome: 'release' | 'discard') => {
+            w.off('message', onMessage);
+            w.off('error', onError);
+            w.off('exit', onExit);
+            if (!running.delete(w)) return;
+            if (outcome === 'release') pool.release(w);
+            else pool.discard(w);
+          };
+          const onMessage = (message: WorkerMessage) => {
             if (message.type === 'progress') {
               parsedBytes += message.bytes;
               progress((0.9 * parsedBytes) / Math.max(1, size));
             } else if (message.type === 'done') {
-              settled = true;
+              finish('release');
               resolve(message.result);
-              void w.terminate();
             } else {
-              settled = true;
+              finish('discard');
               reject(new Error(`parsing ${path.basename(file)} in a worker failed: ${message.message}`));
             }
-          });
-          w.on('error', (error) => {
-            settled = true;
+          };
+          const onError = (error: Error) => {
+            finish('discard');
             reject(error);
-          });
-          w.on('exit', () => {
-            if (settled) return;
+          };
+          const onExit = () => {
+            finish('discard');
             if (signal?.aborted) reject(signal.reason);
             else reject(new Error(`the parse worker for ${path.basename(file)} stopped unexpectedly`));
-          });
+          };
+          w.on('message', onMessage);
+          w.on('error', onError);
+          w.on('exit', onExit);
+          w.postMessage(job);
         });
       }),
     );

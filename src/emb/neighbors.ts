@@ -81,7 +81,7 @@ export function nearest(store: EmbeddingStore, query: Float32Array, k: number, m
       heap.offer(i, score(i));
     }
   }
-  return heap.sorted().map(({ index, score }) => ({ index, token: store.tokens[index]!, score }));
+  return heap.sorted().map(({ index, score }) => ({ index, token: store.token(index), score }));
 }
 
 /**

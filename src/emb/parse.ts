@@ -5,7 +5,7 @@
  * store of every valid row plus the problems (0-based line, UTF-16 columns, plain message, a fix
  * where one is obvious). The format is described in docs/emb-format.md.
  * Passes: 1. preamble scan (layout, dimension, header, names) — preamble.ts; 2. rows, one or more
- * chunks (in worker threads for big files) — chunkParser.ts; 3. assemble: vocabulary map,
+ * chunks (in worker threads for big files) — chunkParser.ts; 3. assemble: vocabulary (vocabulary.ts),
  * duplicates (the first entry wins), header and names checks, rows compacted into one buffer.
  * `assemble` is a generator that yields after every small unit of work (SLICE_ROWS rows, SLICE_VALUES
  * copied values; slices.ts) so the async loaders can pause it on a time budget and keep the main
@@ -16,6 +16,7 @@ import { estimateRows, scanPreamble, type Preamble } from './preamble';
 import { SLICE_ROWS, SLICE_VALUES, runToEnd } from './slices';
 import { EmbeddingStore } from './store';
 import type { EmbFix, EmbLayout, EmbProblem } from './types';
+import { Vocabulary } from './vocabulary';
 
 export interface ParsedEmb {
   readonly store: EmbeddingStore;
@@ -64,37 +65,33 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   const problems: EmbProblem[] = [];
   let omitted = 0;
 
-  // 1. Vocabulary: one map; a token seen before is a duplicate and its row is dropped.
-  const index = new Map<string, number>();
-  const tokens: string[] = [];
+  // 1. Vocabulary: one table over the chunks' token text; a token seen before is a duplicate and
+  //    its row is dropped (the first entry wins).
+  const rows = chunks.reduce((n, c) => n + c.rowCount, 0);
+  const built = yield* Vocabulary.build(chunks.map((c) => c.tokens).join(''), rows);
+  const { vocabulary, rowOf } = built;
+  const count = vocabulary.count;
   const keep: Uint8Array[] = [];
+  const lineOfToken = new Int32Array(count);
   let lineBase = 0;
   let entryLines = 0;
-  let done = 0;
-  const lineOfToken = new Int32Array(chunks.reduce((n, c) => n + c.rowCount, 0));
+  let fileRow = 0;
   for (const chunk of chunks) {
     const kept = new Uint8Array(chunk.rowCount);
-    const text = chunk.tokens;
-    let at = 0;
-    // Tokens are cut out one by one (not split all at once) so this loop can pause every SLICE_ROWS.
-    for (let r = 0; r < chunk.rowCount; r++) {
-      const stop = text.indexOf('\n', at);
-      const token = text.slice(at, stop);
-      at = stop + 1;
-      const first = index.get(token);
-      if (first === undefined) {
-        index.set(token, tokens.length);
-        lineOfToken[tokens.length] = chunk.lineOfRow[r]! + lineBase;
-        tokens.push(token);
+    for (let r = 0; r < chunk.rowCount; r++, fileRow++) {
+      const row = rowOf[fileRow]!;
+      if (row >= 0) {
+        lineOfToken[row] = chunk.lineOfRow[r]! + lineBase;
         kept[r] = 1;
       } else {
-        problems.push(duplicateProblem(token, chunk, r, lineBase, lineOfToken[first]!));
+        const first = -1 - row;
+        problems.push(duplicateProblem(vocabulary.token(first), chunk, r, lineBase, lineOfToken[first]!));
         if (problems.length >= PRUNE_AT) {
           omitted += pruneProblems(problems);
           yield;
         }
       }
-      if (++done % SLICE_ROWS === 0) yield;
+      if (fileRow % SLICE_ROWS === 0) yield;
     }
     keep.push(kept);
     for (const p of chunk.problems) problems.push(lineBase === 0 ? p : shiftProblem(p, lineBase));
@@ -104,13 +101,14 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
     lineBase += chunk.breaks;
     entryLines += chunk.entryLines;
   }
-  const count = tokens.length;
 
   // 2. Rows, norms and spaced tokens of the kept rows, in file order, copied run by run.
-  // Compact in place when the rows already share one buffer (the worker regions, or a single chunk).
+  // Compact in place when the rows already share one buffer (the worker regions, or a single chunk)
+  // and that buffer is not worth trimming; otherwise copy straight into a buffer of the exact size.
   const sharedInPlace = shared !== undefined && chunks.every((c) => c.inTarget);
-  const inPlace = sharedInPlace || chunks.length === 1;
-  let vectors = sharedInPlace ? shared : chunks.length === 1 ? chunks[0]!.vectors : new Float32Array(count * dim);
+  const source = sharedInPlace ? shared : chunks.length === 1 ? chunks[0]!.vectors : undefined;
+  const inPlace = source !== undefined && !worthTrimming(source.length, count * dim);
+  const vectors = inPlace ? source : new Float32Array(count * dim);
   const norms = new Float32Array(count);
   const spaced = new Set<number>();
   const rowsPerSlice = Math.max(1, Math.floor(SLICE_VALUES / Math.max(1, dim)));
@@ -121,7 +119,7 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
     const spacedRows = chunk.spacedRows; // increasing
     let nextSpaced = 0;
     // Row offset of the chunk's region inside the shared buffer (0 for a single chunk's own buffer).
-    const regionStart = sharedInPlace && dim > 0 ? (chunk.vectors.byteOffset - vectors.byteOffset) / 4 / dim : 0;
+    const regionStart = sharedInPlace && inPlace && dim > 0 ? (chunk.vectors.byteOffset - vectors.byteOffset) / 4 / dim : 0;
     let r = 0;
     while (r < chunk.rowCount) {
       if (!kept[r]) {
@@ -151,17 +149,6 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
       r = runEnd;
     }
   }
-  // A private buffer much larger than the rows (growth slack) is trimmed to keep memory near 1×,
-  // copied in slices too (hundreds of megabytes in one copy would hold the thread).
-  if (vectors.length > count * dim * 1.1 + 1024) {
-    const trimmed = new Float32Array(count * dim);
-    for (let from = 0; from < count * dim; from += SLICE_VALUES) {
-      trimmed.set(vectors.subarray(from, Math.min(count * dim, from + SLICE_VALUES)), from);
-      yield;
-    }
-    vectors = trimmed;
-  }
-
   // 3. File-level checks: header, names, emptiness.
   problems.push(...headerProblems(preamble, entryLines));
   let dimNames: readonly string[] | undefined;
@@ -189,8 +176,21 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   yield;
   omitted += pruneProblems(problems);
 
-  const store = new EmbeddingStore({ name: options.name ?? 'embeddings', dim, tokens, vectors: vectors.subarray(0, count * dim), norms, dimNames, index });
+  const store = new EmbeddingStore({ name: options.name ?? 'embeddings', dim, tokens: vocabulary, vectors: vectors.subarray(0, count * dim), norms, dimNames });
   return { store, problems, layout: preamble.layout, dimNames, lineOfToken: lineOfToken.slice(0, count), spaced, problemsOmitted: omitted };
+}
+
+/** Rows buffers up to this many values (64 MiB) are trimmed to the rows exactly. */
+const TRIM_ALWAYS_VALUES = 16 << 20;
+
+/**
+ * Whether a rows buffer of `capacity` values holding `used` is copied to one of the exact size:
+ * up to TRIM_ALWAYS_VALUES any slack over 1% goes; above it only slack over 10%, so a big file
+ * does not briefly need twice its rows' memory to save a few percent.
+ */
+function worthTrimming(capacity: number, used: number): boolean {
+  const slack = capacity - used;
+  return slack > 1024 && (slack > 0.1 * used || (slack > 0.01 * used && used <= TRIM_ALWAYS_VALUES));
 }
 
 /**

@@ -66,16 +66,16 @@ function checkParsed(parsed: ParsedEmb, text: string, report: EmbFuzzReport): vo
   }
   if (parsed.problems.length > MAX_PROBLEMS) throw new Error(`${parsed.problems.length} problems listed, more than ${MAX_PROBLEMS}`);
   const { store } = parsed;
-  if (store.tokens.length !== store.count || store.vectors.length !== store.count * store.dim || store.norms.length !== store.count) throw new Error('store shape');
-  if (new Set(store.tokens).size !== store.count) throw new Error('duplicate tokens in the store');
+  if (store.vocabulary.toArray().length !== store.count || store.vectors.length !== store.count * store.dim || store.norms.length !== store.count) throw new Error('store shape');
+  if (new Set(store.vocabulary.toArray()).size !== store.count) throw new Error('duplicate tokens in the store');
   for (const v of store.vectors) if (!Number.isFinite(v)) throw new Error(`non-finite value ${v} in the store`);
   for (const n of store.norms) if (!Number.isFinite(n) || n < 0) throw new Error(`bad norm ${n}`);
   if (parsed.lineOfToken.length !== store.count) throw new Error('lineOfToken length');
   parsed.lineOfToken.forEach((line, i) => {
     if (!(line >= 0 && line < lines.length)) throw new Error(`token ${i} on line ${line}`);
-    if (!lines[line]!.includes(store.tokens[i]!) && !store.tokens[i]!.includes('\uFFFD')) throw new Error(`token ${JSON.stringify(store.tokens[i])} not on its line ${line}`);
+    if (!lines[line]!.includes(store.token(i)) && !store.token(i).includes('\uFFFD')) throw new Error(`token ${JSON.stringify(store.token(i))} not on its line ${line}`);
   });
-  for (const i of parsed.spaced) if (!(i >= 0 && i < store.count) || !/[ \t\v\f]/.test(store.tokens[i]!)) throw new Error(`spaced index ${i}`);
+  for (const i of parsed.spaced) if (!(i >= 0 && i < store.count) || !/[ \t\v\f]/.test(store.token(i))) throw new Error(`spaced index ${i}`);
   if (store.dimNames && store.dimNames.length !== store.dim) throw new Error('dimNames length');
   if (parsed.problems.length > 0) report.filesWithProblems++;
   else report.cleanFiles++;
@@ -85,7 +85,7 @@ function sameParse(a: ParsedEmb, b: ParsedEmb, what: string): void {
   const same =
     a.layout === b.layout &&
     JSON.stringify(a.dimNames) === JSON.stringify(b.dimNames) &&
-    JSON.stringify(a.store.tokens) === JSON.stringify(b.store.tokens) &&
+    JSON.stringify(a.store.vocabulary.toArray()) === JSON.stringify(b.store.vocabulary.toArray()) &&
     a.store.vectors.length === b.store.vectors.length &&
     a.store.vectors.every((v, i) => Object.is(v, b.store.vectors[i])) &&
     JSON.stringify(Array.from(a.lineOfToken)) === JSON.stringify(Array.from(b.lineOfToken)) &&

@@ -72,7 +72,7 @@ export function tokensOnLines(parsed: ParsedEmb, firstLine: number, lastLine: nu
   const lines = parsed.lineOfToken;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line >= firstLine && line <= lastLine) out.push(parsed.store.tokens[i]!);
+    if (line >= firstLine && line <= lastLine) out.push(parsed.store.token(i));
   }
   return out;
 }

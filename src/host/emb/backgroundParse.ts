@@ -2,13 +2,14 @@
  * Parsing `.emb` bytes that are already in memory (a big document with unsaved edits, a file of a
  * virtual workspace) without holding the extension host thread for more than a slice at a time.
  * The same pieces as src/emb's parseEmbBytes — preamble scan, ChunkParser fed block by block,
- * assemble — going back to the event loop whenever a slice's time budget (SLICE_MS, src/emb/slices.ts)
+ * assemble, then the neighbour index — going back to the event loop whenever a slice's time budget (SLICE_MS, src/emb/slices.ts)
  * is spent: the clock is checked after every small block and every small step of assemble, so no
  * slice runs much past the budget however slow the machine. The result is the ParsedEmb that
  * parseEmbBytes gives for the same bytes. No `vscode` here.
  */
 import { ChunkParser } from '../../emb/chunkParser';
 import { BlockFeeder } from '../../emb/feed';
+import { prepareNeighborIndex } from '../../emb/neighbors';
 import { MAX_PROBLEMS, assemble, type ParsedEmb } from '../../emb/parse';
 import { scanPreamble } from '../../emb/preamble';
 import { Slicer, runSliced } from '../../emb/slices';
@@ -49,6 +50,8 @@ export async function parseEmbBytesSliced(bytes: Uint8Array, options: SlicedPars
   }
   feeder.end();
   const parsed = await runSliced(assemble(preamble, [parser.finish()], { name: options.name }), signal, slicer);
+  // The neighbour index too, so the first hover does not build it in one step.
+  await runSliced(prepareNeighborIndex(parsed.store), signal, slicer);
   onProgress?.(1);
   return parsed;
 }

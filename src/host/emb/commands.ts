@@ -190,7 +190,7 @@ export class EmbCommands {
     pick.onDidAccept(() => {
       const picked = pick.selectedItems[0];
       pick.hide();
-      if (picked !== undefined) void this.compareIn(set, result.word.token, set.store.tokens[picked.index] ?? '', true);
+      if (picked !== undefined) void this.compareIn(set, result.word.token, set.store.token(picked.index), true);
     });
     pick.onDidHide(() => pick.dispose());
     pick.show();
@@ -380,7 +380,7 @@ export class EmbCommands {
       ...options,
       placeholder: `${options.placeholder} — ${formatCount(set.store.count)} words in ${plainLabel(set.label, 48)}; type to filter`,
     });
-    return index === undefined ? undefined : set.store.tokens[index];
+    return index === undefined ? undefined : set.store.token(index);
   }
 
   /** The token under the cursor (the entry's token in an `.emb` file), or the selected / hovered word elsewhere. */
@@ -393,7 +393,7 @@ export class EmbCommands {
       const index = this.indexes.currentIndex(document);
       const token = index?.tokenAtLine(selection.active.line) ?? -1;
       const part = entryPartAt(document.lineAt(selection.active.line).text, selection.active.character, set.store.dim);
-      if (token >= 0 && part?.kind === 'token') return set.store.tokens[token];
+      if (token >= 0 && part?.kind === 'token') return set.store.token(token);
       return undefined;
     }
     const range = document.getWordRangeAtPosition(selection.active);
@@ -403,7 +403,7 @@ export class EmbCommands {
   private async goToToken(set: WordSet, index: number): Promise<void> {
     const line = set.lineOfToken?.[index];
     if (set.uri === undefined || line === undefined || line < 0) return;
-    const token = set.store.tokens[index] ?? '';
+    const token = set.store.token(index);
     // vscode.open also works for files too big to be synced to extensions.
     await vscode.commands.executeCommand('vscode.open', set.uri, { selection: new vscode.Range(line, 0, line, token.length) });
   }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadEmbFile } from '../../emb/loadFile';
+import { closeParseWorkers } from '../../emb/parseWorkerPool';
 import type { ParsedEmb } from '../../emb/parse';
 import { parseEmbBytesSliced } from './backgroundParse';
 import { formatCount } from './display';
@@ -68,12 +69,13 @@ export class EmbFileLoader implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
-  /** Stops every load in flight (their workers end with them) and forgets what was loaded. */
+  /** Stops every load in flight (their workers end with them), ends the idle parse workers and forgets what was loaded. */
   dispose(): void {
     this.disposed = true;
     for (const load of this.shared.values()) load.controller.abort();
     this.shared.clear();
     this.done.clear();
+    void closeParseWorkers();
   }
 
   /** Loads in flight right now (for tests of disposal). */
@@ -194,7 +196,7 @@ export class EmbFileLoader implements vscode.Disposable {
 
   private async readOnce(uri: vscode.Uri, name: string, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<ParsedEmb> {
     if (uri.scheme === 'file') {
-      return loadEmbFile(uri.fsPath, { signal, onProgress });
+      return loadEmbFile(uri.fsPath, { signal, onProgress, keepWorkersWarm: true });
     }
     // Virtual workspaces: no local path to stream from, so read the bytes and parse them in slices.
     const bytes = await vscode.workspace.fs.readFile(uri);

@@ -64,7 +64,7 @@ function dimensionsLine(store: EmbeddingStore, index: number): string {
 
 export function tokenHoverMarkdown(input: TokenHoverInput): string {
   const { store, index } = input;
-  const token = store.tokens[index] ?? '';
+  const token = store.token(index);
   const lines: string[] = [];
   lines.push(`**${markdownToken(token)}** — ${formatCount(store.dim)} dimensions, norm ${formatScore(vectorNorm(store, index))}`);
   if (input.spaced) {
@@ -82,14 +82,14 @@ export function tokenHoverMarkdown(input: TokenHoverInput): string {
   const selected = [...new Set(input.selected)].filter((i) => i !== index && i >= 0 && i < store.count).slice(0, HOVER_SELECTED_MAX);
   if (selected.length > 0) {
     lines.push('', 'Selected words:', '');
-    lines.push(...scoreTable('selected', selected.map((i) => ({ token: store.tokens[i] ?? '', scores: pairScores(store, index, i) }))));
+    lines.push(...scoreTable('selected', selected.map((i) => ({ token: store.token(i), scores: pairScores(store, index, i) }))));
   }
   return lines.join('\n');
 }
 
 /** Hover on a value: which dimension it is, its value, and where it ranks in that dimension. */
 export function valueHoverMarkdown(store: EmbeddingStore, index: number, dim: number): string {
-  const token = store.tokens[index] ?? '';
+  const token = store.token(index);
   const name = dimensionLabel(store.dimNames, dim);
   const value = store.vector(index)[dim] ?? 0;
   const { rank, of } = rankInDimension(store, dim, index);

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { EmbeddingStore } from '../../emb/store';
 import { formatCount, plainLabel } from './display';
-import { searchVocabulary } from './vocabularySearch';
 
 /** Items shown at once: enough to scroll, few enough to build in well under a frame. */
 export const VOCABULARY_PICK_ITEMS = 50;
@@ -22,7 +21,7 @@ export interface VocabularyPickOptions {
 }
 
 /**
- * A quick pick over a vocabulary of any size: the items are rebuilt from `searchVocabulary` on
+ * A quick pick over a vocabulary of any size: the items are rebuilt from `Vocabulary.search` on
  * every keystroke (at most VOCABULARY_PICK_ITEMS of them), never one item per word. Resolves to
  * the picked token's index, or undefined when dismissed.
  */
@@ -38,11 +37,11 @@ export function pickWord(store: EmbeddingStore, options: VocabularyPickOptions):
     let settled = false;
 
     const refresh = () => {
-      const found = searchVocabulary(store.tokens, pick.value, VOCABULARY_PICK_ITEMS + (options.exclude?.size ?? 0));
+      const found = store.vocabulary.search(pick.value, VOCABULARY_PICK_ITEMS + (options.exclude?.size ?? 0));
       const indices = found.filter((i) => !(options.exclude?.has(i) ?? false)).slice(0, VOCABULARY_PICK_ITEMS);
       pick.items = indices.map((index) => ({
         index,
-        label: plainLabel(store.tokens[index] ?? ''),
+        label: plainLabel(store.token(index)),
         description: `#${formatCount(index + 1)}`,
         // The picker filters by label too; our labels already contain the query, and a label
         // shortened by displayToken must not be hidden because the query hit its cut part.

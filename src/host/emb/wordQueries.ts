@@ -77,7 +77,7 @@ export type WordQueryResult = CompareResult | NearestResult | AnalogyResult;
 export function requireWord(store: EmbeddingStore, word: string, setLabel: string): ScoredWordRef {
   const index = store.lookup(word);
   if (index < 0) throw new UnknownWordError(word, setLabel, store.count);
-  return { index, token: store.tokens[index] ?? word };
+  return { index, token: store.token(index) };
 }
 
 /** cosine, dot and scaled dot of two stored rows. */

@@ -362,8 +362,8 @@ suite('Hardening: disposal and staleness', () => {
     assert.equal(inFlight, true, 'the rewrite happened while the first version was loading (else this test proves less)');
     assert.equal(index.version, document.version, 'the index matches the document version');
     assert.equal(index.store.dim, 16);
-    assert.equal(index.store.tokens[0], 'v2_0');
-    assert.equal(index.store.tokens[29_999], 'v2_29999');
+    assert.equal(index.store.token(0), 'v2_0');
+    assert.equal(index.store.token(29_999), 'v2_29999');
     assert.equal(index.store.indexOf('v1_0'), -1, 'nothing of the first version is left');
     const expectedRow = bigRow(29_999, 16);
     assert.deepEqual(Array.from(index.store.vector(29_999)), expectedRow.map((v) => Math.fround(v)));
@@ -379,7 +379,7 @@ suite('Hardening: disposal and staleness', () => {
       return found && found.version === document.version ? found : undefined;
     }, 60_000);
     assert.equal(edited.store.count, 30_000);
-    assert.equal(edited.store.tokens[0], 'edited');
+    assert.equal(edited.store.token(0), 'edited');
     assert.equal(edited.store.indexOf('v2_0'), -1);
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

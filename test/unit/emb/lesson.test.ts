@@ -28,7 +28,7 @@ test("the lesson set parses cleanly, keeps the deck's values and holds every wor
   for (const sentence of DECK_SENTENCES) {
     for (const token of tokenize(sentence, { lowercase: true, punctuation: 'drop' })) assert.ok(store.indexOf(token.text) >= 0, token.text);
   }
-  assert.ok(store.tokens.every((t) => t === t.toLowerCase()));
+  assert.ok(store.vocabulary.toArray().every((t) => t === t.toLowerCase()));
 });
 
 test("cosine + softmax over the lesson rows of 'orange apple and an' gives the deck's line", () => {

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { WORKER_FILE, defaultWorkerScript, lessonSamplePath, loadEmbFile } from '../../../src/emb/loadFile';
+import { WARM_MIN_BYTES, WORKER_FILE, defaultWorkerScript, lessonSamplePath, loadEmbFile, loadStrategy } from '../../../src/emb/loadFile';
+import { closeParseWorkers, idleParseWorkers, liveParseWorkers } from '../../../src/emb/parseWorkerPool';
 import { parseEmbBytes, type ParsedEmb } from '../../../src/emb/parse';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -29,7 +30,7 @@ function makeFile(lines: number, dim: number): string {
 function assertSameParse(actual: ParsedEmb, expected: ParsedEmb): void {
   assert.equal(actual.layout, expected.layout);
   assert.deepEqual(actual.dimNames, expected.dimNames);
-  assert.deepEqual(actual.store.tokens, expected.store.tokens);
+  assert.deepEqual(actual.store.vocabulary.toArray(), expected.store.vocabulary.toArray());
   assert.deepEqual(Array.from(actual.store.vectors), Array.from(expected.store.vectors));
   assert.deepEqual(Array.from(actual.store.norms), Array.from(expected.store.norms));
   assert.deepEqual(Array.from(actual.lineOfToken), Array.from(expected.lineOfToken));
@@ -44,7 +45,10 @@ before(() => {
   buildSync({ entryPoints: [path.join(ROOT, 'src', 'emb', 'parseWorker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
 });
 
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+after(async () => {
+  await closeParseWorkers();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test('in-thread loading (the fallback when no worker bundle is found) equals parseEmbBytes, at any block size', async () => {
   const file = path.join(dir, 'mixed.emb');
@@ -117,4 +121,30 @@ test('a missing file rejects with the file system error; lessonSamplePath points
   assert.equal(lessonSamplePath('/ext'), path.join('/ext', 'samples', 'lesson.emb'));
   const lesson = await loadEmbFile(lessonSamplePath(ROOT));
   assert.deepEqual(lesson.problems, []);
+});
+
+test('kept warm: after an in-thread load the workers wait in the pool, the next load uses them and gives the same result; closing ends them', async () => {
+  await closeParseWorkers();
+  const file = path.join(dir, 'warm.emb');
+  fs.writeFileSync(file, makeFile(60_000, 16));
+  const size = fs.statSync(file).size;
+  assert.ok(size >= WARM_MIN_BYTES && size < 48 << 20, `${size} bytes: between the warm and the always-parallel sizes`);
+  const expected = parseEmbBytes(fs.readFileSync(file));
+  const options = { worker: workerScript, keepWorkersWarm: true } as const;
+  assert.equal(loadStrategy(size, options), 'in-thread', 'no warm workers yet');
+  assertSameParse(await loadEmbFile(file, options), expected);
+  assert.equal(idleParseWorkers({ script: workerScript }), 2, 'two workers started for the next load');
+  assert.equal(loadStrategy(size, options), 'workers');
+  assert.equal(loadStrategy(WARM_MIN_BYTES - 1, options), 'in-thread', 'small files never wait for workers');
+  assertSameParse(await loadEmbFile(file, options), expected);
+  assert.equal(idleParseWorkers({ script: workerScript }), 2, 'the same two went back to the pool');
+  assert.equal(liveParseWorkers(), 2);
+  // An aborted load ends its workers instead of returning them.
+  const controller = new AbortController();
+  await assert.rejects(loadEmbFile(file, { ...options, blockSize: 1 << 14, signal: controller.signal, onProgress: (f) => f > 0.2 && controller.abort() }), { name: 'AbortError' });
+  assert.equal(idleParseWorkers({ script: workerScript }), 0);
+  await closeParseWorkers();
+  const deadline = Date.now() + 5000;
+  while (liveParseWorkers() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(liveParseWorkers(), 0, 'no parse worker is left');
 });

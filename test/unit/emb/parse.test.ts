@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 
 function rows(parsed: ParsedEmb): Record<string, number[]> {
   const out: Record<string, number[]> = {};
-  parsed.store.tokens.forEach((token, i) => (out[token] = Array.from(parsed.store.vector(i))));
+  parsed.store.vocabulary.toArray().forEach((token, i) => (out[token] = Array.from(parsed.store.vector(i))));
   return out;
 }
 
@@ -23,7 +23,7 @@ test('GloVe layout: no header, space-separated, dimension from the entries', () 
   const parsed = parseEmb('the 0.418 0.24968 -0.41242\n, 0.013441 0.23682 -0.16899\n');
   assert.equal(parsed.layout, 'glove');
   assert.equal(parsed.store.dim, 3);
-  assert.deepEqual(parsed.store.tokens, ['the', ',']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['the', ',']);
   assert.deepEqual(rows(parsed).the, [0.418, 0.24968, -0.41242].map(Math.fround));
   assert.deepEqual(parsed.problems, []);
   assert.deepEqual(Array.from(parsed.lineOfToken), [0, 1]);
@@ -33,7 +33,7 @@ test('GloVe layout: no header, space-separated, dimension from the entries', () 
 test('word2vec / fastText text layout: "count dim" header line is read and skipped', () => {
   const parsed = parseEmb('2 3\nking 1 2 3\nqueen 4 5 6\n');
   assert.equal(parsed.layout, 'word2vec');
-  assert.deepEqual(parsed.store.tokens, ['king', 'queen']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['king', 'queen']);
   assert.deepEqual(Array.from(parsed.lineOfToken), [1, 2]);
   assert.deepEqual(parsed.problems, []);
 });
@@ -49,26 +49,26 @@ test("tab-separated table like the deck's: a header row with an empty first cell
 test('a header row whose first cell names the token column ("Word") names the dims after it', () => {
   const parsed = parseEmb('Word\tTech\tFruitness\nCherries\t1\t4\n');
   assert.deepEqual(parsed.dimNames, ['Tech', 'Fruitness']);
-  assert.deepEqual(parsed.store.tokens, ['Cherries']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['Cherries']);
   assert.deepEqual(parsed.problems, []);
 });
 
 test('# comments are skipped; "# dims:" names the dimensions', () => {
   const parsed = parseEmb('# made by hand\n# dims: Tech Fruitness\n\nCherries 1 4\n  # indented comment\nTomato 0 3\n');
   assert.deepEqual(parsed.dimNames, ['Tech', 'Fruitness']);
-  assert.deepEqual(parsed.store.tokens, ['Cherries', 'Tomato']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['Cherries', 'Tomato']);
   assert.deepEqual(Array.from(parsed.lineOfToken), [3, 5]);
 });
 
 test('a line starting with # that holds exactly a token and dim numbers is an entry (GloVe has "#" and "#1")', () => {
   const parsed = parseEmb('the 1 2\n# 3 4\n#1 5 6\n# a comment with words\n');
-  assert.deepEqual(parsed.store.tokens, ['the', '#', '#1']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['the', '#', '#1']);
   assert.deepEqual(parsed.problems, []);
 });
 
 test('a token with spaces (GloVe 840B): more than 1 + dim fields, the leading ones join into the token', () => {
   const parsed = parseEmb('the 1 2\n. . . 3 4\nat&t corp 5 6\nx 7 8\n');
-  assert.deepEqual(parsed.store.tokens, ['the', '. . .', 'at&t corp', 'x']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['the', '. . .', 'at&t corp', 'x']);
   assert.deepEqual([...parsed.spaced].sort(), [1, 2]);
   assert.deepEqual(rows(parsed)['. . .'], [3, 4]);
   assert.deepEqual(parsed.problems, []);
@@ -76,7 +76,7 @@ test('a token with spaces (GloVe 840B): more than 1 + dim fields, the leading on
 
 test('a spaced token keeps the separators as written (tabs stay tabs)', () => {
   const parsed = parseEmb('a\tb\t1\t2\nc 3 4\nd 5 6\n');
-  assert.deepEqual(parsed.store.tokens, ['a\tb', 'c', 'd']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['a\tb', 'c', 'd']);
 });
 
 test('too many values that are all numbers is a value-count problem, not a spaced token', () => {
@@ -85,7 +85,7 @@ test('too many values that are all numbers is a value-count problem, not a space
   assert.deepEqual(problem.range, { line: 1, startColumn: 0, endColumn: 7 });
   assert.equal(problem.message, 'Expected 2 values after "b", found 3.');
   assert.equal(problem.severity, 'error');
-  assert.deepEqual(parsed.store.tokens, ['a', 'c']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['a', 'c']);
 });
 
 test('too few values: located on the whole entry, with expected and found counts', () => {
@@ -98,7 +98,7 @@ test('too few values: located on the whole entry, with expected and found counts
       [{ line: 3, startColumn: 0, endColumn: 6 }, 'Expected 3 values after "lonely", found none.'],
     ],
   );
-  assert.deepEqual(parsed.store.tokens, ['a', 'c'], 'valid rows are kept');
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['a', 'c'], 'valid rows are kept');
 });
 
 test('the dimension is the most common value count, so one broken first row does not decide it', () => {
@@ -112,7 +112,7 @@ test('a value that is not a number: the field is located and quoted', () => {
   const problem = only(parsed, 'not-a-number');
   assert.deepEqual(problem.range, { line: 0, startColumn: 8, endColumn: 10 });
   assert.equal(problem.message, 'Value 2 of "apple" is "x2", which is not a number.');
-  assert.deepEqual(parsed.store.tokens, ['pear']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['pear']);
 });
 
 test('each bad value of a line is reported', () => {
@@ -136,7 +136,7 @@ test('NaN, Infinity and values beyond float32 are non-finite problems', () => {
       ['non-finite', { line: 2, startColumn: 2, endColumn: 6 }, 'Value 1 of "c" is 1e39, beyond the float32 range (±3.4e38).'],
     ],
   );
-  assert.deepEqual(parsed.store.tokens, ['d']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['d']);
 });
 
 test('duplicate token: the first entry wins; the later line is flagged with a fix that deletes it', () => {
@@ -170,7 +170,7 @@ test('header dimension not matching the body: the body decides, the fix rewrites
   assert.deepEqual(problem.range, { line: 0, startColumn: 2, endColumn: 5 });
   assert.equal(problem.message, 'The header says 300 dimensions, but the entries have 2 values each.');
   assert.equal(problem.fix?.text, '2 2');
-  assert.deepEqual(parsed.store.tokens, ['a', 'b']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['a', 'b']);
 });
 
 test('dims names count not matching the dimension: located on the names, names dropped', () => {
@@ -225,7 +225,7 @@ test('columns are UTF-16 offsets, as the editor counts them', () => {
   const parsed = parseEmb('café 1 2\n😀 1 x\nnaïve 3 4\n');
   const problem = only(parsed, 'not-a-number');
   assert.deepEqual(problem.range, { line: 1, startColumn: 5, endColumn: 6 }, '😀 is two UTF-16 units');
-  assert.deepEqual(parsed.store.tokens, ['café', 'naïve']);
+  assert.deepEqual(parsed.store.vocabulary.toArray(), ['café', 'naïve']);
   const dup = parseEmb('😀x 1 2\n  😀x 3 4\n');
   assert.deepEqual(only(dup, 'duplicate-token').range, { line: 1, startColumn: 2, endColumn: 5 });
   assert.deepEqual(only(dup, 'duplicate-token').fix?.range, { line: 1, startColumn: 0, endColumn: 9 });
@@ -236,7 +236,7 @@ test('parseEmb(text) and parseEmbBytes(utf-8 bytes) agree', () => {
   const a = parseEmb(text, { name: 't' });
   const b = parseEmbBytes(new TextEncoder().encode(text), { name: 't' });
   assert.deepEqual(a.problems, b.problems);
-  assert.deepEqual(a.store.tokens, b.store.tokens);
+  assert.deepEqual(a.store.vocabulary.toArray(), b.store.vocabulary.toArray());
   assert.deepEqual(Array.from(a.store.vectors), Array.from(b.store.vectors));
   assert.equal(a.store.name, 't');
 });
@@ -284,7 +284,7 @@ test('the malformed fixtures give their documented problems', () => {
     ['duplicate-token', 6],
     ['value-count', 8],
   ]);
-  assert.deepEqual(broken.store.tokens, ['apple', 'banana', 'cherry', 'ice cream']);
+  assert.deepEqual(broken.store.vocabulary.toArray(), ['apple', 'banana', 'cherry', 'ice cream']);
   const header = load('broken-word2vec.emb');
   assert.deepEqual(header.problems.map((p) => p.code), ['header-count', 'header-dim']);
   assert.equal(header.problems[0]!.fix?.text, '3 4');

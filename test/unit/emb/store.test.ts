@@ -32,12 +32,16 @@ test('a store made by hand computes its norms and checks its shape', () => {
   assert.throws(() => new EmbeddingStore({ name: 'x', dim: 2, tokens: ['a'], vectors: Float32Array.of(1, 2), dimNames: ['x'] }), /1 dimension names for 2/);
 });
 
-test('memory: rows + norms stay within 1.2× the raw float32 size (plus the vocabulary)', () => {
+test('memory: rows + norms + vocabulary stay within 1.2× the raw float32 size', () => {
   const lines: string[] = [];
   for (let i = 0; i < 20_000; i++) lines.push(`w${i} ${Array.from({ length: 50 }, (_, d) => ((i * 31 + d * 7) % 100) / 50 - 1).join(' ')}`);
   const { store } = parseEmb(lines.join('\n'));
   const raw = store.count * store.dim * 4;
-  const held = store.vectors.buffer.byteLength + store.norms.byteLength;
   assert.equal(store.vectors.length, raw / 4);
-  assert.ok(held <= 1.2 * raw, `${held} bytes held for ${raw} raw`);
+  assert.ok(store.byteLength >= store.vectors.byteLength + store.norms.byteLength + store.vocabulary.byteLength);
+  assert.ok(store.byteLength <= 1.2 * raw, `${store.byteLength} bytes held for ${raw} raw`);
+});
+
+test('a store made from a list refuses repeated tokens (one row per token)', () => {
+  assert.throws(() => new EmbeddingStore({ name: 'x', dim: 1, tokens: ['a', 'b', 'a'], vectors: Float32Array.of(1, 2, 3) }), /the tokens repeat \(3 given, 2 distinct\)/);
 });

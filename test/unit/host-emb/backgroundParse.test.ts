@@ -5,7 +5,7 @@ import { parseEmbBytesSliced } from '../../../src/host/emb/backgroundParse';
 
 function summary(parsed: ParsedEmb) {
   return {
-    tokens: [...parsed.store.tokens],
+    tokens: [...parsed.store.vocabulary.toArray()],
     dim: parsed.store.dim,
     vectors: [...parsed.store.vectors],
     norms: [...parsed.store.norms],

@@ -1,0 +1,267 @@
+/**
+ * Vocabulary: the tokens of an embedding set, compact enough for GloVe-size files.
+ *
+ * Contract: rows 0..count−1 each have one token; `indexOf` finds a token exactly, `lookup` also
+ * case-insensitively (exact, else the lower-case form, else the first row in file order whose
+ * lower-case form matches), `search` filters the whole vocabulary for a quick pick. Tokens never
+ * contain "\n" (the format is line-based), which is what lets them share one string.
+ *
+ * Layout (why not string[] + Map): 400,000 tokens as separate strings in a Map cost about 30 MB,
+ * 0.2× the float32 rows of a 100-dimension file, and a Map grows by rehashing everything in one
+ * step (tens of milliseconds at that size, which the extension host must never be held for).
+ * Here:
+ *   - `text`: every token followed by "\n", in file order (rows dropped as duplicates may still
+ *     sit between them; nothing points at those);
+ *   - `starts[i]`, `ends[i]`: where row i's token is in `text` (end exclusive, at its "\n");
+ *   - `table`: open addressing with linear probing, row + 1 per slot (0 = empty), keyed by a hash
+ *     of the token's lower-case form, sized up front to 1.6× the rows (load ≤ 0.625) and never
+ *     rehashed. Exact and case-insensitive lookups probe the same cluster.
+ * Memory: the text (1 byte per character while every token is Latin-1, else 2) + 8 bytes per row
+ * + 6.4 bytes per row for the table — about 0.06× the float32 rows of GloVe 400k × 100.
+ * Building is a generator that yields every SLICE_ROWS rows (slices.ts), so loaders can pause it.
+ */
+import { SLICE_ROWS, runToEnd } from './slices';
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over the lower-case form of text[start, end). */
+function foldedHash(text: string, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) {
+    let c = text.charCodeAt(i);
+    // Non-ASCII: lower-casing may depend on neighbours (final sigma) or change the length (İ).
+    if (c >= 0x80) return foldedHashOf(text.slice(start, end).toLowerCase());
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return h >>> 0;
+}
+
+/** FNV-1a over a string that is already lower-case. */
+function foldedHashOf(lower: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < lower.length; i++) h = Math.imul(h ^ lower.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** Slots for `rows` rows: load factor ≤ 0.625, so a miss probes about three slots on average. */
+function tableSize(rows: number): number {
+  return Math.max(8, Math.ceil(rows * 1.6));
+}
+
+/** The home slot of hash `h` in a table of `size` slots (multiply-shift range reduction: no modulo). */
+function homeSlot(h: number, size: number): number {
+  return Math.min(size - 1, Math.floor((h / 4294967296) * size));
+}
+
+export class Vocabulary {
+  readonly count: number;
+  private readonly text: string;
+  private readonly starts: Uint32Array;
+  private readonly ends: Uint32Array;
+  private readonly table: Int32Array;
+  /** `text` lower-cased (with a leading "\n"), for `search`; built on first use. */
+  private lowered: string | undefined | null;
+
+  private constructor(text: string, starts: Uint32Array, ends: Uint32Array, count: number, table: Int32Array) {
+    this.text = text;
+    this.count = count;
+    this.starts = starts.length === count ? starts : starts.slice(0, count);
+    this.ends = ends.length === count ? ends : ends.slice(0, count);
+    this.table = table;
+  }
+
+  /**
+   * Builds a vocabulary from `text` (tokens each followed by "\n", `rows` of them), keeping the
+   * first of equal tokens. Yields every SLICE_ROWS rows; its value is the vocabulary and, per row
+   * of `text`, the vocabulary row it became or −1 − (the earlier row) for a duplicate.
+   */
+  static *build(text: string, rows: number): Generator<void, { vocabulary: Vocabulary; rowOf: Int32Array }> {
+    const starts = new Uint32Array(rows);
+    const ends = new Uint32Array(rows);
+    const rowOf = new Int32Array(rows);
+    const size = tableSize(rows);
+    const table = new Int32Array(size);
+    let count = 0;
+    let at = 0;
+    for (let r = 0; r < rows; r++) {
+      const start = at;
+      const end = text.indexOf('\n', at);
+      if (end < 0) throw new RangeError(`Vocabulary.build: ${rows} tokens expected, the text holds ${r}`);
+      at = end + 1;
+      let slot = homeSlot(foldedHash(text, start, end), size);
+      let duplicateOf = -1;
+      for (let entry = table[slot]!; entry !== 0; entry = table[slot]!) {
+        const row = entry - 1;
+        if (ends[row]! - starts[row]! === end - start && sameSpan(text, starts[row]!, start, end - start)) {
+          duplicateOf = row;
+          break;
+        }
+        if (++slot === size) slot = 0;
+      }
+      if (duplicateOf >= 0) {
+        rowOf[r] = -1 - duplicateOf;
+      } else {
+        starts[count] = start;
+        ends[count] = end;
+        table[slot] = count + 1;
+        rowOf[r] = count++;
+      }
+      if ((r + 1) % SLICE_ROWS === 0) yield;
+    }
+    return { vocabulary: new Vocabulary(text, starts, ends, count, table), rowOf };
+  }
+
+  /** A vocabulary of these tokens (the first of equal tokens is kept; later ones get no row). */
+  static fromTokens(tokens: readonly string[]): Vocabulary {
+    for (const token of tokens) {
+      if (token.includes('\n')) throw new RangeError(`Vocabulary: a token cannot contain a line break: ${JSON.stringify(token)}`);
+    }
+    const text = tokens.length === 0 ? '' : `${tokens.join('\n')}\n`;
+    return runToEnd(Vocabulary.build(text, tokens.length)).vocabulary;
+  }
+
+  /** The token of row i. */
+  token(i: number): string {
+    if (!(i >= 0 && i < this.count)) throw new RangeError(`Vocabulary.token: row ${i} is outside 0..${this.count - 1}`);
+    return this.text.slice(this.starts[i], this.ends[i]);
+  }
+
+  /** Every token, in row order (a new array: for tests and small sets, not for GloVe-size ones). */
+  toArray(): string[] {
+    return Array.from({ length: this.count }, (_, i) => this.token(i));
+  }
+
+  /** Approximate bytes held: the text, the row offsets and the table. */
+  get byteLength(): number {
+    return this.text.length * (isLatin1(this.text) ? 1 : 2) + this.starts.byteLength + this.ends.byteLength + this.table.byteLength;
+  }
+
+  /** Row of exactly this token, or −1. */
+  indexOf(token: string): number {
+    const table = this.table;
+    for (let slot = homeSlot(foldedHashOfToken(token), table.length), entry = table[slot]!; entry !== 0; entry = table[slot]!) {
+      if (this.equals(entry - 1, token)) return entry - 1;
+      if (++slot === table.length) slot = 0;
+    }
+    return -1;
+  }
+
+  /** Row of this token: exact, else its lower-case form, else the first case variant in file order; −1 when absent. */
+  lookup(token: string): number {
+    const lower = token.toLowerCase();
+    const table = this.table;
+    let lowerRow = -1;
+    let variantRow = -1;
+    for (let slot = homeSlot(foldedHashOf(lower), table.length), entry = table[slot]!; entry !== 0; entry = table[slot]!) {
+      if (++slot === table.length) slot = 0;
+      const row = entry - 1;
+      if (this.equals(row, token)) return row;
+      if (lowerRow >= 0) continue;
+      if (this.equals(row, lower)) lowerRow = row;
+      else if ((variantRow < 0 || row < variantRow) && this.token(row).toLowerCase() === lower) variantRow = row;
+    }
+    return lowerRow >= 0 ? lowerRow : variantRow;
+  }
+
+  /**
+   * Rows of at most `limit` tokens matching `query` case-insensitively, best first: the exact
+   * word (its exact-case spelling first), then words that start with the query, then words that
+   * contain it; file order inside each group (GloVe and word2vec list frequent words first). An
+   * empty query gives the first `limit` rows. Native substring search over one lower-cased text,
+   * so a keystroke over 400,000 words costs a few milliseconds.
+   */
+  search(query: string, limit: number): number[] {
+    const max = Math.max(0, Math.floor(limit));
+    if (max === 0) return [];
+    const trimmed = query.trim();
+    const needle = trimmed.toLowerCase();
+    if (needle.length === 0) return Array.from({ length: Math.min(max, this.count) }, (_, i) => i);
+    if (needle.includes('\n')) return [];
+    const exact: number[] = [];
+    const prefix: number[] = [];
+    const contains: number[] = [];
+    const lowered = this.loweredText();
+    if (lowered === null) {
+      // Lower-casing changed the text's length (a rare character such as İ): compare word by word.
+      for (let row = 0; row < this.count; row++) {
+        const word = this.token(row).toLowerCase();
+        const at = word.indexOf(needle);
+        if (at < 0) continue;
+        if (at === 0 && word.length === needle.length) exact.push(row);
+        else if (at === 0) {
+          if (prefix.length < max) prefix.push(row);
+        } else if (contains.length < max) contains.push(row);
+      }
+    } else {
+      // lowered = "\n" + lower(text): a token's first character follows a "\n".
+      const onRow = (position: number): number => {
+        const row = this.rowAt(position - 1);
+        return row >= 0 && position - 1 + needle.length <= this.ends[row]! ? row : -1;
+      };
+      for (let at = lowered.indexOf(`\n${needle}\n`); at >= 0; at = lowered.indexOf(`\n${needle}\n`, at + 1)) {
+        const row = onRow(at + 1);
+        if (row >= 0 && this.starts[row] === at) exact.push(row);
+      }
+      for (let at = lowered.indexOf(`\n${needle}`); at >= 0 && prefix.length < max; at = lowered.indexOf(`\n${needle}`, at + 1)) {
+        const row = onRow(at + 1);
+        if (row >= 0 && this.starts[row] === at && this.ends[row]! - this.starts[row]! !== needle.length) prefix.push(row);
+      }
+      for (let at = lowered.indexOf(needle); at >= 0 && contains.length < max; at = lowered.indexOf(needle, at + 1)) {
+        const row = onRow(at);
+        // Words that start with the needle are prefix (or exact) matches, even where it occurs again inside them.
+        if (row >= 0 && contains[contains.length - 1] !== row && !lowered.startsWith(needle, this.starts[row]! + 1)) contains.push(row);
+      }
+    }
+    exact.sort((a, b) => Number(this.equals(b, trimmed)) - Number(this.equals(a, trimmed)) || a - b);
+    return [...exact, ...prefix, ...contains].slice(0, max);
+  }
+
+  /** The row whose token span holds `position` of `text` (or −1 when it falls on a dropped duplicate or a "\n"). */
+  private rowAt(position: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.starts[mid]! <= position) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && position < this.ends[hi]! ? hi : -1;
+  }
+
+  private loweredText(): string | null {
+    if (this.lowered === undefined) {
+      const lowered = `\n${this.text.toLowerCase()}`;
+      this.lowered = lowered.length === this.text.length + 1 ? lowered : null;
+    }
+    return this.lowered;
+  }
+
+  private equals(row: number, token: string): boolean {
+    const start = this.starts[row]!;
+    return this.ends[row]! - start === token.length && this.text.startsWith(token, start);
+  }
+}
+
+/** Whether text[a, a + length) and text[b, b + length) are equal. */
+function sameSpan(text: string, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false;
+  return true;
+}
+
+/** The folded hash of a whole token (the same function `build` uses on its text). */
+function foldedHashOfToken(token: string): number {
+  return isAscii(token) ? foldedHash(token, 0, token.length) : foldedHashOf(token.toLowerCase());
+}
+
+function isLatin1(text: string): boolean {
+  // A sample is enough for a memory estimate; V8 widens the whole string for one wide character.
+  for (let i = 0; i < text.length; i += 1 + (i >> 10)) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
+}
