@@ -196,25 +196,26 @@ export class ChunkParser {
         const negative = c === 0x2d;
         if (negative) p++;
         let mantissa = 0;
-        let digits = 0;
-        let exponent = 0;
         let d = 0;
-        while (p < length && (d = bytes[p]! - 0x30) >= 0 && d <= 9) {
+        const intStart = p;
+        while (p < length && (d = bytes[p]! - 0x30) >>> 0 <= 9) {
           mantissa = mantissa * 10 + d;
-          digits++;
           p++;
         }
+        let digits = p - intStart;
+        let exponent = 0;
         if (p < length && bytes[p] === 0x2e) {
-          p++;
-          while (p < length && (d = bytes[p]! - 0x30) >= 0 && d <= 9) {
+          const fractionStart = ++p;
+          while (p < length && (d = bytes[p]! - 0x30) >>> 0 <= 9) {
             mantissa = mantissa * 10 + d;
-            digits++;
-            exponent--;
             p++;
           }
+          exponent = fractionStart - p;
+          digits -= exponent;
         }
         if (digits > 0 && digits <= 15 && exponent >= -22 && (p === length || isSeparator((d = bytes[p]!)) || d === 0x0a || d === 0x0d)) {
-          const value = Math.fround(exponent === 0 ? mantissa : mantissa / POW10[-exponent]!);
+          // The Float32Array store rounds to float32 (round to nearest even, like Math.fround).
+          const value = exponent === 0 ? mantissa : mantissa / POW10[-exponent]!;
           vectors[base + count] = negative ? -value : value;
           i = p;
         } else {
