@@ -81,8 +81,12 @@ if (parentPort) {
   warmUp((workerData as { warmUpPasses?: number } | undefined)?.warmUpPasses ?? 1);
   port.on('message', (job: ParseJob) => {
     runParseJob(job, (message) => {
-      if (message.type === 'done' && !message.result.inTarget) port.postMessage(message, [message.result.vectors.buffer as ArrayBuffer]);
-      else port.postMessage(message);
+      if (message.type !== 'done') return port.postMessage(message);
+      // Moved, not copied: the main thread then spends no time copying megabytes of row data.
+      const result = message.result;
+      const moved = [result.norms, result.lineOfRow, result.tokenColumn, result.tailLength, result.spacedRows].map((array) => array.buffer as ArrayBuffer);
+      if (!result.inTarget) moved.push(result.vectors.buffer as ArrayBuffer);
+      port.postMessage(message, moved);
     }).catch((error: unknown) => port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
   });
 }
