@@ -24,6 +24,8 @@ const HELP = `Usage: headlight attention [--emb FILE] (--text "…" | --tokens a
   --measure M           dot | cosine | scaled (default: scaled)
   --heads N --seed S    seeded random projections with N heads (default seed 0)
   --weights FILE        a safetensors nn.MultiheadAttention state_dict (needs --heads)
+  --prefix P            with --weights: the layer to use when the file holds several,
+                        e.g. "layers.1.self_attn." (the error lists the prefixes found)
   --causal              mask keys after each query
   --no-scale            do not divide by √d_k
   --temperature T       softmax temperature (> 0, default 1)
@@ -72,6 +74,7 @@ export async function runAttentionCommand(argv: readonly string[], io: CliIo): P
       heads: { type: 'string' },
       seed: { type: 'string' },
       weights: { type: 'string' },
+      prefix: { type: 'string' },
       causal: { type: 'boolean', default: false },
       'no-scale': { type: 'boolean', default: false },
       temperature: { type: 'string' },
@@ -116,6 +119,7 @@ export async function runAttentionCommand(argv: readonly string[], io: CliIo): P
   if (indices.length === 0) throw new CliError('attention: none of the words are in the embeddings', 1);
 
   let source: WeightSource = { kind: 'lesson' };
+  if (values.prefix !== undefined && values.weights === undefined) throw new CliError('--prefix chooses a layer of a --weights file; give --weights FILE too');
   if (values.weights !== undefined) {
     if (values.heads === undefined) throw new CliError('--weights needs --heads N (safetensors files do not record the head count)');
     const heads = parsePositiveInt('--heads', values.heads, 1);
@@ -126,7 +130,7 @@ export async function runAttentionCommand(argv: readonly string[], io: CliIo): P
       throw new CliError(`${values.weights}: cannot read the weights file`, 1);
     }
     try {
-      source = { kind: 'weights', weights: multiHeadWeightsFromSafetensors(bytes, heads) };
+      source = { kind: 'weights', weights: multiHeadWeightsFromSafetensors(bytes, heads, { prefix: values.prefix }) };
     } catch (error) {
       throw new CliError(`${values.weights}: ${error instanceof Error ? error.message : String(error)}`, 1);
     }

@@ -5,6 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
+import { multiHeadWeightsFromSafetensors } from '../../../src/core/safetensors';
+import { runAttention } from '../../../src/core/weightSource';
+import { parseEmb } from '../../../src/emb/parse';
+import { f32Bytes, mhaTensors, writeSafetensors } from '../core/helpers';
 import type { CliIo } from '../../../src/cli/io';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -118,4 +122,39 @@ test('the built CLI (node dist/cli.js) runs the same command', () => {
   assert.match(out, /^orange → 0\.40 orange \+ 0\.30 apple \+ 0\.15 and \+ 0\.15 an$/m);
   const bad = spawnSync(process.execPath, ['dist/cli.js', 'frobnicate'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
+});
+
+test('attention --weights with several layers: --prefix picks one (each gives that layer\'s attention); without it the prefixes are listed', async () => {
+  const e = 16; // the bundled lesson set's width
+  const second = mhaTensors(e, 'layers.1.attn.').map((t) =>
+    t.name.endsWith('in_proj_weight') ? { ...t, bytes: f32Bytes(Array.from(new Float32Array(t.bytes.slice().buffer), (v) => -2 * v)) } : t,
+  );
+  const bytes = writeSafetensors([...mhaTensors(e, 'layers.0.attn.'), ...second]);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'headlight-cli-')), 'two-layers.safetensors');
+  fs.writeFileSync(file, bytes);
+  const tokens = ['orange', 'apple', 'and', 'an'];
+  const lesson = parseEmb(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'samples', 'lesson.emb'), 'utf8')).store;
+  const x = lesson.rows(tokens.map((t) => lesson.lookup(t)));
+  const outputs: number[][][] = [];
+  for (const prefix of ['layers.0.attn.', 'layers.1.attn.']) {
+    const { code, out } = await run('attention', '--tokens', tokens.join(','), '--weights', file, '--heads', '2', '--prefix', prefix, '--json');
+    assert.equal(code, 0, prefix);
+    const json = JSON.parse(out);
+    const expected = runAttention(x, { kind: 'weights', weights: multiHeadWeightsFromSafetensors(bytes, 2, { prefix }) });
+    assert.equal(json.heads.length, 2);
+    json.heads.forEach((head: { weights: number[][] }, h: number) =>
+      head.weights.forEach((row, i) => row.forEach((w, j) => assert.ok(Math.abs(w - expected.heads[h]!.weights.data[i * 4 + j]!) < 1e-6, `${prefix} head ${h} [${i}, ${j}]`))),
+    );
+    outputs.push(json.output);
+  }
+  assert.notDeepEqual(outputs[0], outputs[1], 'the two layers give different outputs');
+  const unchosen = await run('attention', '--tokens', tokens.join(','), '--weights', file, '--heads', '2');
+  assert.equal(unchosen.code, 1);
+  assert.match(unchosen.err, /several attention layers \("layers\.0\.attn\.", "layers\.1\.attn\."\)/);
+  const wrong = await run('attention', '--tokens', tokens.join(','), '--weights', file, '--heads', '2', '--prefix', 'layers.7.');
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.err, /under prefix "layers\.7\."/);
+  const alone = await run('attention', '--tokens', tokens.join(','), '--prefix', 'layers.0.attn.');
+  assert.equal(alone.code, 2);
+  assert.match(alone.err, /--prefix chooses a layer of a --weights file/);
 });
