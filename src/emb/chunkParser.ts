@@ -70,6 +70,13 @@ function isSeparator(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
 }
 
+/** The digits of [start, intEnd) and of the fraction after the "." at intEnd, up to end, as one integer (double). */
+function digitsValue(bytes: Uint8Array, start: number, intEnd: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) if (i !== intEnd) value = value * 10 + (bytes[i]! - 0x30);
+  return value;
+}
+
 const TOKEN_SHOWN = 40;
 
 /** "apple" for messages, cut to a readable length. */
@@ -195,24 +202,28 @@ export class ChunkParser {
         let p = i;
         const negative = c === 0x2d;
         if (negative) p++;
+        // Digits accumulate in int32 (a multiply-add chain in integers is several times shorter
+        // than in doubles); past 9 digits that could overflow, so the value is re-read in doubles.
         let mantissa = 0;
         let d = 0;
         const intStart = p;
         while (p < length && (d = bytes[p]! - 0x30) >>> 0 <= 9) {
-          mantissa = mantissa * 10 + d;
+          mantissa = (Math.imul(mantissa, 10) + d) | 0;
           p++;
         }
-        let digits = p - intStart;
+        const intEnd = p;
+        let digits = intEnd - intStart;
         let exponent = 0;
         if (p < length && bytes[p] === 0x2e) {
           const fractionStart = ++p;
           while (p < length && (d = bytes[p]! - 0x30) >>> 0 <= 9) {
-            mantissa = mantissa * 10 + d;
+            mantissa = (Math.imul(mantissa, 10) + d) | 0;
             p++;
           }
           exponent = fractionStart - p;
           digits -= exponent;
         }
+        if (digits > 9) mantissa = digitsValue(bytes, intStart, intEnd, p);
         if (digits > 0 && digits <= 15 && exponent >= -22 && (p === length || isSeparator((d = bytes[p]!)) || d === 0x0a || d === 0x0d)) {
           // The Float32Array store rounds to float32 (round to nearest even, like Math.fround).
           const value = exponent === 0 ? mantissa : mantissa / POW10[-exponent]!;

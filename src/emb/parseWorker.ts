@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChunkParser } from './chunkParser';
-import { BlockFeeder, feedRange } from './feed';
+import { BlockFeeder, feedRange, type BlockSource } from './feed';
 
 export interface ParseJob {
   readonly file: string;
@@ -53,12 +53,16 @@ export async function runParseJob(job: ParseJob, post: (message: WorkerMessage) 
   }
 }
 
-/** Parses a generated GloVe-like sample (about 1 MB, in 64 KiB blocks) `passes` times; the result is dropped. */
-export function warmUp(passes: number): void {
+/**
+ * Parses a generated GloVe-like sample (about 1 MB) `passes` times the way a job does — feedRange
+ * over a byte source in blocks, rows into a shared buffer, finish — and drops the result.
+ */
+export async function warmUp(passes: number): Promise<void> {
   const dim = 50;
+  const rows = 2000;
   const lines: string[] = [];
   let seed = 12345;
-  for (let row = 0; row < 2000; row++) {
+  for (let row = 0; row < rows; row++) {
     const values: string[] = [];
     for (let d = 0; d < dim; d++) {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -67,26 +71,36 @@ export function warmUp(passes: number): void {
     lines.push(`w${row} ${values.join(' ')}`);
   }
   const sample = new TextEncoder().encode(`${lines.join('\n')}\n`);
+  const source: BlockSource = {
+    read: (buffer, offset, length, position) => {
+      const bytes = sample.subarray(position, position + length);
+      buffer.set(bytes, offset);
+      return Promise.resolve({ bytesRead: bytes.length });
+    },
+  };
   for (let pass = 0; pass < passes; pass++) {
-    const feeder = new BlockFeeder(new ChunkParser({ dim, skipLine: -1, maxProblems: 10 }));
-    for (let at = 0; at < sample.length; at += 1 << 16) feeder.feed(sample.subarray(at, at + (1 << 16)));
-    feeder.end();
+    const parser = new ChunkParser({ dim, skipLine: -1, maxProblems: 10, target: new Float32Array(new SharedArrayBuffer(rows * dim * 4)) });
+    await feedRange(source, new BlockFeeder(parser), { start: 0, end: sample.length, blockSize: 1 << 16 });
+    parser.finish();
   }
 }
 
 if (parentPort) {
   const port = parentPort;
+  const post = (message: WorkerMessage) => {
+    if (message.type !== 'done') return port.postMessage(message);
+    // Moved, not copied: the main thread then spends no time copying megabytes of row data.
+    const result = message.result;
+    const moved = [result.norms, result.lineOfRow, result.tokenColumn, result.tailLength, result.spacedRows].map((array) => array.buffer as ArrayBuffer);
+    if (!result.inTarget) moved.push(result.vectors.buffer as ArrayBuffer);
+    port.postMessage(message, moved);
+  };
   // A worker started ahead of need (prestarted, idle) warms up thoroughly; one started for a job
-  // waiting now only briefly (its job is the best warm-up).
-  warmUp((workerData as { warmUpPasses?: number } | undefined)?.warmUpPasses ?? 1);
+  // warms up briefly (its job is the best warm-up). A job that arrives meanwhile waits for it.
+  const warm = warmUp((workerData as { warmUpPasses?: number } | undefined)?.warmUpPasses ?? 1).catch(() => undefined);
   port.on('message', (job: ParseJob) => {
-    runParseJob(job, (message) => {
-      if (message.type !== 'done') return port.postMessage(message);
-      // Moved, not copied: the main thread then spends no time copying megabytes of row data.
-      const result = message.result;
-      const moved = [result.norms, result.lineOfRow, result.tokenColumn, result.tailLength, result.spacedRows].map((array) => array.buffer as ArrayBuffer);
-      if (!result.inTarget) moved.push(result.vectors.buffer as ArrayBuffer);
-      port.postMessage(message, moved);
-    }).catch((error: unknown) => port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+    void warm
+      .then(() => runParseJob(job, post))
+      .catch((error: unknown) => port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
   });
 }
