@@ -17,7 +17,8 @@
  *     of the token's lower-case form, sized up front to 1.6× the rows (load ≤ 0.625) and never
  *     rehashed. Exact and case-insensitive lookups probe the same cluster.
  * Memory: the text (1 byte per character while every token is Latin-1, else 2) + 8 bytes per row
- * + 6.4 bytes per row for the table — about 0.06× the float32 rows of GloVe 400k × 100.
+ * + 6.4 bytes per row for the table — about 0.06× the float32 rows of GloVe 400k × 100 — and,
+ * from the first `search`, a lower-cased copy of the text.
  * Building is a generator that yields every SLICE_ROWS rows (slices.ts), so loaders can pause it.
  */
 import { SLICE_ROWS, runToEnd } from './slices';
@@ -138,9 +139,10 @@ export class Vocabulary {
     return Array.from({ length: this.count }, (_, i) => this.token(i));
   }
 
-  /** Approximate bytes held: the text, the row offsets and the table. */
+  /** Approximate bytes held: the text, the row offsets, the table, and the lower-cased text once a search built it. */
   get byteLength(): number {
-    return this.text.length * (isLatin1(this.text) ? 1 : 2) + this.starts.byteLength + this.ends.byteLength + this.table.byteLength;
+    const textBytes = (text: string) => text.length * (isLatin1(text) ? 1 : 2);
+    return textBytes(this.text) + (this.lowered ? textBytes(this.lowered) : 0) + this.starts.byteLength + this.ends.byteLength + this.table.byteLength;
   }
 
   /** Row of exactly this token, or −1. */
