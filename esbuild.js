@@ -18,8 +18,12 @@ const entries = [
   { entryPoints: ['src/web/extension.ts'], outfile: 'dist/web/extension.js', platform: 'browser', format: 'cjs', external: ['vscode'], alias: webShims, define: { __dirname: '"/"' } },
   // Command-line interface: the same core, driven from a shell.
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
-  // Webview: browser, one self-contained script loaded with a CSP nonce.
+  // Webview: browser, the script of the panel's first paint, loaded with a CSP nonce.
   { entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  // Webview, imported by dist/webview.js after its first paint: Chart.js for the views below the
+  // fold, and the controls' custom elements (webview/src/lazy.ts).
+  { entryPoints: ['webview/src/chartKit.ts'], outfile: 'dist/webview-charts.js', platform: 'browser', format: 'esm' },
+  { entryPoints: ['webview/src/elements.ts'], outfile: 'dist/webview-elements.js', platform: 'browser', format: 'esm' },
   // Heads side view: thumbnails only, no Chart.js.
   { entryPoints: ['webview/src/heads.ts'], outfile: 'dist/heads.js', platform: 'browser', format: 'iife' },
   // Attention computation off the extension host's thread (cancellable by terminating it).

@@ -182,7 +182,22 @@ export interface InitMessage {
   /** Print values inside heatmap cells up to this many tokens. */
   readonly printValuesUpTo: number;
   readonly weightsLabel: string;
+  /**
+   * Milestones of the Show Attention this init answers (name → epoch ms: command, panel,
+   * computed, ready, init…): the webview adds its own and shows them in `#app[data-timings]`
+   * for the e2e timing test. Absent when the init answers nothing the user just ran.
+   */
+  readonly timings?: Milestones;
+  /**
+   * True when `snapshot` is the very picture the page's HTML carried (`#app[data-boot]`, see
+   * bootPayload): a page that drew it from there need not draw it again.
+   */
+  readonly sameAsBoot?: boolean;
 }
+
+/** Named points in time (epoch ms), at most MAX_MILESTONES of them. */
+export type Milestones = Readonly<Record<string, number>>;
+export const MAX_MILESTONES = 32;
 
 /** A computation started (true) or ended without a result (false). */
 export interface ComputingMessage {
@@ -200,6 +215,8 @@ export interface OptionsMessage {
 export interface SnapshotMessage {
   readonly type: 'snapshot';
   readonly snapshot: PanelSnapshot;
+  /** As in `init`: the milestones of the Show Attention that led to this snapshot. */
+  readonly timings?: Milestones;
 }
 
 /** The focused head changed. */
@@ -573,6 +590,18 @@ const panelSnapshot: Check = refine(
   },
 );
 
+const milestones: Check = (v, p) => {
+  if (!isRecord(v)) return `${p}: expected an object, got ${describe(v)}`;
+  const entries = Object.entries(v);
+  if (entries.length > MAX_MILESTONES) return `${p}: more than ${MAX_MILESTONES} milestones`;
+  for (const [name, at] of entries) {
+    if (!/^[A-Za-z][A-Za-z0-9]{0,31}$/.test(name)) return `${p}: unexpected milestone name ${JSON.stringify(name.slice(0, 40))}`;
+    const problem = finite(0)(at, `${p}.${name}`);
+    if (problem) return problem;
+  }
+  return undefined;
+};
+
 /** The validators, keyed by message type: the mapped types make a missing one a compile error. */
 const toPanelChecks: { readonly [K in ToPanelType]: Check } = {
   init: object<InitMessage>({
@@ -583,10 +612,12 @@ const toPanelChecks: { readonly [K in ToPanelType]: Check } = {
     options: panelOptions,
     printValuesUpTo: int(0, 4096),
     weightsLabel: str(),
+    timings: optional(milestones),
+    sameAsBoot: optional(bool),
   }),
   computing: object<ComputingMessage>({ type: literal('computing'), active: bool }),
   options: object<OptionsMessage>({ type: literal('options'), options: panelOptions, weightsLabel: str() }),
-  snapshot: object<SnapshotMessage>({ type: literal('snapshot'), snapshot: panelSnapshot }),
+  snapshot: object<SnapshotMessage>({ type: literal('snapshot'), snapshot: panelSnapshot, timings: optional(milestones) }),
   head: object<HeadMessage>({ type: literal('head'), head: headView, row: rowView }),
   row: object<RowMessage>({ type: literal('row'), row: rowView }),
   plot: object<PlotMessage>({ type: literal('plot'), plot: plotView }),
@@ -672,6 +703,55 @@ export const validateToPanel = (data: unknown): Validated<ToPanelMessage> => val
 export const validateFromPanel = (data: unknown): Validated<FromPanelMessage> => validateWith(fromPanelChecks, data);
 export const validateToHeads = (data: unknown): Validated<ToHeadsMessage> => validateWith(toHeadsChecks, data);
 export const validateFromHeads = (data: unknown): Validated<FromHeadsMessage> => validateWith(fromHeadsChecks, data);
+
+// ---------------------------------------------------------------------------------------------
+// Boot: the first `init` inside the page itself
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * When the picture is ready before its panel is created (a sentence is computed in a few
+ * milliseconds), the page's HTML carries the `init` in `#app[data-boot]` — escaped JSON in an
+ * attribute, read as data and validated like any message, never executed — and the page draws it
+ * at once instead of after the ready → init round trip. The handshake still happens; its `init`
+ * then says `sameAsBoot`. ArrayBuffers are written as `{ "$bytes": "<base64>" }`.
+ */
+export function bootPayload(init: InitMessage): unknown {
+  return JSON.parse(JSON.stringify(init, (_key, value: unknown) => (value instanceof ArrayBuffer ? { $bytes: toBase64(new Uint8Array(value)) } : value)));
+}
+
+/** The longest `data-boot` read (the host only boots small pictures). */
+export const MAX_BOOT_CHARS = 1 << 20;
+
+/** `#app[data-boot]` back into a validated `init`. */
+export function readBoot(text: string): Validated<InitMessage> {
+  if (text.length > MAX_BOOT_CHARS) return { ok: false, reason: `boot: longer than ${MAX_BOOT_CHARS} characters` };
+  let data: unknown;
+  try {
+    data = JSON.parse(text, (_key, value: unknown) => {
+      if (!isRecord(value) || typeof value.$bytes !== 'string' || Object.keys(value).length !== 1) return value;
+      const bytes = fromBase64(value.$bytes);
+      return bytes ? bytes.buffer : value; // a bad encoding stays an object and fails validation
+    });
+  } catch (error) {
+    return { ok: false, reason: `boot: not JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (!isRecord(data) || data.type !== 'init') return { ok: false, reason: 'boot: expected an init message' };
+  return validateToPanel(data) as Validated<InitMessage>;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
 
 /** Only for the panel's persisted state (getState/setState and the serializer's `state`). */
 export interface PersistedPanelState {

@@ -2,8 +2,10 @@
  * The HTML shell of Headlight's webviews and its Content-Security-Policy. Pure string building so
  * the policy can be unit-tested; the host supplies the nonce (crypto) and the resource URIs.
  *
- * The policy allows nothing by default; our one script runs by nonce; styles come from our own
- * files (plus the nonce, which covers the <style> elements that Chart.js and Lit may create);
+ * The policy allows nothing by default; our one script runs by nonce (the bundles it imports
+ * after the first paint, from our own dist/, are fetched with that nonce: webview/src/lazy.ts);
+ * styles come from our own files (plus the nonce, which covers the <style> elements that Chart.js
+ * and Lit may create);
  * images only from our own resources and data: URLs (canvas exports); fonts from our own files.
  * No 'unsafe-inline', no 'unsafe-eval', no connect-src: a webview has nothing to fetch.
  * Initial data travels in an escaped data-* attribute, never in an inline script.

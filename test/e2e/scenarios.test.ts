@@ -101,13 +101,29 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     });
   }
 
-  /** Opens a text file, selects a line and runs Show Attention; returns the painted panel's frame and the time it took. */
-  async function showAttentionOnLine(page: Page, file: string, line: number, tokenCount: number): Promise<{ frame: Frame; ms: number }> {
+  /**
+   * Opens a text file, selects a line and runs Show Attention; returns the painted panel's frame,
+   * the time it took and where it went (the panel's milestones, in ms after the command was picked).
+   */
+  async function showAttentionOnLine(page: Page, file: string, line: number, tokenCount: number): Promise<{ frame: Frame; ms: number; breakdown: string }> {
     await openFile(page, file);
     await selectLine(page, file, line);
     const pickedAt = await runCommand(page, commandTitle('headlight.showAttention'));
     const frame = await waitForPaintedPanel(page, tokenCount);
-    return { frame, ms: performance.now() - pickedAt };
+    const ms = performance.now() - pickedAt;
+    // Where the time went: the host's and the panel's milestones (#app[data-timings], epoch ms)
+    // and, for a new panel, the workbench's: when it started the webview's frame and when it
+    // wrote our page into it (its own performance marks).
+    const timings = await frame.locator('#app').getAttribute('data-timings');
+    const workbench = await frame
+      .parentFrame()
+      ?.evaluate(() => {
+        const wrote = performance.getEntriesByType('mark').filter((m) => m.name === 'webview/index.html/content/wroteInnerContent').pop();
+        return { webviewFrame: performance.timeOrigin, ...(wrote ? { pageWritten: performance.timeOrigin + wrote.startTime } : {}) };
+      })
+      .catch(() => undefined);
+    const marks = { ...(timings ? (JSON.parse(timings) as Record<string, number>) : {}), ...workbench };
+    return { frame, ms, breakdown: milestoneBreakdown(marks, performance.timeOrigin + pickedAt) };
   }
 
   /** Picks an option of one of the panel's selects (vscode-single-select) with the mouse. */
@@ -328,6 +344,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
         const warm = await showAttentionOnLine(page, `timing-${count}.txt`, 1, count);
         const heads = await warm.frame.locator('[data-testid="head-thumb"]').count();
         lines.push(`${count} tokens × ${Math.max(heads, 1)} head(s), lesson mode (d = ${TIMING_DIM}): ${cold.ms.toFixed(0)} ms (new panel), ${warm.ms.toFixed(0)} ms (panel open)`);
+        lines.push(`  new panel:  ${cold.breakdown}`, `  panel open: ${warm.breakdown}`);
         await screenshot(page, `6-timing-${count}`);
       }
       // The issue's load: 512 tokens × 12 heads (seeded random projections, d = 96).
@@ -339,7 +356,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
         await showAttentionOnLine(page, 'sentence.txt', 1, 4);
         const warm = await showAttentionOnLine(page, `timing-${count}.txt`, 1, count);
         const shown = await warm.frame.locator('[data-testid="head-thumb"]').count();
-        lines.push(`${count} tokens × ${shown} heads, seeded random (d = ${d}): ${warm.ms.toFixed(0)} ms (panel open)`);
+        lines.push(`${count} tokens × ${shown} heads, seeded random (d = ${d}): ${warm.ms.toFixed(0)} ms (panel open)`, `  panel open: ${warm.breakdown}`);
       }
       await screenshot(page, '6-timing-512-heads');
       for (const line of lines) {
@@ -355,6 +372,14 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     }
   });
 });
+
+/** Milestones (name → epoch ms) as "name ms" in time order, in ms after `since` (epoch ms); earlier ones (an open panel's page) left out. */
+function milestoneBreakdown(marks: Readonly<Record<string, number>>, since: number): string {
+  const shown = Object.entries(marks)
+    .filter(([, at]) => at >= since - 5)
+    .sort((a, b) => a[1] - b[1]);
+  return shown.length === 0 ? '(no milestones)' : shown.map(([name, at]) => `${name} ${(at - since).toFixed(0)}`).join(', ');
+}
 
 function assertWeights(actual: number[][], expected: number[][], tolerance: number): void {
   assert.equal(actual.length, expected.length, `weights table has ${actual.length} rows, expected ${expected.length}`);

@@ -2,13 +2,11 @@
  * The panel's toolbar: measure, weight source (lesson / seeded random / weights file), heads,
  * seed, causal mask, √d_k scaling, temperature — VS Code's own look through @vscode-elements.
  * Every change posts the whole option set; the host recomputes at once.
+ *
+ * The elements are defined by their own bundle, loaded after the first paint (elements.ts): the
+ * toolbar is built at once and the options are given to the elements when they are defined, so
+ * nothing is set on an element that does not know its properties yet.
  */
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
-import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import { custom, h } from './dom';
 import type { PanelOptions, SourceKind } from '../../src/shared/protocol';
 import type { Measure } from '../../src/core/types';
@@ -21,6 +19,9 @@ interface ValueElement extends HTMLElement {
 interface CheckElement extends HTMLElement {
   checked: boolean;
 }
+
+/** The custom elements the toolbar is made of (defined by elements.ts). */
+const ELEMENT_TAGS = ['vscode-single-select', 'vscode-option', 'vscode-checkbox', 'vscode-textfield', 'vscode-button', 'vscode-progress-bar'] as const;
 
 const MEASURE_LABELS: ReadonlyArray<readonly [Measure, string]> = [
   ['dot', 'Dot product'],
@@ -61,6 +62,8 @@ export class Controls {
   private readonly seedGroup: HTMLElement;
   private readonly weightsGroup: HTMLElement;
   private current: PanelOptions | undefined;
+  /** True once every element of the toolbar is defined (upgraded). */
+  private elementsDefined = false;
 
   constructor(
     private readonly onChange: (options: PanelOptions) => void,
@@ -82,11 +85,21 @@ export class Controls {
       el.addEventListener('change', () => this.emit());
     }
     this.pickWeights.addEventListener('click', onPickWeights);
+    void Promise.all(ELEMENT_TAGS.map((tag) => customElements.whenDefined(tag))).then(() => {
+      this.elementsDefined = true;
+      if (this.current) this.apply(this.current);
+    });
   }
 
-  /** Shows `options` without emitting a change. */
+  /** Shows `options` without emitting a change (in the elements once they are defined). */
   set(options: PanelOptions, weightsLabel: string): void {
     this.current = options;
+    this.weightsLabel.textContent = weightsLabel || 'no file chosen';
+    this.showRelevant(options.source, options.measure);
+    if (this.elementsDefined) this.apply(options);
+  }
+
+  private apply(options: PanelOptions): void {
     setSelect(this.measure, options.measure);
     setSelect(this.source, options.source);
     this.heads.value = String(options.heads);
@@ -94,7 +107,6 @@ export class Controls {
     this.temperature.value = String(options.temperature);
     this.causal.checked = options.causal;
     this.scale.checked = options.scale;
-    this.weightsLabel.textContent = weightsLabel || 'no file chosen';
     for (const el of [this.heads, this.seed, this.temperature]) el.invalid = false;
     this.showRelevant(options.source, options.measure);
   }
@@ -105,7 +117,7 @@ export class Controls {
     this.weightsGroup.hidden = source !== 'weights';
     // Only the scaled measure divides by √d_k (cosine is already in [−1, 1]; dot is plain q·k).
     const scaled = measure === 'scaled';
-    (this.scale as unknown as { disabled: boolean }).disabled = !scaled;
+    if (this.elementsDefined) (this.scale as unknown as { disabled: boolean }).disabled = !scaled;
     this.scale.title = scaled ? 'Divide the scores by √d_k (switch off to see why transformers scale)' : 'Applies to the scaled measure only: cosine and dot are never divided by √d_k';
   }
 

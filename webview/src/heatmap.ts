@@ -1,19 +1,20 @@
 /**
  * The attention heatmap, query rows × key columns, of the focused head.
  *
- * Two renderers behind one canvas (`[data-testid="heatmap"]`, `data-painted="true"` once drawn):
- * up to CHART_LIMIT tokens a chartjs-chart-matrix chart with token axes, values printed in the
- * cells and Chart.js tooltips; beyond it (thousands of cells, up to 512² = 262,144) one ImageData
- * of n × n pixels scaled up without smoothing — a single draw call whatever n is — with a light
- * DOM tooltip. Clicking a row selects that query for the softmax breakdown.
+ * Drawn straight to one canvas (`[data-testid="heatmap"]`, `data-painted="true"` once drawn), in
+ * one of two ways. Up to CELL_LIMIT tokens: cells of 22–56 px with the tokens along both axes and
+ * the weights printed inside — a few hundred fillRect/fillText calls, about a millisecond, where a
+ * chart library would cost tens of milliseconds on the panel's first paint. Beyond it (thousands
+ * of cells, up to 512² = 262,144): one ImageData of n × n pixels scaled up without smoothing, a
+ * single draw call whatever n is. Both share a light DOM tooltip (query, key, score, weight) and
+ * clicking a row selects that query for the softmax breakdown.
  */
-import type { Chart } from 'chart.js';
-import { cellTextColor, toCss, weightColor, type Palette, type Rgb } from './colour';
-import { chartJs } from './charts';
+import { cellTextColor, toCss, weightColor, type Palette } from './colour';
 import { fixed, h, readable, sizeCanvas } from './dom';
 import type { DenseMatrix } from '../../src/shared/wire';
 
-export const CHART_LIMIT = 32;
+/** Up to this many tokens the heatmap has cells with labels and printed values. */
+export const CELL_LIMIT = 32;
 
 export interface HeatmapData {
   readonly tokens: readonly string[];
@@ -24,10 +25,12 @@ export interface HeatmapData {
   readonly printValuesUpTo: number;
 }
 
-interface Matrix3 {
-  x: number;
-  y: number;
-  v: number;
+/** Where the n × n grid sits on the canvas, in CSS pixels. */
+interface Grid {
+  readonly left: number;
+  readonly top: number;
+  readonly cell: number;
+  readonly n: number;
 }
 
 export function maxOf(m: DenseMatrix): number {
@@ -39,28 +42,44 @@ export function maxOf(m: DenseMatrix): number {
   return max;
 }
 
+/** A label cut to `max` characters. */
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 export class HeatmapView {
-  private canvas: HTMLCanvasElement;
+  readonly element = h('canvas', { testid: 'heatmap', className: 'heatmap', attrs: { role: 'img', tabindex: 0 } });
   private readonly legend = h('canvas', { className: 'legend', attrs: { 'aria-hidden': 'true' } });
   private readonly legendText = h('span', { className: 'legend-text' });
   private readonly tooltip = h('div', { className: 'tooltip', attrs: { role: 'tooltip', hidden: true } });
-  private chart: Chart<'matrix', Matrix3[]> | undefined;
   private data: HeatmapData | undefined;
+  private grid: Grid | undefined;
+  /** The host's width as last laid out, so that drawing never forces a layout of the page. */
+  private hostWidth = 0;
 
   constructor(
     private readonly host: HTMLElement,
     private palette: Palette,
     private readonly onSelectRow: (row: number) => void,
   ) {
-    this.canvas = this.newCanvas();
+    this.element.dataset.painted = 'false';
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver((entries) => {
+        for (const entry of entries) this.hostWidth = entry.contentRect.width;
+      }).observe(host);
+    }
     host.append(
-      h('div', { className: 'heatmap-frame' }, [this.canvas, this.tooltip]),
+      h('div', { className: 'heatmap-frame' }, [this.element, this.tooltip]),
       h('div', { className: 'legend-row' }, [this.legend, this.legendText]),
     );
-  }
-
-  get element(): HTMLCanvasElement {
-    return this.canvas;
+    this.element.addEventListener('mousemove', (event) => this.showTooltip(event));
+    this.element.addEventListener('mouseleave', () => {
+      this.tooltip.hidden = true;
+    });
+    this.element.addEventListener('click', (event) => {
+      const hit = this.cellAt(event);
+      if (hit) this.onSelectRow(hit.i);
+    });
   }
 
   setPalette(palette: Palette): void {
@@ -70,31 +89,20 @@ export class HeatmapView {
 
   render(data: HeatmapData): void {
     this.data = data;
-    this.canvas.dataset.painted = 'false';
+    this.element.dataset.painted = 'false';
+    this.tooltip.hidden = true;
     const n = data.tokens.length;
     const max = maxOf(data.weights);
-    if (n <= CHART_LIMIT) {
-      this.renderChart(data, max);
+    if (n <= CELL_LIMIT) {
+      this.element.dataset.renderer = 'cells';
+      this.grid = this.drawCells(data, max);
     } else {
-      this.renderCanvas(data, max);
+      this.element.dataset.renderer = 'pixels';
+      this.grid = this.drawPixels(data, max);
     }
     this.renderLegend(max);
-    this.canvas.setAttribute('aria-label', `Attention weights, ${n} queries × ${n} keys; largest weight ${readable(max)}`);
-  }
-
-  private newCanvas(): HTMLCanvasElement {
-    const canvas = h('canvas', { testid: 'heatmap', className: 'heatmap', attrs: { role: 'img', tabindex: 0 } });
-    canvas.dataset.painted = 'false';
-    return canvas;
-  }
-
-  /** Chart.js keeps its own hold on a canvas: a renderer switch gets a fresh element. */
-  private replaceCanvas(): void {
-    this.chart?.destroy();
-    this.chart = undefined;
-    const fresh = this.newCanvas();
-    this.canvas.replaceWith(fresh);
-    this.canvas = fresh;
+    this.element.setAttribute('aria-label', `Attention weights, ${n} queries × ${n} keys; largest weight ${readable(max)}`);
+    this.element.dataset.painted = 'true';
   }
 
   private renderLegend(max: number): void {
@@ -109,151 +117,98 @@ export class HeatmapView {
     this.legendText.textContent = `0 → ${readable(max)} (largest weight of this head)`;
   }
 
-  private renderChart(data: HeatmapData, max: number): void {
-    if (this.chart === undefined || this.canvas.dataset.renderer !== 'chart') this.replaceCanvas();
-    this.canvas.dataset.renderer = 'chart';
-    this.tooltip.hidden = true;
+  /** Small matrices: labelled cells with the weights printed inside. */
+  private drawCells(data: HeatmapData, max: number): Grid {
     const n = data.tokens.length;
     const p = this.palette;
-    const labelWidth = Math.min(140, 14 + 7.5 * Math.max(...data.tokens.map((t) => Math.min(t.length, 18))));
-    const cell = Math.max(22, Math.min(56, Math.floor(Math.min(640, this.availableWidth() - labelWidth - 24) / n)));
-    const width = labelWidth + cell * n + 16;
-    const height = labelWidth + cell * n + 8;
-    this.canvas.width = width;
-    this.canvas.height = height;
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
-    const points: Matrix3[] = [];
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) points.push({ x: j, y: i, v: data.weights.data[i * n + j]! });
-    const tokenLabel = (value: number | string): string => {
-      const t = data.tokens[Number(value)] ?? '';
-      return t.length > 18 ? `${t.slice(0, 17)}…` : t;
-    };
-    const printValues = n <= data.printValuesUpTo;
-    const colorOf = (i: number, j: number): Rgb => {
-      const score = data.scores.data[i * n + j]!;
-      return score === -Infinity ? p.masked : weightColor(p, data.weights.data[i * n + j]!, max);
-    };
-    const Chart = chartJs(p);
-    const canvas = this.canvas;
-    const selected = data.selectedRow;
-    const config = {
-      type: 'matrix' as const,
-      data: {
-        datasets: [
-          {
-            data: points,
-            backgroundColor: (ctx: { dataIndex: number }) => {
-              const pt = points[ctx.dataIndex]!;
-              return toCss(colorOf(pt.y, pt.x));
-            },
-            borderColor: (ctx: { dataIndex: number }) => (points[ctx.dataIndex]!.y === selected ? toCss(p.focus) : toCss(p.grid)),
-            borderWidth: (ctx: { dataIndex: number }) => (points[ctx.dataIndex]!.y === selected ? 2 : p.cellBorders ? 1 : 0),
-            width: () => cell - 1,
-            height: () => cell - 1,
-          },
-        ],
-      },
-      options: {
-        responsive: false,
-        maintainAspectRatio: false,
-        devicePixelRatio: Math.max(1, window.devicePixelRatio || 1),
-        layout: { padding: { right: 8, bottom: 8 } },
-        onClick: (_event: unknown, elements: { index: number }[]) => {
-          const hit = elements[0];
-          if (hit) this.onSelectRow(points[hit.index]!.y);
-        },
-        scales: {
-          x: {
-            type: 'linear' as const,
-            position: 'top' as const,
-            min: -0.5,
-            max: n - 0.5,
-            offset: false,
-            grid: { display: false },
-            title: { display: true, text: 'key', color: toCss(p.muted) },
-            ticks: { stepSize: 1, autoSkip: false, maxRotation: 90, minRotation: n > 6 ? 90 : 0, callback: tokenLabel, color: toCss(p.foreground) },
-          },
-          y: {
-            type: 'linear' as const,
-            reverse: true,
-            min: -0.5,
-            max: n - 0.5,
-            offset: false,
-            grid: { display: false },
-            title: { display: true, text: 'query', color: toCss(p.muted) },
-            ticks: { stepSize: 1, autoSkip: false, callback: tokenLabel, color: toCss(p.foreground) },
-          },
-        },
-        plugins: {
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              title: (items: { dataIndex: number }[]) => {
-                const pt = points[items[0]?.dataIndex ?? 0]!;
-                return `${data.tokens[pt.y]} → ${data.tokens[pt.x]}`;
-              },
-              label: (item: { dataIndex: number }) => {
-                const pt = points[item.dataIndex]!;
-                const score = data.scores.data[pt.y * n + pt.x]!;
-                return score === -Infinity
-                  ? ['masked (causal): key after the query', 'weight 0']
-                  : [`query ${data.tokens[pt.y]}, key ${data.tokens[pt.x]}`, `score ${fixed(score, 4)}`, `weight ${fixed(pt.v, 4)}`];
-              },
-            },
-          },
-        },
-      },
-      plugins: [
-        {
-          id: 'headlight-cell-values',
-          afterDatasetsDraw: (chart: Chart) => {
-            if (!printValues) return;
-            const ctx = chart.ctx;
-            const meta = chart.getDatasetMeta(0);
-            ctx.save();
-            ctx.font = `${cell >= 40 ? 12 : 10}px ${p.monoFamily}`;
-            ctx.textAlign = 'center';
-            ctx.textBaseline = 'middle';
-            meta.data.forEach((element, index) => {
-              const pt = points[index]!;
-              const { x, y, width, height } = element.getProps(['x', 'y', 'width', 'height'], true) as unknown as { x: number; y: number; width: number; height: number };
-              const masked = data.scores.data[pt.y * n + pt.x] === -Infinity;
-              ctx.fillStyle = toCss(cellTextColor(p, colorOf(pt.y, pt.x)));
-              ctx.fillText(masked ? '·' : fixed(pt.v), x + width / 2, y + height / 2);
-            });
-            ctx.restore();
-          },
-          afterRender: () => {
-            canvas.dataset.painted = 'true';
-          },
-        },
-      ],
-    };
-    if (this.chart) {
-      // Same renderer: rebuild the chart (options are closures over this render's data).
-      this.chart.destroy();
+    const labels = data.tokens.map((t) => cut(t, 18));
+    const fontSize = 12;
+    const title = 18; // the axis titles "key" and "query"
+    const avail = this.availableWidth();
+    const ctxMeasure = sizeCanvas(this.element, 1, 1);
+    ctxMeasure.font = `${fontSize}px ${p.fontFamily}`;
+    const labelWidth = Math.ceil(Math.max(24, ...labels.map((t) => ctxMeasure.measureText(t).width))) + 8;
+    const cell = Math.max(22, Math.min(56, Math.floor(Math.min(640, avail - labelWidth - title - 24) / n)));
+    // Key labels run vertically once they would not fit across a cell.
+    const keysVertical = labels.some((t) => ctxMeasure.measureText(t).width > cell - 4);
+    const top = title + (keysVertical ? labelWidth : fontSize + 8);
+    const left = title + labelWidth;
+    const size = cell * n;
+    const ctx = sizeCanvas(this.element, left + size + 8, top + size + 8);
+
+    ctx.fillStyle = toCss(p.muted);
+    ctx.font = `${fontSize}px ${p.fontFamily}`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillText('key', left + size / 2, 2);
+    ctx.save();
+    ctx.translate(2, top + size / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText('query', 0, 0);
+    ctx.restore();
+
+    ctx.fillStyle = toCss(p.foreground);
+    ctx.textBaseline = 'middle';
+    for (let i = 0; i < n; i++) {
+      const label = labels[i]!;
+      ctx.textAlign = 'right';
+      ctx.fillText(label, left - 6, top + i * cell + cell / 2);
+      if (keysVertical) {
+        ctx.save();
+        ctx.translate(left + i * cell + cell / 2, top - 6);
+        ctx.rotate(-Math.PI / 2);
+        ctx.textAlign = 'left';
+        ctx.fillText(label, 0, 0);
+        ctx.restore();
+      } else {
+        ctx.textAlign = 'center';
+        ctx.fillText(label, left + i * cell + cell / 2, top - 6 - fontSize / 2);
+      }
     }
-    this.chart = new Chart(this.canvas, config as never) as unknown as Chart<'matrix', Matrix3[]>;
-    this.canvas.onkeydown = null;
+
+    const printValues = n <= data.printValuesUpTo;
+    ctx.font = `${cell >= 40 ? 12 : 10}px ${p.monoFamily}`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const at = i * n + j;
+        const masked = data.scores.data[at] === -Infinity;
+        const weight = data.weights.data[at]!;
+        const colour = masked ? p.masked : weightColor(p, weight, max);
+        const x = left + j * cell;
+        const y = top + i * cell;
+        ctx.fillStyle = toCss(colour);
+        ctx.fillRect(x + 0.5, y + 0.5, cell - 1, cell - 1);
+        if (p.cellBorders) {
+          ctx.strokeStyle = toCss(p.grid);
+          ctx.lineWidth = 1;
+          ctx.strokeRect(x + 0.5, y + 0.5, cell - 1, cell - 1);
+        }
+        if (printValues) {
+          ctx.fillStyle = toCss(cellTextColor(p, colour));
+          ctx.fillText(masked ? '·' : fixed(weight), x + cell / 2, y + cell / 2);
+        }
+      }
+    }
+    if (data.selectedRow >= 0 && data.selectedRow < n) {
+      ctx.strokeStyle = toCss(p.focus);
+      ctx.lineWidth = 2;
+      ctx.strokeRect(left - 1, top + data.selectedRow * cell - 1, size + 2, cell + 1);
+    }
+    return { left, top, cell, n };
   }
 
-  private availableWidth(): number {
-    return Math.max(320, this.host.clientWidth || 720);
-  }
-
-  private renderCanvas(data: HeatmapData, max: number): void {
-    if (this.chart !== undefined || this.canvas.dataset.renderer !== 'canvas') this.replaceCanvas();
-    this.canvas.dataset.renderer = 'canvas';
+  /** Big matrices: one pixel per cell, coloured through a 256-entry lookup table, scaled up unsmoothed. */
+  private drawPixels(data: HeatmapData, max: number): Grid {
     const n = data.tokens.length;
     const p = this.palette;
     const labels = n <= 96;
     const margin = labels ? 90 : 24;
     const cell = Math.max(1, Math.min(16, Math.floor((this.availableWidth() - margin - 16) / n)));
     const size = cell * n;
-    const ctx = sizeCanvas(this.canvas, margin + size + 8, margin + size + 8);
+    const ctx = sizeCanvas(this.element, margin + size + 8, margin + size + 8);
 
-    // One pixel per cell, coloured through a 256-entry lookup table, then scaled up unsmoothed.
     const image = new ImageData(n, n);
     const lut = new Uint8ClampedArray(256 * 3);
     for (let level = 0; level < 256; level++) {
@@ -286,8 +241,7 @@ export class HeatmapView {
       ctx.font = `${Math.min(11, Math.max(7, cell - 1))}px ${p.fontFamily}`;
       ctx.textBaseline = 'middle';
       for (let i = 0; i < n; i++) {
-        const t = data.tokens[i]!;
-        const label = t.length > 12 ? `${t.slice(0, 11)}…` : t;
+        const label = cut(data.tokens[i]!, 12);
         ctx.textAlign = 'right';
         ctx.fillText(label, margin - 4, margin + i * cell + cell / 2);
         ctx.save();
@@ -309,47 +263,52 @@ export class HeatmapView {
       ctx.lineWidth = Math.max(1, Math.min(2, cell / 2));
       ctx.strokeRect(margin - 1, margin + data.selectedRow * cell - 1, size + 2, cell + 2);
     }
-
-    const cellAt = (event: MouseEvent): { i: number; j: number } | undefined => {
-      const rect = this.canvas.getBoundingClientRect();
-      const x = event.clientX - rect.left - margin;
-      const y = event.clientY - rect.top - margin;
-      if (x < 0 || y < 0 || x >= size || y >= size) return undefined;
-      return { i: Math.floor(y / cell), j: Math.floor(x / cell) };
-    };
-    this.canvas.onmousemove = (event) => {
-      const hit = cellAt(event);
-      if (!hit) {
-        this.tooltip.hidden = true;
-        return;
-      }
-      const score = data.scores.data[hit.i * n + hit.j]!;
-      const weight = data.weights.data[hit.i * n + hit.j]!;
-      this.tooltip.replaceChildren(
-        h('strong', { text: `${data.tokens[hit.i]} → ${data.tokens[hit.j]}` }),
-        h('div', { text: `query #${hit.i + 1} ${data.tokens[hit.i]}, key #${hit.j + 1} ${data.tokens[hit.j]}` }),
-        h('div', { text: score === -Infinity ? 'masked (causal)' : `score ${fixed(score, 4)}` }),
-        h('div', { text: `weight ${fixed(weight, 4)}` }),
-      );
-      this.tooltip.hidden = false;
-      const frame = this.canvas.getBoundingClientRect();
-      this.tooltip.style.left = `${event.clientX - frame.left + 14}px`;
-      this.tooltip.style.top = `${event.clientY - frame.top + 14}px`;
-    };
-    this.canvas.onmouseleave = () => {
-      this.tooltip.hidden = true;
-    };
-    this.canvas.onclick = (event) => {
-      const hit = cellAt(event);
-      if (hit) this.onSelectRow(hit.i);
-    };
-    this.canvas.dataset.painted = 'true';
+    return { left: margin, top: margin, cell, n };
   }
 
-  /** Arrow keys move the selected query row (both renderers). */
+  private availableWidth(): number {
+    return Math.max(320, this.hostWidth || this.host.clientWidth || 720);
+  }
+
+  private cellAt(event: MouseEvent): { i: number; j: number } | undefined {
+    const grid = this.grid;
+    if (!grid) return undefined;
+    const rect = this.element.getBoundingClientRect();
+    const x = event.clientX - rect.left - grid.left;
+    const y = event.clientY - rect.top - grid.top;
+    const size = grid.cell * grid.n;
+    if (x < 0 || y < 0 || x >= size || y >= size) return undefined;
+    return { i: Math.floor(y / grid.cell), j: Math.floor(x / grid.cell) };
+  }
+
+  private showTooltip(event: MouseEvent): void {
+    const data = this.data;
+    const hit = this.cellAt(event);
+    if (!data || !hit) {
+      this.tooltip.hidden = true;
+      return;
+    }
+    const n = data.tokens.length;
+    const score = data.scores.data[hit.i * n + hit.j]!;
+    const weight = data.weights.data[hit.i * n + hit.j]!;
+    const query = data.tokens[hit.i]!;
+    const key = data.tokens[hit.j]!;
+    this.tooltip.replaceChildren(
+      h('strong', { text: `${query} → ${key}` }),
+      h('div', { text: `query #${hit.i + 1} ${query}, key #${hit.j + 1} ${key}` }),
+      h('div', { text: score === -Infinity ? 'masked (causal): key after the query, weight 0' : `score ${fixed(score, 4)}` }),
+      ...(score === -Infinity ? [] : [h('div', { text: `weight ${fixed(weight, 4)}` })]),
+    );
+    this.tooltip.hidden = false;
+    const frame = this.element.getBoundingClientRect();
+    this.tooltip.style.left = `${event.clientX - frame.left + 14}px`;
+    this.tooltip.style.top = `${event.clientY - frame.top + 14}px`;
+  }
+
+  /** Arrow keys move the selected query row (both drawings). */
   attachKeyboard(): void {
     this.host.addEventListener('keydown', (event) => {
-      if (!this.data || event.target !== this.canvas) return;
+      if (!this.data || event.target !== this.element) return;
       const n = this.data.tokens.length;
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         const next = Math.max(0, Math.min(n - 1, this.data.selectedRow + (event.key === 'ArrowDown' ? 1 : -1)));
@@ -359,8 +318,8 @@ export class HeatmapView {
     });
   }
 
-  /** The canvas itself, for export (chart and canvas renderers alike). */
+  /** The canvases themselves, for export. */
   canvases(): { readonly chart: HTMLCanvasElement; readonly legend: HTMLCanvasElement; readonly legendText: string } {
-    return { chart: this.canvas, legend: this.legend, legendText: this.legendText.textContent ?? '' };
+    return { chart: this.element, legend: this.legend, legendText: this.legendText.textContent ?? '' };
   }
 }

@@ -6,10 +6,12 @@
  * DOM contract for the end-to-end tests (test/e2e): #app[data-state], [data-testid="token"],
  * [data-testid="oov"], [data-testid="softmax-line"], [data-testid="weights-table"] td[data-row]
  * [data-col][data-value], canvas[data-testid="heatmap"][data-painted], [data-testid="head-thumb"]
- * [data-head][aria-selected].
+ * [data-head][aria-selected], and #app[data-timings] (the milestones of the last picture, JSON).
  */
+// First: opens the channel and says `ready` before the modules below are evaluated.
+import { channel, epochMs, readyPosted, scriptStarted } from './panelChannel';
 import { readPalette, watchTheme } from './theme';
-import { lastReceipt, openChannel } from './vscodeApi';
+import { lastReceipt } from './vscodeApi';
 import { fixed, h } from './dom';
 import { Controls } from './controls';
 import { HeatmapView } from './heatmap';
@@ -19,11 +21,13 @@ import { TokenLinesView } from './tokenLines';
 import { EmbeddingPlotView } from './plot';
 import { WeightsView } from './weightsView';
 import { WhenVisible } from './whenVisible';
+import { loadChartJs } from './charts';
+import { importBeside } from './lazy';
 import { composePng, type ExportPiece } from './exportImage';
 import { toCss, type Palette } from './colour';
 import {
   assertNever,
-  validateToPanel,
+  readBoot,
   type ChartId,
   type ExportFormat,
   type FromPanelMessage,
@@ -31,7 +35,6 @@ import {
   type MatrixId,
   type PanelOptions,
   type PanelSnapshot,
-  type PersistedPanelState,
   type PlotView,
   type Projection,
   type RowView,
@@ -41,8 +44,10 @@ import { fromWire, type DenseMatrix } from '../../src/shared/wire';
 import { displayToken, visibleControls } from '../../src/shared/displayToken';
 
 const TABLE_LIMIT = 32;
+/** When the later bundles load even if no picture came (see loadLaterBundles). */
+const LATER_BUNDLES_AT_THE_LATEST_MS = 1000;
+let laterBundlesRequested = false;
 
-const channel = openChannel<FromPanelMessage, ToPanelMessage, PersistedPanelState>(validateToPanel, (message) => ({ type: 'log', level: 'warn', message }));
 const post = (message: FromPanelMessage): void => channel.post(message);
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
@@ -91,7 +96,7 @@ function section(id: string, title: string, chart: ChartId, matrices: readonly {
     b.addEventListener('click', onClick);
     return b;
   };
-  tools.append(button('PNG', `Export ${title} as PNG`, () => exportChart(chart)));
+  tools.append(button('PNG', `Export ${title} as PNG`, () => void exportChart(chart)));
   if (matrices.length > 0) {
     const pick = h('select', { className: 'matrix-pick', attrs: { 'aria-label': 'Matrix to export' } }, matrices.map((m) => h('option', { text: m.label, attrs: { value: m.id } })));
     if (matrices.length > 1) tools.append(pick);
@@ -195,7 +200,9 @@ function setStatus(state: 'empty' | 'ready' | 'error', message: string): void {
   banner.hidden = message === '';
   banner.classList.toggle('error', state === 'error');
   const showViews = state === 'ready';
-  views.hidden = !showViews;
+  // Dormant, not display:none: the views keep their widths, so the first picture is drawn to
+  // size without forcing a layout of the page first.
+  views.classList.toggle('dormant', !showViews);
   tokenStrip.parentElement!.hidden = !showViews;
   if (state !== 'ready') app.dataset.state = state;
 }
@@ -309,6 +316,7 @@ function renderSnapshot(next: PanelSnapshot): void {
   renderPlot(shownTokens, next.plot);
   clock.lap('plot');
   persist();
+  milestones.drawn = epochMs();
   markReadyWhenPainted();
   const received = lastReceipt();
   const drawn = clock.total();
@@ -339,10 +347,44 @@ function stopwatch(): { lap(name: string): void; total(): number; laps(): string
   };
 }
 
+/**
+ * Milestones of the picture being drawn (epoch ms): the host's (command, panel, computed, ready,
+ * init…) and ours (script, received, drawn, painted), published on `#app[data-timings]` once the
+ * heatmap is painted, for the e2e timing test.
+ */
+let milestones: Record<string, number> = {};
+
+function startMilestones(host: Readonly<Record<string, number>> | undefined, firstPicture: boolean, received = Math.round(lastReceipt() * 10) / 10): void {
+  milestones = { ...host, ...(firstPicture ? pageMilestones() : {}), received };
+}
+
+/** The page's own load: when our script and style arrived and when the script ran. */
+function pageMilestones(): Record<string, number> {
+  const out: Record<string, number> = { script: scriptStarted, readyPosted, layoutBuilt };
+  for (const entry of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+    const name = /\/(webview|attention)\.(js|css)(\?|$)/.exec(entry.name);
+    if (!name) continue;
+    const key = name[2] === 'js' ? 'scriptFetch' : 'styleFetch';
+    out[`${key}Start`] = Math.round((performance.timeOrigin + entry.startTime) * 10) / 10;
+    out[`${key}End`] = Math.round((performance.timeOrigin + entry.responseEnd) * 10) / 10;
+  }
+  return out;
+}
+
+function publishMilestones(name: string): void {
+  milestones[name] = epochMs();
+  app.dataset.timings = JSON.stringify(milestones);
+}
+
 function markReadyWhenPainted(): void {
   const canvas = heatmap.element;
   const done = (): void => {
-    if (snapshot) app.dataset.state = 'ready';
+    if (!snapshot) return;
+    publishMilestones('painted');
+    app.dataset.state = 'ready';
+    // The start of the frame that puts it on screen.
+    requestAnimationFrame(() => publishMilestones('frame'));
+    loadLaterBundles();
   };
   if (canvas.dataset.painted === 'true') {
     done();
@@ -382,8 +424,10 @@ function persist(): void {
 // Export
 // ---------------------------------------------------------------------------------------------
 
-function capture(chart: ChartId): string {
+async function capture(chart: ChartId): Promise<string> {
   if (!snapshot || !head) throw new Error('nothing is shown yet');
+  // The bars and the plot are Chart.js charts: with the library loaded, flushing draws them now.
+  if (chart === 'softmax' || chart === 'plot') await loadChartJs();
   belowTheFold.flushAll();
   const headName = `head ${head.index + 1}`;
   let pieces: ExportPiece[];
@@ -450,9 +494,9 @@ function capture(chart: ChartId): string {
   return composePng(palette, title, pieces);
 }
 
-function exportChart(chart: ChartId): void {
+async function exportChart(chart: ChartId): Promise<void> {
   try {
-    post({ type: 'exportImage', chart, dataUrl: capture(chart) });
+    post({ type: 'exportImage', chart, dataUrl: await capture(chart) });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     post({ type: 'log', level: 'warn', message: `PNG export of ${chart} failed: ${reason}` });
@@ -475,11 +519,16 @@ function handle(message: ToPanelMessage): void {
       post({ type: 'log', level: 'debug', message: `timing: init received ${Math.round(performance.now())} ms after the webview started loading` });
       printValuesUpTo = message.printValuesUpTo;
       currentWeightsLabel = message.weightsLabel;
-      if (message.snapshot) {
+      if (message.sameAsBoot && drewBoot) {
+        // The picture drawn from the page's HTML is this one: nothing to draw again.
+        milestones.initAfterBoot = epochMs();
+      } else if (message.snapshot) {
+        startMilestones(message.timings, true);
         renderSnapshot(message.snapshot);
       } else {
         snapshot = undefined;
         setStatus(message.status === 'error' ? 'error' : 'empty', message.message);
+        if (message.status !== 'empty') loadLaterBundles();
       }
       // The session's options, which may be newer than the snapshot's (a recomputation in flight).
       controls.set(message.options, message.weightsLabel);
@@ -493,6 +542,7 @@ function handle(message: ToPanelMessage): void {
       app.setAttribute('aria-busy', String(message.active));
       break;
     case 'snapshot':
+      startMilestones(message.timings, false);
       renderSnapshot(message.snapshot);
       break;
     case 'head':
@@ -519,13 +569,13 @@ function handle(message: ToPanelMessage): void {
     case 'error':
       snapshot = undefined;
       setStatus('error', message.message);
+      loadLaterBundles();
       break;
     case 'capture':
-      try {
-        post({ type: 'captured', requestId: message.requestId, chart: message.chart, dataUrl: capture(message.chart) });
-      } catch (error) {
-        post({ type: 'captureFailed', requestId: message.requestId, reason: error instanceof Error ? error.message : String(error) });
-      }
+      capture(message.chart).then(
+        (dataUrl) => post({ type: 'captured', requestId: message.requestId, chart: message.chart, dataUrl }),
+        (error: unknown) => post({ type: 'captureFailed', requestId: message.requestId, reason: error instanceof Error ? error.message : String(error) }),
+      );
       break;
     default:
       assertNever(message);
@@ -553,4 +603,51 @@ watchTheme((next) => {
 window.addEventListener('error', (event) => post({ type: 'log', level: 'error', message: `webview error: ${event.message}` }));
 
 setStatus('empty', 'Loading…');
-post({ type: 'ready' });
+// `ready` went out from panelChannel.ts, before this script's modules were evaluated.
+const layoutBuilt = epochMs();
+const drewBoot = drawBoot();
+
+// Without a picture to paint soon (a long computation), the controls must not wait for one.
+setTimeout(loadLaterBundles, LATER_BUNDLES_AT_THE_LATEST_MS);
+
+/**
+ * The controls' elements, then Chart.js (the softmax bars and the embedding plot, below the
+ * fold), once the first picture — or the page without one — is on screen (see lazy.ts): their
+ * evaluation would otherwise compete with receiving and drawing the picture.
+ */
+function loadLaterBundles(): void {
+  if (laterBundlesRequested) return;
+  laterBundlesRequested = true;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      importBeside('webview-elements.js')
+        .catch((error: unknown) => reportError(error))
+        .finally(() => loadChartJs().catch((error: unknown) => reportError(error)));
+    }, 0),
+  );
+}
+
+/**
+ * Draws the picture the page's HTML carries, if any (see bootPayload in the protocol): a new
+ * panel then paints without waiting for the host's answer to `ready`. Not in a page recreated
+ * after being hidden (it has drawn before, so it has state): the host's `init` says what is current.
+ */
+function drawBoot(): boolean {
+  const text = app.dataset.boot;
+  if (text === undefined) return false;
+  delete app.dataset.boot;
+  if (channel.getState() !== undefined) return false;
+  const checked = readBoot(text);
+  if (!checked.ok) {
+    post({ type: 'log', level: 'warn', message: `webview ignored its boot data: ${checked.reason}` });
+    return false;
+  }
+  const init = checked.message;
+  if (!init.snapshot) return false;
+  startMilestones(init.timings, true, epochMs());
+  printValuesUpTo = init.printValuesUpTo;
+  currentWeightsLabel = init.weightsLabel;
+  renderSnapshot(init.snapshot);
+  controls.set(init.options, init.weightsLabel);
+  return true;
+}

@@ -6,9 +6,12 @@
  */
 import type { Chart } from 'chart.js';
 import { toCss, type Palette } from './colour';
-import { chartJs } from './charts';
+import { withChartJs } from './charts';
 import { fixed, h } from './dom';
 import type { PlotView, Projection } from '../../src/shared/protocol';
+
+/** Chart.js itself (the class), handed over by withChartJs once loaded. */
+type ChartClass = typeof Chart;
 
 export class EmbeddingPlotView {
   readonly element: HTMLElement;
@@ -65,12 +68,18 @@ export class EmbeddingPlotView {
       this.ySelect.value = String(plot.projection.y);
     }
     this.note.textContent = plot.note;
+    // Chart.js may still be loading: only the latest plot is drawn when it arrives.
+    withChartJs(this.palette, (Chart) => {
+      if (this.plot === plot && this.tokens === tokens) this.draw(Chart, tokens, plot);
+    });
+  }
+
+  private draw(Chart: ChartClass, tokens: readonly string[], plot: PlotView): void {
     const inputs = new Float32Array(plot.inputs);
     const outputs = new Float32Array(plot.outputs);
     const n = tokens.length;
     const p = this.palette;
     const labels = n <= 64;
-    const Chart = chartJs(p);
     this.chart?.destroy();
     this.canvas.width = 560;
     this.canvas.height = 420;

@@ -5,10 +5,13 @@
  */
 import type { Chart } from 'chart.js';
 import { toCss, type Palette } from './colour';
-import { chartJs } from './charts';
+import { withChartJs } from './charts';
 import { fixed, h, readable } from './dom';
 import type { BreakdownEntry, RowView } from '../../src/shared/protocol';
 import { displayToken, visibleControls } from '../../src/shared/displayToken';
+
+/** Chart.js itself (the class), handed over by withChartJs once loaded. */
+type ChartClass = typeof Chart;
 
 export class SoftmaxView {
   readonly element: HTMLElement;
@@ -19,6 +22,7 @@ export class SoftmaxView {
   private readonly barCanvas = h('canvas', { className: 'softmax-bars', attrs: { role: 'img' } });
   private chart: Chart | undefined;
   private row: RowView | undefined;
+  private barsFor: RowView | undefined;
   private tokens: readonly string[] = [];
 
   constructor(
@@ -95,9 +99,16 @@ export class SoftmaxView {
   }
 
   private renderBars(row: RowView, shown: readonly { entry: BreakdownEntry; index: number }[]): void {
+    // Chart.js may still be loading: only the latest row is drawn when it arrives.
+    this.barsFor = row;
+    withChartJs(this.palette, (Chart) => {
+      if (this.barsFor === row) this.drawBars(Chart, row, shown);
+    });
+  }
+
+  private drawBars(Chart: ChartClass, row: RowView, shown: readonly { entry: BreakdownEntry; index: number }[]): void {
     const p = this.palette;
     const n = shown.length;
-    const Chart = chartJs(p);
     this.chart?.destroy();
     const width = Math.max(260, Math.min(900, n * 28 + 60));
     this.barCanvas.width = width;

@@ -36,7 +36,7 @@ export function openChannel<TOut, TIn, TState>(
     post: (message) => api.postMessage(message),
     onMessage: (handler) => {
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
-        receivedAt = Date.now();
+        receivedAt = performance.timeOrigin + performance.now();
         const checked = validate(event.data);
         if (checked.ok) {
           handler(checked.message);

@@ -1,10 +1,15 @@
 /**
  * Runs attention off the extension host's thread and makes it cancellable.
  *
- * One worker is kept warm between requests. Cancelling a request that is still running
- * terminates the worker (the only way to stop a synchronous loop) and the next request starts a
- * fresh one. When the worker bundle is missing (unit tests run from sources) or a worker cannot
- * start, the computation runs in-process: slower to cancel, same result.
+ * Small problems (a sentence: well under a few milliseconds of arithmetic) are computed right
+ * away on the host's thread: starting a worker thread costs tens of milliseconds of CPU — on a
+ * 2-core machine, taken from the workbench that is creating the panel at the same moment — and
+ * there is nothing worth cancelling in a computation that is over before the next message.
+ *
+ * Bigger ones go to a worker, kept warm between requests. Cancelling a request that is still
+ * running terminates the worker (the only way to stop a synchronous loop) and the next request
+ * starts a fresh one. When the worker bundle is missing (unit tests run from sources) or a worker
+ * cannot start, the computation runs in-process: slower to cancel, same result.
  */
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +22,17 @@ export class CancelledError extends Error {
   constructor() {
     super('cancelled');
   }
+}
+
+/**
+ * Multiply-adds below which a computation runs in-process: about 2 ms of the core's loops even
+ * before the JIT has warmed them up (12 tokens × 12 heads at d = 96 is 0.47 M; 512 tokens is 70 M).
+ */
+export const IN_PROCESS_WORK_LIMIT = 2_000_000;
+
+/** Multiply-adds of one pass: Q, K, V and output projections (4·n·d²) when there are weights, scores and weighted sums (2·n²·d). */
+export function attentionWork(n: number, d: number, withWeights: boolean): number {
+  return 2 * n * n * d + (withWeights ? 4 * n * d * d : 0);
 }
 
 export interface ComputeResult {
@@ -41,6 +57,8 @@ export class AttentionComputer {
   constructor(
     private readonly workerPath: string,
     private readonly log: (message: string) => void,
+    /** Work (see attentionWork) below which the computation runs at once on this thread; 0: always the worker. */
+    private readonly inProcessWorkLimit = IN_PROCESS_WORK_LIMIT,
   ) {}
 
   /** True while a worker thread exists (tests check that disposal leaves none behind). */
@@ -56,6 +74,7 @@ export class AttentionComputer {
     if (this.disposed) return Promise.reject(new CancelledError());
     this.cancel();
     if (signal?.aborted) return Promise.reject(new CancelledError());
+    if (attentionWork(x.rows, x.cols, weights !== undefined) < this.inProcessWorkLimit) return this.computeNow(x, weights, opts);
     const worker = this.ensureWorker();
     if (!worker) return this.computeInProcess(x, weights, opts, signal);
     const id = this.nextId++;
@@ -131,6 +150,17 @@ export class AttentionComputer {
       this.workerBroken = true;
       this.log(`attention worker unavailable, computing in-process: ${String(error)}`);
       return undefined;
+    }
+  }
+
+  /** A small problem, computed before returning (a core error becomes the rejection). */
+  private computeNow(x: Matrix, weights: MultiHeadWeights | undefined, opts: ScaledAttentionOptions): Promise<ComputeResult> {
+    try {
+      const started = performance.now();
+      const report = runAttention(x, weights ? { kind: 'weights', weights } : { kind: 'lesson' }, opts);
+      return Promise.resolve({ report, ms: performance.now() - started, where: 'in-process' });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 

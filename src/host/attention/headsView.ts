@@ -82,6 +82,9 @@ export class HeadsViewProvider extends Disposable implements vscode.WebviewViewP
   }
 
   private sendHeads(): void {
+    // Nobody to tell (the view is closed or loading; it asks with `ready`): building the snapshot
+    // now would only delay whoever else is waiting for this picture.
+    if (!this.view || !this.webviewReady || this.isDisposed) return;
     const snapshot = this.session.snapshot();
     this.post({
       type: 'heads',

@@ -25,9 +25,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: WebviewKind): string {
+/** `boot`: data the page reads from `#app[data-boot]` (escaped JSON, never executed). */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: WebviewKind, boot?: unknown): string {
   const bundle = BUNDLES[kind];
   return renderWebviewHtml({
+    boot,
     cspSource: webview.cspSource,
     nonce: newNonce(),
     title: bundle.title,

@@ -23,7 +23,7 @@ import { saveExport } from './exporter';
 import { HEADS_VIEW_ID, HeadsViewProvider } from './headsView';
 import { InputError, requestFromEditor } from './input';
 import { AttentionPanel, VIEW_TYPE, type PanelHost } from './panel';
-import { AttentionSession, type SessionStatus } from './session';
+import { AttentionSession, epochMs, type SessionStatus } from './session';
 import { readSettings } from './settings';
 
 export const ATTENTION_COMMANDS = {
@@ -175,16 +175,18 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
     return next;
   }
 
-  function ensurePanel(): AttentionPanel {
+  /** The panel, revealed; a new one when none is open (its page set at once unless `load` is false). */
+  function ensurePanel(load = true): AttentionPanel {
     if (panel && !panel.disposed) {
       panel.reveal();
       return panel;
     }
-    return adopt(AttentionPanel.create(host));
+    return adopt(AttentionPanel.create(host, load));
   }
 
   async function showAttention(arg?: unknown): Promise<void> {
     const commandAt = Date.now();
+    const milestones: Record<string, number> = { command: epochMs() };
     const settings = readSettings();
     const abort = new AbortController();
     try {
@@ -206,9 +208,28 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
         request = await requestFromEditor(editor, embeddings, settings, abort.signal);
       }
       log.debug(`timing: Show Attention at ${commandAt} (epoch ms), ${request.words.length} words read and looked up in ${Date.now() - commandAt} ms`);
-      ensurePanel();
+      milestones.input = epochMs();
+      const isNew = !panel || panel.disposed;
       const started = performance.now();
-      await session.show(request);
+      const showing = session.show(request, milestones);
+      if (isNew) {
+        // A sentence is computed in-process before the next turn of the event loop: a panel
+        // whose page is set after that carries the picture in its HTML and paints without
+        // waiting for the ready → init round trip. A long input goes to the worker: the panel is
+        // created at once, while it computes.
+        await Promise.race([showing.catch(() => undefined), new Promise((resolve) => setImmediate(resolve))]);
+        const created = ensurePanel(false);
+        milestones.panelCreated = epochMs();
+        // The extension host sends its messages to the workbench in batches, on a timer: let the
+        // creation go out before building the page (the workbench needs the page only after it
+        // has created the panel's frames, a good hundred milliseconds later).
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        created.load();
+      } else {
+        ensurePanel();
+        milestones.panelRevealed = epochMs();
+      }
+      await showing;
       log.info(`showAttention: ${request.words.length} words looked up, computed and posted in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

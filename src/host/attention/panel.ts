@@ -10,15 +10,18 @@ import * as vscode from 'vscode';
 import { Disposable } from '../disposable';
 import {
   assertNever,
+  bootPayload,
   validateFromPanel,
   type ChartId,
   type FromPanelMessage,
+  type InitMessage,
+  type PanelSnapshot,
   type ToPanelMessage,
 } from '../../shared/protocol';
 import { pngBytesFromDataUrl } from '../../shared/viewModel';
 import { displayToken } from '../../shared/displayToken';
 import { webviewHtml, webviewOptions } from './html';
-import type { AttentionSession, SessionEvent } from './session';
+import { epochMs, type AttentionSession, type SessionEvent } from './session';
 
 export const VIEW_TYPE = 'headlight.attention';
 
@@ -40,6 +43,13 @@ interface PendingCapture {
 
 const CAPTURE_TIMEOUT_MS = 15_000;
 
+/**
+ * Pictures up to this size travel in the page's HTML (a few tens of kB of base64 at most: the
+ * 32 × 32 weights and scores of the focused head, 16 thumbnails, the softmax row, the plot).
+ */
+const BOOT_MAX_TOKENS = 32;
+const BOOT_MAX_HEADS = 16;
+
 export class AttentionPanel extends Disposable {
   private readonly closed = this.register(new vscode.EventEmitter<void>());
   /** Fires once, when the user closes the panel (or it is disposed). */
@@ -51,20 +61,31 @@ export class AttentionPanel extends Disposable {
   /** Messages received that failed validation (the test API reads it). */
   rejectedMessages = 0;
   private panelGone = false;
+  /** The snapshot the page's HTML carries, if any. */
+  private booted: PanelSnapshot | undefined;
+  private loaded = false;
 
-  static create(host: PanelHost): AttentionPanel {
+  /**
+   * A new panel beside the editor. `load: false` leaves its page for a `load()` call: the
+   * workbench can start creating the panel while the host builds what the page carries.
+   */
+  static create(host: PanelHost, load = true): AttentionPanel {
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
       'Attention',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { ...webviewOptions(host.extensionUri), retainContextWhenHidden: false },
     );
-    return new AttentionPanel(panel, host);
+    const created = new AttentionPanel(panel, host);
+    if (load) created.load();
+    return created;
   }
 
   /** Adopts a panel VS Code restored after a reload (WebviewPanelSerializer). */
   static revive(panel: vscode.WebviewPanel, host: PanelHost): AttentionPanel {
-    return new AttentionPanel(panel, host);
+    const revived = new AttentionPanel(panel, host);
+    revived.load();
+    return revived;
   }
 
   private constructor(
@@ -74,7 +95,6 @@ export class AttentionPanel extends Disposable {
     super();
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
     panel.webview.options = webviewOptions(host.extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, host.extensionUri, 'attention');
     this.register(panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)));
     this.register(
       panel.onDidChangeViewState(() => {
@@ -102,6 +122,13 @@ export class AttentionPanel extends Disposable {
       },
     });
     this.updateTitle();
+  }
+
+  /** Sets the panel's page, with the session's picture in it when it is ready and small (bootInit). */
+  load(): void {
+    if (this.disposed || this.loaded) return;
+    this.loaded = true;
+    this.panel.webview.html = webviewHtml(this.panel.webview, this.host.extensionUri, 'attention', this.bootInit());
   }
 
   get ready(): boolean {
@@ -176,17 +203,24 @@ export class AttentionPanel extends Disposable {
 
   private updateTitle(): void {
     if (this.disposed) return;
-    const tokens = this.host.session.snapshot()?.tokens ?? [];
+    const tokens = this.host.session.tokens;
     // Display forms: a right-to-left override in a token must not reorder the tab title.
     const text = tokens.map((t) => displayToken(t)).join(' ');
     this.panel.title = tokens.length === 0 ? 'Attention' : `Attention: ${text.length > 32 ? `${text.slice(0, 31)}…` : text}`;
   }
 
-  private sendInit(): void {
+  /** The session's whole state as an `init` (with the milestones of the Show Attention in progress). */
+  private initMessage(milestone: 'init' | 'boot'): InitMessage {
     const session = this.host.session;
     const snapshot = session.snapshot();
     const status = snapshot ? 'ready' : session.status === 'error' ? 'error' : 'empty';
-    this.post({
+    const timings = session.milestones;
+    if (timings) {
+      timings[milestone] = epochMs();
+      // Handed over once, with the picture they lead to.
+      if (snapshot) session.milestones = undefined;
+    }
+    return {
       type: 'init',
       status,
       snapshot,
@@ -194,7 +228,27 @@ export class AttentionPanel extends Disposable {
       options: session.options,
       printValuesUpTo: readPrintValuesUpTo(),
       weightsLabel: session.weightsLabel,
-    });
+      ...(timings ? { timings: { ...timings } } : {}),
+      ...(snapshot && snapshot === this.booted ? { sameAsBoot: true } : {}),
+    };
+  }
+
+  /**
+   * The `init` for the page's HTML when the picture is already computed and small (see
+   * bootPayload in the protocol): the webview draws it before its `ready` has even reached us.
+   */
+  private bootInit(): unknown {
+    const session = this.host.session;
+    const snapshot = session.status === 'ready' ? session.snapshot() : undefined;
+    if (!snapshot || snapshot.tokens.length > BOOT_MAX_TOKENS || snapshot.model.heads > BOOT_MAX_HEADS) return undefined;
+    const init = this.initMessage('boot');
+    this.booted = snapshot;
+    return bootPayload(init);
+  }
+
+  private sendInit(): void {
+    const session = this.host.session;
+    this.post(this.initMessage('init'));
     if (session.status === 'computing') this.post({ type: 'computing', active: true });
   }
 
@@ -208,7 +262,9 @@ export class AttentionPanel extends Disposable {
         const started = performance.now();
         const snapshot = session.snapshot();
         if (snapshot) {
-          this.post({ type: 'snapshot', snapshot });
+          const timings = session.milestones;
+          if (timings) timings.snapshot = epochMs();
+          if (this.post({ type: 'snapshot', snapshot, ...(timings ? { timings: { ...timings } } : {}) })) session.milestones = undefined;
           this.host.log.debug(
             `timing: snapshot of ${snapshot.tokens.length} tokens × ${snapshot.model.heads} heads built and posted in ${Math.round(performance.now() - started)} ms, at ${Date.now()} (epoch ms)`,
           );
@@ -265,6 +321,7 @@ export class AttentionPanel extends Disposable {
     const session = this.host.session;
     switch (message.type) {
       case 'ready':
+        if (this.host.session.milestones) this.host.session.milestones.ready = epochMs();
         this.setReady(true);
         this.sendInit();
         break;

@@ -52,6 +52,11 @@ export type SessionEvent =
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'cleared' };
 
+/** Now, in ms since the epoch with sub-millisecond precision (milestones). */
+export function epochMs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 10) / 10;
+}
+
 /** Valid head counts for a model width: the divisors of d. */
 export function divisors(d: number): number[] {
   const out: number[] = [];
@@ -122,6 +127,11 @@ export class AttentionSession extends Disposable {
     return this.run !== undefined;
   }
 
+  /** The tokens of the picture ([] when there is none), without building its snapshot. */
+  get tokens(): readonly string[] {
+    return this.run?.tokens ?? [];
+  }
+
   get weightsLabel(): string {
     return this.weightsFile ? path.posix.basename(this.weightsFile.path) : '';
   }
@@ -131,9 +141,16 @@ export class AttentionSession extends Disposable {
     return this.inFlight;
   }
 
+  /**
+   * Milestones of the Show Attention in progress (epoch ms), filled by the command, the
+   * computation and the panel; the panel hands them to the webview with the next `init`.
+   */
+  milestones: Record<string, number> | undefined;
+
   /** A new input replaces the picture: the head stays focused if it still exists, row 0 is selected. */
-  show(request: AttentionRequest): Promise<void> {
+  show(request: AttentionRequest, milestones?: Record<string, number>): Promise<void> {
     this.request = request;
+    this.milestones = milestones;
     this.selectedRow = 0;
     return this.recompute();
   }
@@ -327,6 +344,8 @@ export class AttentionSession extends Disposable {
       const weights = await this.weightsFor(d, signal);
       const weightsAt = performance.now();
       if (signal.aborted || generation !== this.generation) return;
+      const milestones = this.milestones;
+      if (milestones) milestones.computeStart = epochMs();
       const result = await this.computer.compute(
         input.x,
         weights,
@@ -334,6 +353,7 @@ export class AttentionSession extends Disposable {
         signal,
       );
       if (signal.aborted || generation !== this.generation) return;
+      if (milestones) milestones.computeDone = epochMs();
       const heads = result.report.heads.length;
       const dimNames = defaultDimNames(d, input.set.store.dimNames);
       this.input = input;

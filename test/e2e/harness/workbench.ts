@@ -227,10 +227,56 @@ export async function readPanel(frame: Frame): Promise<PanelReading> {
   });
 }
 
-/** Waits until the panel has painted `tokenCount` tokens (state ready, heatmap painted). */
+/**
+ * Waits until the panel has painted `tokenCount` tokens (state ready, heatmap painted) and
+ * returns its frame. The timing scenario measures up to here, so the wait adds as little as it
+ * can: one script in the workbench page looks into the webviews' frames (the same origin as the
+ * page in code-server) every few milliseconds — no protocol round trip per look, and a look waits
+ * only for the page's thread, not for the next poll from here. Where the frames cannot be reached
+ * from the page, it falls back to polling each frame over the protocol.
+ */
 export async function waitForPaintedPanel(page: Page, tokenCount: number, timeoutMs = 30_000 + 100 * tokenCount): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
-  const frame = await webviewFrame(page, '#app', timeoutMs);
+  // A string, not a function: tsx would wrap named helpers in `__name`.
+  const found = await page.evaluate(`new Promise((resolve) => {
+    const n = ${Number(tokenCount)};
+    const deadline = Date.now() + ${Math.max(1, timeoutMs)};
+    const painted = (doc) =>
+      doc.querySelector('#app')?.getAttribute('data-state') === 'ready' &&
+      doc.querySelectorAll('[data-testid="token"]').length === n &&
+      doc.querySelector('[data-testid="heatmap"]')?.getAttribute('data-painted') === 'true';
+    const look = () => {
+      let reachable = false;
+      for (const outer of document.querySelectorAll('iframe')) {
+        let inner;
+        try {
+          inner = outer.contentDocument?.querySelectorAll('iframe') ?? [];
+        } catch {
+          continue;
+        }
+        reachable = true;
+        for (const frame of inner) {
+          try {
+            if (frame.contentDocument && painted(frame.contentDocument)) return resolve({ outer: outer.contentWindow.location.href });
+          } catch {}
+        }
+      }
+      if (!reachable && document.querySelector('iframe.webview')) return resolve({ unreachable: true });
+      if (Date.now() > deadline) return resolve({ timeout: true });
+      setTimeout(look, 4);
+    };
+    look();
+  })`) as { outer?: string; unreachable?: boolean; timeout?: boolean };
+  if (found.timeout) throw new Error(`the panel did not paint ${tokenCount} tokens within ${timeoutMs} ms`);
+  if (found.outer) {
+    // The panel's document lives in a child of the webview's frame (the one holding #app, when
+    // a new document is being swapped in beside the old one).
+    const children = page.frames().filter((f) => !f.isDetached() && f.parentFrame()?.url() === found.outer);
+    if (children.length === 1) return children[0]!;
+    for (const child of children) if (await child.$('#app[data-state="ready"]').catch(() => null)) return child;
+  }
+  // The frames are not reachable from the page (or not known by that address): poll each one.
+  const frame = await webviewFrame(page, '#app', Math.max(1, deadline - Date.now()));
   await frame.waitForFunction(
     (n) =>
       document.querySelector('#app')?.getAttribute('data-state') === 'ready' &&

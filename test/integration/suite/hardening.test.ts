@@ -315,7 +315,13 @@ suite('Hardening: disposal and staleness', () => {
     again.selection = new vscode.Selection(0, 0, 1, 3);
     await vscode.commands.executeCommand('headlight.showAttention');
     await readyOn(api, ['x', 'y']);
-    assert.equal(api.attention.hasWorker(), true, 'the next Show Attention started a new worker');
+    assert.equal(api.attention.hasWorker(), false, 'a sentence is computed on the host thread: no worker thread for it');
+    // A long input goes to a worker thread, which ends with the panel.
+    const many = Array.from({ length: 400 }, (_, i) => ['orange', 'apple', 'and', 'an', 'phone'][i % 5]!);
+    await api.attention.setOptions({ source: 'lesson' });
+    await vscode.commands.executeCommand('headlight.showAttention', { words: many });
+    await readyOn(api, many);
+    assert.equal(api.attention.hasWorker(), true, 'the long input started a new worker');
     await closePanel(api);
     assert.equal(api.attention.hasWorker(), false, 'and it ends with the panel again');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runAttention, randomMultiHeadWeights } from '../../../src/core';
 import {
+  bootPayload,
+  MAX_MILESTONES,
+  readBoot,
   validateFromHeads,
   validateFromPanel,
   validatePersistedState,
@@ -9,6 +12,7 @@ import {
   validateToPanel,
   type FromPanelMessage,
   type FromPanelType,
+  type InitMessage,
   type PanelOptions,
   type ToPanelMessage,
   type ToPanelType,
@@ -60,10 +64,10 @@ function goodToPanel(): { readonly [K in ToPanelType]: Extract<ToPanelMessage, {
   const s = snapshot();
   const r = run();
   return {
-    init: { type: 'init', status: 'ready', snapshot: s, message: '', options: OPTIONS, printValuesUpTo: 16, weightsLabel: '' },
+    init: { type: 'init', status: 'ready', snapshot: s, message: '', options: OPTIONS, printValuesUpTo: 16, weightsLabel: '', timings: { command: 1.7e12, init: 1.7e12 + 40.5 }, sameAsBoot: true },
     computing: { type: 'computing', active: true },
     options: { type: 'options', options: { ...OPTIONS, source: 'random', heads: 3 }, weightsLabel: '' },
-    snapshot: { type: 'snapshot', snapshot: s },
+    snapshot: { type: 'snapshot', snapshot: s, timings: { command: 1.7e12, snapshot: 1.7e12 + 3 } },
     head: { type: 'head', head: headView(r, 0), row: rowView(r, 0, 1) },
     row: { type: 'row', row: rowView(r, 0, 2) },
     plot: { type: 'plot', plot: plotView(r, { kind: 'dims', x: 0, y: 1 }) },
@@ -204,5 +208,62 @@ test('random projections with several heads validate, head by head', () => {
   for (let h = 0; h < 3; h++) {
     const checked = validateToPanel({ type: 'head', head: headView(r, h), row: rowView(r, h, 1) });
     assert.ok(checked.ok, checked.ok ? '' : checked.reason);
+  }
+});
+
+test('milestones (name → epoch ms) are checked like everything else: names, count, finite times', () => {
+  const init = (timings: unknown): unknown => ({ type: 'init', status: 'empty', snapshot: undefined, message: '', options: OPTIONS, printValuesUpTo: 16, weightsLabel: '', timings });
+  assert.ok(validateToPanel(init({ command: 1.7e12, panelCreated: 1.7e12 + 5.5 })).ok);
+  const refused: readonly [unknown, RegExp][] = [
+    [[1, 2], /expected an object/],
+    [{ 'a b': 1 }, /milestone name/],
+    [{ __proto__x: 1 }, /milestone name/],
+    [{ command: Number.NaN }, /finite/],
+    [{ command: -1 }, /outside/],
+    [{ command: '1' }, /finite/],
+    [Object.fromEntries(Array.from({ length: MAX_MILESTONES + 1 }, (_, i) => [`m${i}`, i])), /more than/],
+  ];
+  for (const [timings, reason] of refused) {
+    const checked = validateToPanel(init(timings));
+    assert.equal(checked.ok, false, JSON.stringify(timings));
+    if (!checked.ok) assert.match(checked.reason, reason);
+  }
+  const sameAsBoot = validateToPanel({ ...(init(undefined) as object), sameAsBoot: 'yes' });
+  assert.equal(sameAsBoot.ok, false);
+});
+
+test('the boot data (an init in the page’s HTML) round-trips exactly, ArrayBuffers included', () => {
+  const s = snapshot();
+  const init: InitMessage = { type: 'init', status: 'ready', snapshot: s, message: '', options: OPTIONS, printValuesUpTo: 16, weightsLabel: 'w.safetensors', timings: { command: 1.7e12, boot: 1.7e12 + 9 } };
+  // What the attribute holds: JSON text, with no ArrayBuffer left in the payload.
+  const text = JSON.stringify(bootPayload(init));
+  assert.doesNotMatch(text, /"data":\{\}/, 'no buffer was written as an empty object');
+  const read = readBoot(text);
+  assert.ok(read.ok, read.ok ? '' : read.reason);
+  const back = read.message.snapshot!;
+  assert.deepEqual(back.tokens, s.tokens);
+  assert.deepEqual([...new Float32Array(back.head.weights.data)], [...new Float32Array(s.head.weights.data)]);
+  assert.deepEqual([...new Float32Array(back.head.scores.data)], [...new Float32Array(s.head.scores.data)]);
+  assert.deepEqual([...new Uint8Array(back.thumbs[0]!.data)], [...new Uint8Array(s.thumbs[0]!.data)]);
+  assert.deepEqual([...new Float32Array(back.plot.inputs)], [...new Float32Array(s.plot.inputs)]);
+  assert.deepEqual(read.message.timings, init.timings);
+  assert.equal(read.message.weightsLabel, 'w.safetensors');
+});
+
+test('boot data that is not a valid init is refused with a reason, never half-read', () => {
+  const s = snapshot();
+  const good = bootPayload({ type: 'init', status: 'ready', snapshot: s, message: '', options: OPTIONS, printValuesUpTo: 16, weightsLabel: '' }) as Record<string, unknown>;
+  const cases: readonly [string, RegExp][] = [
+    ['{"type": "init"', /not JSON/],
+    [JSON.stringify({ type: 'snapshot', snapshot: good.snapshot }), /expected an init/],
+    [JSON.stringify({ ...good, extra: 1 }), /unexpected field/],
+    [JSON.stringify(good).replace(/"\$bytes":"[^"]*"/, '"$bytes":"%%%"'), /ArrayBuffer/],
+    [JSON.stringify(good).replace(/"\$bytes":"[^"]*"/, '"$bytes":"AAAA"'), /snapshot|weights|bytes|rows|values/],
+    ['x'.repeat((1 << 20) + 1), /longer than/],
+  ];
+  for (const [text, reason] of cases) {
+    const read = readBoot(text);
+    assert.equal(read.ok, false, text.slice(0, 60));
+    if (!read.ok) assert.match(read.reason, reason);
   }
 });
