@@ -312,6 +312,30 @@ const LAYOUTS = {
 } as const;
 type Layout = keyof typeof LAYOUTS;
 
+/** Every (prefix, layout) whose query projection is among `names`, in the header's order. */
+function attentionLayersIn(names: Iterable<string>): { prefix: string; layout: Layout }[] {
+  const found: { prefix: string; layout: Layout }[] = [];
+  for (const name of names) {
+    for (const layout of Object.keys(LAYOUTS) as Layout[]) {
+      const anchor = LAYOUTS[layout].q;
+      if (!name.endsWith(anchor)) continue;
+      const prefix = name.slice(0, name.length - anchor.length);
+      if (prefix === '' || prefix.endsWith('.')) found.push({ prefix, layout });
+    }
+  }
+  return found;
+}
+
+/**
+ * The key prefixes of the attention layers a safetensors file holds ("" for a bare
+ * nn.MultiheadAttention state_dict, "layers.0.self_attn." … for a model's), each once, in the
+ * header's order — what `multiHeadWeightsFromSafetensors`'s `prefix` option chooses from.
+ * Throws SafetensorsError on a malformed header.
+ */
+export function attentionLayerPrefixes(bytes: Uint8Array): string[] {
+  return [...new Set(attentionLayersIn(readSafetensorsHeader(bytes).tensors.map((t) => t.name)).map((f) => f.prefix))];
+}
+
 /**
  * W_Q, W_K, W_V, W_O and biases for `numHeads` heads from a safetensors state_dict.
  * Shapes: in_proj_weight [3E, E] → W_Q, W_K, W_V [E, E] (rows 0…E−1, E…2E−1, 2E…3E−1);
@@ -329,15 +353,7 @@ export function multiHeadWeightsFromSafetensors(
   const headerAt = 8;
 
   // Pass 1: which layer (prefix) and which layout.
-  const found: { prefix: string; layout: Layout }[] = [];
-  for (const name of byName.keys()) {
-    for (const layout of Object.keys(LAYOUTS) as Layout[]) {
-      const anchor = LAYOUTS[layout].q;
-      if (!name.endsWith(anchor)) continue;
-      const prefix = name.slice(0, name.length - anchor.length);
-      if (prefix === '' || prefix.endsWith('.')) found.push({ prefix, layout });
-    }
-  }
+  const found = attentionLayersIn(byName.keys());
   const candidates = opts.prefix === undefined ? found : found.filter((f) => f.prefix === opts.prefix);
   if (candidates.length === 0) {
     const names = [...byName.keys()];

@@ -18,6 +18,7 @@ import {
   type SourceKind,
 } from '../../shared/protocol';
 import { MATRIX_LABELS } from '../../shared/viewModel';
+import { attentionLayerPrefixes } from '../../core/safetensors';
 import { AttentionComputer } from './compute';
 import { saveExport } from './exporter';
 import { HEADS_VIEW_ID, HeadsViewProvider } from './headsView';
@@ -151,7 +152,25 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
         filters: { Safetensors: ['safetensors'] },
         defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
       });
-      if (picked?.[0]) await session.setWeightsFile(picked[0]).catch(() => undefined);
+      const uri = picked?.[0];
+      if (!uri) return;
+      // A model's weights hold one attention block per layer: ask which one.
+      let layers: string[] = [];
+      try {
+        layers = attentionLayerPrefixes(await vscode.workspace.fs.readFile(uri));
+      } catch {
+        // Unreadable or malformed: setWeightsFile's recomputation reports why, in the panel.
+      }
+      let layer: string | undefined;
+      if (layers.length > 1) {
+        const chosen = await vscode.window.showQuickPick(
+          layers.map((prefix) => ({ label: prefix || '(top level)', prefix, description: `${prefix}in_proj_weight …` })),
+          { title: `${path.posix.basename(uri.path)} holds ${layers.length} attention layers`, placeHolder: 'The layer whose W_Q, W_K, W_V, W_O to show' },
+        );
+        if (!chosen) return;
+        layer = chosen.prefix;
+      }
+      await session.setWeightsFile(uri, layer).catch(() => undefined);
     },
   };
 

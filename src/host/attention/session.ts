@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { multiHeadWeightsFromSafetensors, randomMultiHeadWeights, SafetensorsError, type MultiHeadWeights } from '../../core';
+import { attentionLayerPrefixes, multiHeadWeightsFromSafetensors, randomMultiHeadWeights, SafetensorsError, type MultiHeadWeights } from '../../core';
 import { Disposable } from '../disposable';
 import type { ActiveEmbeddings } from '../activeEmbeddings';
 import {
@@ -85,6 +85,8 @@ export class AttentionSession extends Disposable {
 
   options: PanelOptions;
   weightsFile: vscode.Uri | undefined;
+  /** The layer (key prefix) of the weights file to use; undefined: the file's only one. */
+  weightsLayer: string | undefined;
   focusedHead = 0;
   selectedRow = 0;
   projection: Projection = { kind: 'pca' };
@@ -100,16 +102,24 @@ export class AttentionSession extends Disposable {
     const settings = readSettings();
     this.options = settings.options;
     this.weightsFile = this.resolveWeightsSetting(settings.weightsFile);
+    this.weightsLayer = settings.weightsLayer || undefined;
     this.register({ dispose: () => this.cancel() });
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('headlight.attention')) return;
         const next = readSettings();
-        const weightsChanged = e.affectsConfiguration('headlight.attention.weightsFile');
-        if (weightsChanged) this.weightsFile = this.resolveWeightsSetting(next.weightsFile);
-        const optionsChanged = JSON.stringify(next.options) !== JSON.stringify(this.options);
+        const weightsChanged = e.affectsConfiguration('headlight.attention.weightsFile') || e.affectsConfiguration('headlight.attention.weightsLayer');
+        if (weightsChanged) {
+          this.weightsFile = this.resolveWeightsSetting(next.weightsFile);
+          this.weightsLayer = next.weightsLayer || undefined;
+          this.weightsCache = undefined;
+        }
+        // Only the options whose settings changed: what the user chose in the panel stays.
+        const changed = (Object.keys(next.options) as (keyof PanelOptions)[]).filter((key) => e.affectsConfiguration(`headlight.attention.${key}`));
+        const options = { ...this.options, ...Object.fromEntries(changed.map((key) => [key, next.options[key]])) } as PanelOptions;
+        const optionsChanged = JSON.stringify(options) !== JSON.stringify(this.options);
         if (optionsChanged || weightsChanged || e.affectsConfiguration('headlight.attention.plotDimensions')) {
-          this.options = next.options;
+          this.options = options;
           this.events.fire({ kind: 'options' });
           if (this.request) this.recomputeQuietly();
         }
@@ -133,7 +143,9 @@ export class AttentionSession extends Disposable {
   }
 
   get weightsLabel(): string {
-    return this.weightsFile ? path.posix.basename(this.weightsFile.path) : '';
+    if (!this.weightsFile) return '';
+    const name = path.posix.basename(this.weightsFile.path);
+    return this.weightsLayer ? `${name} (${this.weightsLayer})` : name;
   }
 
   /** Settles when no computation is in flight (tests and export wait on it). */
@@ -185,8 +197,10 @@ export class AttentionSession extends Disposable {
     return this.request ? this.recompute() : Promise.resolve();
   }
 
-  async setWeightsFile(uri: vscode.Uri): Promise<void> {
+  /** Uses this weights file (and, when it holds several attention layers, this one: its key prefix). */
+  async setWeightsFile(uri: vscode.Uri, layer?: string): Promise<void> {
     this.weightsFile = uri;
+    this.weightsLayer = layer;
     this.weightsCache = undefined;
     this.options = { ...this.options, source: 'weights' };
     this.events.fire({ kind: 'options' });
@@ -430,11 +444,18 @@ export class AttentionSession extends Disposable {
           throw new InputError('No weights file chosen: press “Choose…” in the panel, or set headlight.attention.weightsFile to a .safetensors file.');
         }
         const stat = await vscode.workspace.fs.stat(uri);
-        const key = `file:${uri.toString()}:${stat.mtime}:${stat.size}:${o.heads}`;
+        const layer = this.weightsLayer;
+        const key = `file:${uri.toString()}:${stat.mtime}:${stat.size}:${o.heads}:${layer ?? ''}`;
         if (this.weightsCache?.key === key) return this.checkWidth(this.weightsCache.weights, d);
         if (signal.aborted) throw new CancelledError();
         const bytes = await vscode.workspace.fs.readFile(uri);
-        const weights = multiHeadWeightsFromSafetensors(bytes, o.heads);
+        const layers = attentionLayerPrefixes(bytes);
+        if (layer === undefined && layers.length > 1) {
+          throw new InputError(
+            `${this.weightsLabel} holds ${layers.length} attention layers (${layers.map((p) => `“${p}”`).join(', ')}): choose its file again with “Choose…” to pick one, or set headlight.attention.weightsLayer.`,
+          );
+        }
+        const weights = multiHeadWeightsFromSafetensors(bytes, o.heads, { prefix: layer });
         this.weightsCache = { key, weights };
         return this.checkWidth(weights, d);
       }

@@ -17,6 +17,8 @@ export interface AttentionSettings {
   readonly options: PanelOptions;
   /** `headlight.attention.weightsFile`: a .safetensors path ('' for none). */
   readonly weightsFile: string;
+  /** `headlight.attention.weightsLayer`: the key prefix of the layer to use ('' when the file holds one). */
+  readonly weightsLayer: string;
   /** Two dimension names for the embedding plot; empty: the first two principal components. */
   readonly plotDimensions: readonly string[];
   readonly printValuesUpTo: number;
@@ -58,6 +60,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): AttentionSettin
       temperature: typeof temperature === 'number' && Number.isFinite(temperature) && temperature >= 0.01 && temperature <= 100 ? temperature : 1,
     },
     weightsFile: typeof c.get<unknown>('weightsFile') === 'string' ? (c.get<string>('weightsFile') ?? '').trim() : '',
+    weightsLayer: typeof c.get<unknown>('weightsLayer') === 'string' ? (c.get<string>('weightsLayer') ?? '').trim() : '',
     plotDimensions: Array.isArray(plotDimensions) ? plotDimensions.filter((d): d is string => typeof d === 'string').slice(0, 2) : [],
     printValuesUpTo: integer(c.get<unknown>('printValuesUpTo'), 16, 0, 32),
   };

@@ -26,7 +26,7 @@ function writeFixture(name: string, text: string | Uint8Array): vscode.Uri {
   return vscode.Uri.file(file);
 }
 
-type Setting = 'maxTokens' | 'weightsFile' | 'measure' | 'source' | 'heads';
+type Setting = 'maxTokens' | 'weightsFile' | 'weightsLayer' | 'measure' | 'source' | 'heads';
 
 async function setSetting(name: Setting, value: unknown): Promise<void> {
   // User settings of the run folder: the same configuration Headlight reads, nothing in the repository.
@@ -265,6 +265,23 @@ suite('Hardening: limits and weights files', () => {
     await api.attention.setOptions({ source: 'weights', heads: 1 });
     await waitFor('the E = 3 weights to be used', () => (api.attention.panelState()?.status === 'ready' ? true : undefined), 20_000);
 
+    // A model's file with two attention layers: which one is the user's choice, never a guess.
+    const layers = writeFixture('two-layers.safetensors', multiheadSafetensors(3, ['layers.0.attn.', 'layers.1.attn.']));
+    await setSetting('weightsFile', layers.fsPath);
+    await api.attention.setOptions({ source: 'weights', heads: 1 });
+    const ambiguous = await errorShown(api);
+    assert.match(ambiguous, /2 attention layers/, ambiguous);
+    assert.match(ambiguous, /layers\.0\.attn\..*layers\.1\.attn\./, ambiguous);
+    assert.match(ambiguous, /headlight\.attention\.weightsLayer/, ambiguous);
+    await setSetting('weightsLayer', 'layers.1.attn.');
+    await waitFor('layer 1 of the two-layer file to be used', () => (api.attention.panelState()?.status === 'ready' ? true : undefined), 20_000);
+    // A setting that changed is adopted; what the user chose in the panel (weights, 1 head) stays.
+    assert.equal(api.attention.panelState()?.source, 'weights');
+    assert.equal(api.attention.panelState()?.heads, 1);
+    await setSetting('weightsLayer', 'layers.7.');
+    assert.match(await errorShown(api), /under prefix "layers\.7\."/);
+    await setSetting('weightsLayer', undefined);
+
     const good = multiheadSafetensors(3);
     const longer = writeFixture('longer.safetensors', concat(good, new Uint8Array(16)));
     await setSetting('weightsFile', longer.fsPath);
@@ -393,13 +410,13 @@ suite('Hardening: disposal and staleness', () => {
 });
 
 /** A float32 nn.MultiheadAttention state_dict for width e (packed in_proj), small deterministic values. */
-function multiheadSafetensors(e: number): Uint8Array {
-  const tensors: { name: string; shape: number[] }[] = [
-    { name: 'in_proj_weight', shape: [3 * e, e] },
-    { name: 'in_proj_bias', shape: [3 * e] },
-    { name: 'out_proj.weight', shape: [e, e] },
-    { name: 'out_proj.bias', shape: [e] },
-  ];
+function multiheadSafetensors(e: number, prefixes: readonly string[] = ['']): Uint8Array {
+  const tensors: { name: string; shape: number[] }[] = prefixes.flatMap((prefix) => [
+    { name: `${prefix}in_proj_weight`, shape: [3 * e, e] },
+    { name: `${prefix}in_proj_bias`, shape: [3 * e] },
+    { name: `${prefix}out_proj.weight`, shape: [e, e] },
+    { name: `${prefix}out_proj.bias`, shape: [e] },
+  ]);
   const header: Record<string, unknown> = {};
   let offset = 0;
   const data: number[] = [];

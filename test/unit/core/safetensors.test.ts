@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  attentionLayerPrefixes,
   bfloat16ToNumber,
   decodeUtf8Strict,
   float16ToNumber,
@@ -220,4 +221,14 @@ test('decodeUtf8Strict (the path without a native TextDecoder) agrees with Node 
   for (const [raw, pattern, offset] of cases) {
     refuses(() => decodeUtf8Strict(Uint8Array.from(raw), 0, raw.length), pattern, { offset });
   }
+});
+
+test('attentionLayerPrefixes lists each attention layer once, in header order; none for a file without attention weights', () => {
+  const two = writeSafetensors([...mhaTensors(4, 'layers.0.attn.'), ...mhaTensors(4, 'layers.1.attn.')]);
+  assert.deepEqual(attentionLayerPrefixes(two), ['layers.0.attn.', 'layers.1.attn.']);
+  assert.deepEqual(attentionLayerPrefixes(writeSafetensors(mhaTensors(4))), ['']);
+  assert.deepEqual(attentionLayerPrefixes(writeSafetensors([{ name: 'embedding.weight', dtype: 'F32', shape: [1], bytes: f32Bytes([1]) }])), []);
+  // Each listed prefix is one that multiHeadWeightsFromSafetensors accepts.
+  for (const prefix of attentionLayerPrefixes(two)) assert.equal(multiHeadWeightsFromSafetensors(two, 2, { prefix }).embedDim, 4);
+  assert.throws(() => attentionLayerPrefixes(new Uint8Array(4)), SafetensorsError);
 });
