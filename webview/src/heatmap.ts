@@ -148,23 +148,7 @@ export class HeatmapView {
     ctx.restore();
 
     ctx.fillStyle = toCss(p.foreground);
-    ctx.textBaseline = 'middle';
-    for (let i = 0; i < n; i++) {
-      const label = labels[i]!;
-      ctx.textAlign = 'right';
-      ctx.fillText(label, left - 6, top + i * cell + cell / 2);
-      if (keysVertical) {
-        ctx.save();
-        ctx.translate(left + i * cell + cell / 2, top - 6);
-        ctx.rotate(-Math.PI / 2);
-        ctx.textAlign = 'left';
-        ctx.fillText(label, 0, 0);
-        ctx.restore();
-      } else {
-        ctx.textAlign = 'center';
-        ctx.fillText(label, left + i * cell + cell / 2, top - 6 - fontSize / 2);
-      }
-    }
+    drawAxisLabels(ctx, labels, left, top, cell, 6, keysVertical ? 'vertical' : fontSize);
 
     const printValues = n <= data.printValuesUpTo;
     ctx.font = `${cell >= 40 ? 12 : 10}px ${p.monoFamily}`;
@@ -239,18 +223,7 @@ export class HeatmapView {
     if (labels) {
       ctx.fillStyle = toCss(p.foreground);
       ctx.font = `${Math.min(11, Math.max(7, cell - 1))}px ${p.fontFamily}`;
-      ctx.textBaseline = 'middle';
-      for (let i = 0; i < n; i++) {
-        const label = cut(data.tokens[i]!, 12);
-        ctx.textAlign = 'right';
-        ctx.fillText(label, margin - 4, margin + i * cell + cell / 2);
-        ctx.save();
-        ctx.translate(margin + i * cell + cell / 2, margin - 4);
-        ctx.rotate(-Math.PI / 2);
-        ctx.textAlign = 'left';
-        ctx.fillText(label, 0, 0);
-        ctx.restore();
-      }
+      drawAxisLabels(ctx, data.tokens.map((t) => cut(t, 12)), margin, margin, cell, 4, 'vertical');
     } else {
       ctx.fillStyle = toCss(p.muted);
       ctx.font = `11px ${p.fontFamily}`;
@@ -322,4 +295,29 @@ export class HeatmapView {
   canvases(): { readonly chart: HTMLCanvasElement; readonly legend: HTMLCanvasElement; readonly legendText: string } {
     return { chart: this.element, legend: this.legend, legendText: this.legendText.textContent ?? '' };
   }
+}
+
+/**
+ * Query labels down the left of a grid whose top-left cell is at (left, top), and key labels
+ * along its top: rotated to run upwards ('vertical'), or across, centred on their column, for a
+ * font of the given size. `gap` pixels separate the labels from the grid.
+ */
+function drawAxisLabels(ctx: CanvasRenderingContext2D, labels: readonly string[], left: number, top: number, cell: number, gap: number, keys: 'vertical' | number): void {
+  ctx.textBaseline = 'middle';
+  labels.forEach((label, i) => {
+    const middle = i * cell + cell / 2;
+    ctx.textAlign = 'right';
+    ctx.fillText(label, left - gap, top + middle);
+    if (keys === 'vertical') {
+      ctx.save();
+      ctx.translate(left + middle, top - gap);
+      ctx.rotate(-Math.PI / 2);
+      ctx.textAlign = 'left';
+      ctx.fillText(label, 0, 0);
+      ctx.restore();
+    } else {
+      ctx.textAlign = 'center';
+      ctx.fillText(label, left + middle, top - gap - keys / 2);
+    }
+  });
 }
