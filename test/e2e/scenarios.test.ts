@@ -403,6 +403,10 @@ async function answerPrompts(page: Page, path: string, pick: RegExp): Promise<vo
     const value = await widget.locator('input.input').inputValue();
     if (value.startsWith('/') || value.startsWith('~')) {
       await answerSaveDialog(page, path);
+      // When the dialog closes the workbench gives focus back to the panel, a moment later; a quick
+      // pick opened before that happens loses the focus and closes. Wait, as a person would.
+      await widget.waitFor({ state: 'hidden', timeout: 15_000 });
+      await page.waitForTimeout(500);
       return;
     }
     const item = widget.locator('.quick-input-list .monaco-list-row').filter({ hasText: pick }).first();
