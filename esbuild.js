@@ -37,6 +37,8 @@ const entries = [
 ];
 
 const common = {
+  // The webviews' style sheets travel inside their HTML (src/host/attention/html.ts): one request fewer before first paint.
+  loader: { '.css': 'text' },
   bundle: true,
   target: 'es2022',
   sourcemap: production ? false : 'linked',

@@ -5,12 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { renderWebviewHtml } from '../../shared/webviewHtml';
+import attentionCss from '../../../media/attention.css';
+import headsCss from '../../../media/heads.css';
 
 export type WebviewKind = 'attention' | 'heads';
 
-const BUNDLES: Readonly<Record<WebviewKind, { script: string; style: string; title: string }>> = {
-  attention: { script: 'webview.js', style: 'attention.css', title: 'Headlight Attention' },
-  heads: { script: 'heads.js', style: 'heads.css', title: 'Headlight Heads' },
+/** Each webview's script (dist/) and style sheet (media/, bundled into the host as text and sent inside the HTML). */
+const BUNDLES: Readonly<Record<WebviewKind, { script: string; css: string; title: string }>> = {
+  attention: { script: 'webview.js', css: attentionCss, title: 'Headlight Attention' },
+  heads: { script: 'heads.js', css: headsCss, title: 'Headlight Heads' },
 };
 
 export function newNonce(): string {
@@ -35,6 +38,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, k
     title: bundle.title,
     view: kind,
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', bundle.script)).toString(),
-    styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', bundle.style)).toString()],
+    styleUris: [],
+    inlineStyles: [bundle.css],
   });
 }

@@ -44,6 +44,14 @@ test('the HTML loads one script with the nonce and no inline code', () => {
   assert.doesNotMatch(html, /\sstyle=/i, 'no inline styles');
 });
 
+test('our style sheet can travel inside the page, in a <style> with the nonce; a sheet that would close the element early is refused', () => {
+  const parts = { cspSource: SOURCE, nonce: NONCE, title: 't', view: 'attention', scriptUri: 'https://x/dist/webview.js', styleUris: [] } as const;
+  const html = renderWebviewHtml({ ...parts, inlineStyles: ['.cell { color: red; }'] });
+  assert.match(html, new RegExp(`<style nonce="${NONCE.replace(/[+/=]/g, (c) => `\\${c}`)}">\\s*\\.cell \\{ color: red; \\}\\s*</style>`));
+  assert.doesNotMatch(html, /<link rel="stylesheet"/);
+  assert.throws(() => renderWebviewHtml({ ...parts, inlineStyles: ['a{}</style><script>alert(1)</script>'] }), /contains "<\/style"/);
+});
+
 test('escapeHtml escapes the five characters that matter', () => {
   assert.equal(escapeHtml(`<img src=x onerror="alert('1')">&`), '&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;');
 });
