@@ -27,7 +27,7 @@ import { prepareNeighborIndex } from './neighbors';
 import { MAX_PROBLEMS, assemble, type ParsedEmb } from './parse';
 import type { ParseJob, WorkerMessage } from './parseWorker';
 import { PREAMBLE_BYTES, estimateRows, scanPreamble, type Preamble } from './preamble';
-import { idleParseWorkers, parseWorkerPool } from './parseWorkerPool';
+import { idleParseWorkers, parseWorkerPool, type WorkerScript } from './parseWorkerPool';
 import { Slicer, runSliced } from './slices';
 
 export interface LoadOptions {
@@ -37,7 +37,7 @@ export interface LoadOptions {
    * Where the worker script is: a path, or false to parse in this thread. Default: the bundled
    * dist/embParseWorker.js beside this file; in-thread when it does not exist (e.g. under tsx).
    */
-  readonly worker?: string | false | { readonly script: string; readonly execArgv?: readonly string[] };
+  readonly worker?: string | false | WorkerScript;
   /** Number of workers (default 2: the machines we target have two cores or more). */
   readonly workers?: number;
   /** Files from this size always parse in workers (default DEFAULT_PARALLEL_MIN, 48 MiB). */
@@ -68,7 +68,10 @@ export type LoadStrategy = 'workers' | 'in-thread';
 
 /** Where a file of `size` bytes would be parsed with these options right now. */
 export function loadStrategy(size: number, options: LoadOptions = {}): LoadStrategy {
-  const worker = resolveWorker(options.worker);
+  return strategyFor(size, options, resolveWorker(options.worker));
+}
+
+function strategyFor(size: number, options: LoadOptions, worker: WorkerScript | undefined): LoadStrategy {
   if (!worker) return 'in-thread';
   if (size >= (options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN)) return 'workers';
   const workers = workerCount(options);
@@ -114,7 +117,7 @@ export async function loadEmbFile(file: string, options: LoadOptions = {}): Prom
   const workers = workerCount(options);
   let chunks: ChunkResult[];
   let shared: Float32Array | undefined;
-  if (workerChoice && loadStrategy(size, options) === 'workers' && preamble.dim > 0) {
+  if (workerChoice && strategyFor(size, options, workerChoice) === 'workers' && preamble.dim > 0) {
     try {
       ({ chunks, shared } = await parseInWorkers(file, size, preamble, workerChoice, workers, options.blockSize ?? 4 << 20, signal, progress));
     } catch (error) {
@@ -134,7 +137,7 @@ export async function loadEmbFile(file: string, options: LoadOptions = {}): Prom
   return parsed;
 }
 
-function resolveWorker(choice: LoadOptions['worker']): { script: string; execArgv?: readonly string[] } | undefined {
+function resolveWorker(choice: LoadOptions['worker']): WorkerScript | undefined {
   if (choice === false) return undefined;
   if (typeof choice === 'string') return { script: choice };
   if (choice) return choice;
@@ -230,7 +233,7 @@ async function parseInWorkers(
   file: string,
   size: number,
   preamble: Preamble,
-  worker: { script: string; execArgv?: readonly string[] },
+  worker: WorkerScript,
   workers: number,
   blockSize: number,
   signal: AbortSignal | undefined,

@@ -46,11 +46,6 @@ function foldedHashOf(lower: string): number {
   return h >>> 0;
 }
 
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
 /** Slots for `rows` rows: load factor ≤ 0.625, so a miss probes about three slots on average. */
 function tableSize(rows: number): number {
   return Math.max(8, Math.ceil(rows * 1.6));
@@ -148,7 +143,7 @@ export class Vocabulary {
   /** Row of exactly this token, or −1. */
   indexOf(token: string): number {
     const table = this.table;
-    for (let slot = homeSlot(foldedHashOfToken(token), table.length), entry = table[slot]!; entry !== 0; entry = table[slot]!) {
+    for (let slot = homeSlot(foldedHash(token, 0, token.length), table.length), entry = table[slot]!; entry !== 0; entry = table[slot]!) {
       if (this.equals(entry - 1, token)) return entry - 1;
       if (++slot === table.length) slot = 0;
     }
@@ -255,11 +250,6 @@ export class Vocabulary {
 function sameSpan(text: string, a: number, b: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false;
   return true;
-}
-
-/** The folded hash of a whole token (the same function `build` uses on its text). */
-function foldedHashOfToken(token: string): number {
-  return isAscii(token) ? foldedHash(token, 0, token.length) : foldedHashOf(token.toLowerCase());
 }
 
 function isLatin1(text: string): boolean {

@@ -197,6 +197,14 @@ export interface InitMessage {
 
 /** Named points in time (epoch ms), at most MAX_MILESTONES of them. */
 export type Milestones = Readonly<Record<string, number>>;
+
+/**
+ * A milestone's time: ms since the epoch, to 0.1 ms, from a `performance.now()`-style reading
+ * (default: now). Host and webview run on one machine, so their milestones share this clock.
+ */
+export function epochMs(sinceTimeOrigin = performance.now()): number {
+  return Math.round((performance.timeOrigin + sinceTimeOrigin) * 10) / 10;
+}
 export const MAX_MILESTONES = 32;
 
 /** A computation started (true) or ended without a result (false). */

@@ -9,7 +9,7 @@
  * [data-head][aria-selected], and #app[data-timings] (the milestones of the last picture, JSON).
  */
 // First: opens the channel and says `ready` before the modules below are evaluated.
-import { channel, epochMs, readyPosted, scriptStarted } from './panelChannel';
+import { channel, readyPosted, scriptStarted } from './panelChannel';
 import { readPalette, watchTheme } from './theme';
 import { lastReceipt } from './vscodeApi';
 import { fixed, h } from './dom';
@@ -27,6 +27,7 @@ import { composePng, type ExportPiece } from './exportImage';
 import { toCss, type Palette } from './colour';
 import {
   assertNever,
+  epochMs,
   readBoot,
   type ChartId,
   type ExportFormat,
@@ -354,7 +355,7 @@ function stopwatch(): { lap(name: string): void; total(): number; laps(): string
  */
 let milestones: Record<string, number> = {};
 
-function startMilestones(host: Readonly<Record<string, number>> | undefined, firstPicture: boolean, received = Math.round(lastReceipt() * 10) / 10): void {
+function startMilestones(host: Readonly<Record<string, number>> | undefined, firstPicture: boolean, received = epochMs(lastReceipt() - performance.timeOrigin)): void {
   milestones = { ...host, ...(firstPicture ? pageMilestones() : {}), received };
 }
 
@@ -365,8 +366,8 @@ function pageMilestones(): Record<string, number> {
     const name = /\/(webview|attention)\.(js|css)(\?|$)/.exec(entry.name);
     if (!name) continue;
     const key = name[2] === 'js' ? 'scriptFetch' : 'styleFetch';
-    out[`${key}Start`] = Math.round((performance.timeOrigin + entry.startTime) * 10) / 10;
-    out[`${key}End`] = Math.round((performance.timeOrigin + entry.responseEnd) * 10) / 10;
+    out[`${key}Start`] = epochMs(entry.startTime);
+    out[`${key}End`] = epochMs(entry.responseEnd);
   }
   return out;
 }

@@ -8,10 +8,7 @@
  * in this same task (the bundle runs as one), before any answer can be dispatched.
  */
 import { openChannel } from './vscodeApi';
-import { validateToPanel, type FromPanelMessage, type PersistedPanelState, type ToPanelMessage } from '../../src/shared/protocol';
-
-/** Now, in ms since the epoch (comparable with the host's milestones on the same machine). */
-export const epochMs = (): number => Math.round((performance.timeOrigin + performance.now()) * 10) / 10;
+import { epochMs, validateToPanel, type FromPanelMessage, type PersistedPanelState, type ToPanelMessage } from '../../src/shared/protocol';
 
 /** When this bundle began to run. */
 export const scriptStarted = epochMs();

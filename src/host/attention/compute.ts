@@ -168,8 +168,6 @@ export class AttentionComputer {
     // Yield once so a cancellation that arrives with the next message is seen before the work.
     await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted || this.disposed) throw new CancelledError();
-    const started = performance.now();
-    const report = runAttention(x, weights ? { kind: 'weights', weights } : { kind: 'lesson' }, opts);
-    return { report, ms: performance.now() - started, where: 'in-process' };
+    return this.computeNow(x, weights, opts);
   }
 }

@@ -9,6 +9,7 @@ import type { Measure } from '../../core/types';
 import {
   CHART_IDS,
   MATRIX_IDS,
+  epochMs,
   validatePersistedState,
   type ChartId,
   type ExportFormat,
@@ -24,7 +25,7 @@ import { saveExport } from './exporter';
 import { HEADS_VIEW_ID, HeadsViewProvider } from './headsView';
 import { InputError, requestFromEditor } from './input';
 import { AttentionPanel, VIEW_TYPE, type PanelHost } from './panel';
-import { AttentionSession, epochMs, type SessionStatus } from './session';
+import { AttentionSession, type SessionStatus } from './session';
 import { readSettings } from './settings';
 
 export const ATTENTION_COMMANDS = {

@@ -11,6 +11,7 @@ import { Disposable } from '../disposable';
 import {
   assertNever,
   bootPayload,
+  epochMs,
   validateFromPanel,
   type ChartId,
   type FromPanelMessage,
@@ -21,7 +22,7 @@ import {
 import { pngBytesFromDataUrl } from '../../shared/viewModel';
 import { displayToken } from '../../shared/displayToken';
 import { webviewHtml, webviewOptions } from './html';
-import { epochMs, type AttentionSession, type SessionEvent } from './session';
+import type { AttentionSession, SessionEvent } from './session';
 
 export const VIEW_TYPE = 'headlight.attention';
 

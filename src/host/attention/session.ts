@@ -36,6 +36,7 @@ import type {
   Projection,
   RowView,
 } from '../../shared/protocol';
+import { epochMs } from '../../shared/protocol';
 import { AttentionComputer, CancelledError } from './compute';
 import { InputError, resolveInput, type AttentionRequest, type ResolvedInput } from './input';
 import { readSettings, type AttentionSettings } from './settings';
@@ -51,11 +52,6 @@ export type SessionEvent =
   | { readonly kind: 'options' }
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'cleared' };
-
-/** Now, in ms since the epoch with sub-millisecond precision (milestones). */
-export function epochMs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 10) / 10;
-}
 
 /** Valid head counts for a model width: the divisors of d. */
 export function divisors(d: number): number[] {
