@@ -26,7 +26,7 @@
  * scratch tile; stripe rows past n are packed as zeros and their results dropped.
  */
 import { type GemmVariant, KC, NC, NR } from './gemmLayout';
-import { type Expr, type FunctionBuilder, type Local, ModuleBuilder } from './wasmAssembler';
+import { type Expr, type FunctionBuilder, type FunctionRef as FunctionRefLike, type Local, ModuleBuilder, type ModuleMemory } from './wasmAssembler';
 
 const FLOAT = 4;
 const PANEL_ROW = NR * FLOAT; // bytes of one k-step of a packed panel
@@ -75,10 +75,184 @@ function copyStrided(fn: FunctionBuilder, src: Local, srcStep: number, dst: Loca
   });
 }
 
+interface DriverParams {
+  readonly a: Local; readonly b: Local; readonly c: Local; readonly bias: Local; readonly pack: Local;
+  readonly apack: Local; readonly scratch: Local; readonly n: Local; readonly k: Local; readonly m: Local;
+  readonly transB: Local;
+}
+interface BlockLocals {
+  readonly jc0: Local; readonly nc: Local; readonly kc0: Local; readonly kc: Local;
+}
+
+// ── 16-bit weights ─────────────────────────────────────────────────────────────────────────────
+// float16 and bfloat16 B operands stay 16-bit in memory and are widened to f32 as their panels are
+// packed (once per KC × NC block, amortised over all n rows of A), so a 16-bit checkpoint costs
+// 2 bytes a weight. Widening is exact: every float16 and bfloat16 value is a float32 value.
+//   bfloat16: the top half of a float32, so bits << 16.
+//   float16 (IEEE binary16: 1 sign, 5 exponent bits biased 15, 10 mantissa bits): shift the
+//   exponent and mantissa into float32's places (<< 13) and multiply by 2¹¹² (= 2^(127 − 15)) to
+//   re-bias the exponent; the multiply also normalises subnormals exactly. Infinity and NaN
+//   (exponent all ones, |bits| > 0x7bff) get float32's all-ones exponent OR-ed in, keeping the
+//   mantissa (so NaN stays NaN); the sign bit moves from bit 15 to bit 31.
+
+type Half = 'f16' | 'bf16';
+const F16_MAGIC = 0x77800000; // 2¹¹² as float32 bits
+
+/** Locals holding the float16 constants, set once per packer call (not per element). */
+interface HalfConstants {
+  readonly absMask: Local; readonly maxFinite: Local; readonly infExponent: Local; readonly magic: Local; readonly em: Local;
+}
+
+function halfConstants(fn: FunctionBuilder, kind: Half): HalfConstants | undefined {
+  if (kind === 'bf16') return undefined;
+  const c = { absMask: fn.local('v128'), maxFinite: fn.local('v128'), infExponent: fn.local('v128'), magic: fn.local('v128'), em: fn.local('v128') };
+  fn.localSet(c.absMask, fn.i32x4Const(0x7fff));
+  fn.localSet(c.maxFinite, fn.i32x4Const(0x7bff));
+  fn.localSet(c.infExponent, fn.i32x4Const(0x7f800000));
+  fn.localSet(c.magic, fn.i32x4Const(F16_MAGIC));
+  return c;
+}
+
+/** out ← the four 16-bit values in the i32 lanes of `raw` (zero-extended), as f32x4; `c` undefined means bfloat16. */
+function widenHalf(fn: FunctionBuilder, c: HalfConstants | undefined, raw: Local, out: Local): void {
+  if (!c) {
+    fn.localSet(out, fn.i32x4Shl(fn.localGet(raw), fn.i32Const(16)));
+    return;
+  }
+  fn.localSet(c.em, fn.v128And(fn.localGet(raw), fn.localGet(c.absMask)));
+  fn.localSet(out, fn.v128Or(
+    fn.v128Or(
+      fn.f32x4Mul(fn.i32x4Shl(fn.localGet(c.em), fn.i32Const(13)), fn.localGet(c.magic)),
+      fn.v128And(fn.i32x4GtS(fn.localGet(c.em), fn.localGet(c.maxFinite)), fn.localGet(c.infExponent))),
+    fn.i32x4Shl(fn.i32x4ShrU(fn.localGet(raw), fn.i32Const(15)), fn.i32Const(31))));
+}
+
+/** `count` 16-bit values from src (stepping srcStep bytes), widened, to f32s at dst (stepping dstStep bytes). */
+function copyStridedHalf(fn: FunctionBuilder, c: HalfConstants | undefined, scalar: { raw: Local; out: Local },
+  src: Local, srcStep: Expr | number, dst: Local, dstStep: number, i: Local, from: () => Expr, to: Local): void {
+  forRange(fn, i, from, to, 1, () => {
+    fn.localSet(scalar.raw, fn.i32x4Splat(fn.i32Load16U(fn.localGet(src))));
+    widenHalf(fn, c, scalar.raw, scalar.out);
+    fn.f32Store(fn.localGet(dst), fn.f32x4ExtractLane(fn.localGet(scalar.out), 0));
+    fn.localSet(src, fn.i32Add(fn.localGet(src), typeof srcStep === 'number' ? fn.i32Const(srcStep) : srcStep));
+    fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(dstStep)));
+  });
+}
+
+/**
+ * packRows16(b, m, jc0, nc, kc0, kc, pack): as packRows, B row-major [k, m] of 16-bit values
+ * (GPT-2's Conv1D layout [in, out]); a full panel row is 8 consecutive u16 = two widened f32x4.
+ */
+function definePackRows16(mod: ModuleBuilder, kind: Half): FunctionRefLike {
+  return mod.function(`packRows_${kind}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const b = fn.param(0), m = fn.param(1), jc0 = fn.param(2), nc = fn.param(3), kc0 = fn.param(4), kc = fn.param(5), pack = fn.param(6);
+    const jj = fn.local('i32'), nr = fn.local('i32'), dst = fn.local('i32'), srcp = fn.local('i32'), p = fn.local('i32'), j = fn.local('i32');
+    const rowBytes = fn.local('i32'), at = fn.local('i32'), out = fn.local('i32');
+    const lo = fn.local('v128'), hi = fn.local('v128'), raw = fn.local('v128');
+    const c = halfConstants(fn, kind);
+    const scalar = { raw, out: lo };
+    fn.localSet(rowBytes, fn.i32Shl(fn.localGet(m), fn.i32Const(1)));
+    forRange(fn, jj, () => fn.i32Const(0), nc, NR, () => {
+      fn.localSet(nr, minS(fn, () => fn.i32Const(NR), () => fn.i32Sub(fn.localGet(nc), fn.localGet(jj))));
+      fn.localSet(dst, fn.i32Add(fn.localGet(pack), fn.i32Shl(fn.i32Mul(fn.localGet(jj), fn.localGet(kc)), fn.i32Const(2))));
+      // srcp = b + (kc0·m + jc0 + jj)·2
+      fn.localSet(srcp, fn.i32Add(fn.localGet(b), fn.i32Shl(
+        fn.i32Add(fn.i32Mul(fn.localGet(kc0), fn.localGet(m)), fn.i32Add(fn.localGet(jc0), fn.localGet(jj))), fn.i32Const(1))));
+      fn.if(fn.i32Eq(fn.localGet(nr), fn.i32Const(NR)), () => {
+        forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+          fn.localSet(raw, fn.v128Load16x4U(fn.localGet(srcp)));
+          widenHalf(fn, c, raw, lo);
+          fn.localSet(raw, fn.v128Load16x4U(fn.localGet(srcp), 8));
+          widenHalf(fn, c, raw, hi);
+          fn.v128Store(fn.localGet(dst), fn.localGet(lo));
+          fn.v128Store(fn.localGet(dst), fn.localGet(hi), 16);
+          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+          fn.localSet(srcp, fn.i32Add(fn.localGet(srcp), fn.localGet(rowBytes)));
+        });
+      }, () => {
+        forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+          fn.v128Store(fn.localGet(dst), fn.v128ZeroConst());
+          fn.v128Store(fn.localGet(dst), fn.v128ZeroConst(), 16);
+          fn.localSet(at, fn.localGet(srcp));
+          fn.localSet(out, fn.localGet(dst));
+          copyStridedHalf(fn, c, scalar, at, 2, out, FLOAT, j, () => fn.i32Const(0), nr);
+          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+          fn.localSet(srcp, fn.i32Add(fn.localGet(srcp), fn.localGet(rowBytes)));
+        });
+      });
+    });
+  }, false);
+}
+
+/**
+ * packColumns16(b, k, jc0, nc, kc0, kc, pack): as packColumns, B row-major [m, k] of 16-bit values
+ * (nn.Linear's [out, in]); full panels go 4 k-steps at a time: 8 rows × 4 u16 widened, then two
+ * 4 × 4 transposes.
+ */
+function definePackColumns16(mod: ModuleBuilder, kind: Half): FunctionRefLike {
+  return mod.function(`packColumns_${kind}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const b = fn.param(0), k = fn.param(1), jc0 = fn.param(2), nc = fn.param(3), kc0 = fn.param(4), kc = fn.param(5), pack = fn.param(6);
+    const jj = fn.local('i32'), nr = fn.local('i32'), panel = fn.local('i32'), dst = fn.local('i32'), srcp = fn.local('i32');
+    const p = fn.local('i32'), j = fn.local('i32'), eight = fn.local('i32'), kc4 = fn.local('i32');
+    const src = Array.from({ length: NR }, () => fn.local('i32'));
+    const v = Array.from({ length: NR }, () => fn.local('v128'));
+    const out = Array.from({ length: NR }, () => fn.local('v128')), t = Array.from({ length: 4 }, () => fn.local('v128'));
+    const raw = fn.local('v128'), widened = fn.local('v128');
+    const c = halfConstants(fn, kind);
+    const scalar = { raw, out: widened };
+    // b + ((jc0 + jj + j)·k + kc0)·2
+    const rowStart = (row: () => Expr): Expr => fn.i32Add(fn.localGet(b), fn.i32Shl(fn.i32Add(
+      fn.i32Mul(fn.i32Add(fn.localGet(jc0), fn.i32Add(fn.localGet(jj), row())), fn.localGet(k)), fn.localGet(kc0)), fn.i32Const(1)));
+    fn.localSet(eight, fn.i32Const(NR));
+    fn.localSet(kc4, fn.i32And(fn.localGet(kc), fn.i32Const(~3)));
+    forRange(fn, jj, () => fn.i32Const(0), nc, NR, () => {
+      fn.localSet(nr, minS(fn, () => fn.i32Const(NR), () => fn.i32Sub(fn.localGet(nc), fn.localGet(jj))));
+      fn.localSet(panel, fn.i32Add(fn.localGet(pack), fn.i32Shl(fn.i32Mul(fn.localGet(jj), fn.localGet(kc)), fn.i32Const(2))));
+      fn.if(fn.i32Eq(fn.localGet(nr), fn.i32Const(NR)), () => {
+        src.forEach((s, row) => fn.localSet(s, rowStart(() => fn.i32Const(row))));
+        fn.localSet(dst, fn.localGet(panel));
+        forRange(fn, p, () => fn.i32Const(0), kc4, 4, () => {
+          src.forEach((s, row) => {
+            fn.localSet(raw, fn.v128Load16x4U(fn.localGet(s)));
+            widenHalf(fn, c, raw, v[row]!);
+            fn.localSet(s, fn.i32Add(fn.localGet(s), fn.i32Const(8)));
+          });
+          transpose4(fn, v.slice(0, 4), out.slice(0, 4), t);
+          transpose4(fn, v.slice(4), out.slice(4), t);
+          for (let q = 0; q < 4; q++) {
+            fn.v128Store(fn.localGet(dst), fn.localGet(out[q]!), q * PANEL_ROW);
+            fn.v128Store(fn.localGet(dst), fn.localGet(out[4 + q]!), q * PANEL_ROW + 16);
+          }
+          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(4 * PANEL_ROW)));
+        });
+        // the last kc % 4 steps, one value at a time
+        src.forEach((s, row) => {
+          fn.localSet(dst, fn.i32Add(fn.localGet(panel), fn.i32Shl(fn.i32Add(fn.i32Shl(fn.localGet(kc4), fn.i32Const(3)), fn.i32Const(row)), fn.i32Const(2))));
+          copyStridedHalf(fn, c, scalar, s, 2, dst, PANEL_ROW, p, () => fn.localGet(kc4), kc);
+        });
+      }, () => {
+        // edge panel: the real columns one value at a time, zeros after them
+        forRange(fn, j, () => fn.i32Const(0), eight, 1, () => {
+          fn.localSet(dst, fn.i32Add(fn.localGet(panel), fn.i32Shl(fn.localGet(j), fn.i32Const(2))));
+          fn.if(fn.i32LtS(fn.localGet(j), fn.localGet(nr)), () => {
+            fn.localSet(srcp, rowStart(() => fn.localGet(j)));
+            copyStridedHalf(fn, c, scalar, srcp, 2, dst, PANEL_ROW, p, () => fn.i32Const(0), kc);
+          }, () => {
+            forRange(fn, p, () => fn.i32Const(0), kc, 1, () => {
+              fn.f32Store(fn.localGet(dst), fn.f32Const(0));
+              fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(PANEL_ROW)));
+            });
+          });
+        });
+      });
+    });
+  }, false);
+}
+
 /** `blocking` exists for tuning experiments; the shipped modules use gemmLayout's KC and NC. */
-export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: NC }): Uint8Array<ArrayBuffer> {
+export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: NC }, memory: ModuleMemory = 'own'): Uint8Array<ArrayBuffer> {
   const MR = variant.mr;
-  const mod = new ModuleBuilder();
+  const mod = new ModuleBuilder(memory);
 
   // ── micro-kernel ─────────────────────────────────────────────────────────────────────────────
   // kernel(ap, bp, kc, src, srcStride, dst, dstStride)
@@ -297,9 +471,9 @@ export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: N
   }, false);
 
   // ── driver ───────────────────────────────────────────────────────────────────────────────────
-  mod.function('gemm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
-    const a = fn.param(0), b = fn.param(1), c = fn.param(2), bias = fn.param(3), pack = fn.param(4), apack = fn.param(5);
-    const scratch = fn.param(6), n = fn.param(7), k = fn.param(8), m = fn.param(9), transB = fn.param(10);
+  // The BLIS loop nest over the columns [jStart, jEnd) of C; `packB` emits step 1 for one block.
+  const driver = (fn: FunctionBuilder, p: DriverParams, jStart: () => Expr, jEnd: Local, packB: (block: BlockLocals) => void): void => {
+    const { a, c, bias, pack, apack, scratch, n, k, m } = p;
     const jc0 = fn.local('i32'), nc = fn.local('i32'), kc0 = fn.local('i32'), kc = fn.local('i32');
     const i0 = fn.local('i32'), mr = fn.local('i32'), jj = fn.local('i32'), nr = fn.local('i32');
     const bp = fn.local('i32'), cTile = fn.local('i32'), src = fn.local('i32'), srcStride = fn.local('i32');
@@ -307,16 +481,12 @@ export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: N
     fn.localSet(ldc, fn.i32Shl(fn.localGet(m), fn.i32Const(2)));
     const getAll = (...locals: Local[]): Expr[] => locals.map((l) => fn.localGet(l));
 
-    forRange(fn, jc0, () => fn.i32Const(0), m, blocking.nc, () => {
-      fn.localSet(nc, minS(fn, () => fn.i32Const(blocking.nc), () => fn.i32Sub(fn.localGet(m), fn.localGet(jc0))));
+    forRange(fn, jc0, jStart, jEnd, blocking.nc, () => {
+      fn.localSet(nc, minS(fn, () => fn.i32Const(blocking.nc), () => fn.i32Sub(fn.localGet(jEnd), fn.localGet(jc0))));
       forRange(fn, kc0, () => fn.i32Const(0), k, blocking.kc, () => {
         fn.localSet(kc, minS(fn, () => fn.i32Const(blocking.kc), () => fn.i32Sub(fn.localGet(k), fn.localGet(kc0))));
         // 1. pack this block of B into NR-column panels
-        fn.if(fn.localGet(transB), () => {
-          fn.call(packColumns, ...getAll(b, k, jc0, nc, kc0, kc, pack));
-        }, () => {
-          fn.call(packRows, ...getAll(b, m, jc0, nc, kc0, kc, pack));
-        });
+        packB({ jc0, nc, kc0, kc });
         // 2. sweep MR-row stripes of A over the panels
         forRange(fn, i0, () => fn.i32Const(0), n, MR, () => {
           fn.localSet(mr, minS(fn, () => fn.i32Const(MR), () => fn.i32Sub(fn.localGet(n), fn.localGet(i0))));
@@ -351,7 +521,52 @@ export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: N
         });
       });
     });
+  };
+  const driverParams = (fn: FunctionBuilder): DriverParams => ({
+    a: fn.param(0), b: fn.param(1), c: fn.param(2), bias: fn.param(3), pack: fn.param(4), apack: fn.param(5),
+    scratch: fn.param(6), n: fn.param(7), k: fn.param(8), m: fn.param(9), transB: fn.param(10),
   });
 
+  if (memory === 'own') {
+    // gemm(a, b, c, bias, pack, apack, scratch, n, k, m, transB): all columns, f32 B.
+    mod.function('gemm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+      const p = driverParams(fn);
+      driver(fn, p, () => fn.i32Const(0), p.m, ({ jc0, nc, kc0, kc }) => {
+        fn.if(fn.localGet(p.transB), () => {
+          fn.call(packColumns, ...[p.b, p.k, jc0, nc, kc0, kc, p.pack].map((l) => fn.localGet(l)));
+        }, () => {
+          fn.call(packRows, ...[p.b, p.m, jc0, nc, kc0, kc, p.pack].map((l) => fn.localGet(l)));
+        });
+      });
+    });
+    return mod.bytes();
+  }
+
+  // gemmRange(a, b, c, bias, pack, apack, scratch, n, k, m, transB, j0, j1, bKind): the columns
+  // [j0, j1) of C only (j0 a multiple of NR), so threads over one shared memory can split C by
+  // columns; B's elements are f32 (bKind 0), float16 (1) or bfloat16 (2), widened while packing.
+  const packers16 = ([1, 2] as const).map((kind) => ({
+    kind,
+    rows: definePackRows16(mod, kind === 1 ? 'f16' : 'bf16'),
+    columns: definePackColumns16(mod, kind === 1 ? 'f16' : 'bf16'),
+  }));
+  mod.function('gemmRange', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
+    const p = driverParams(fn);
+    const j0 = fn.param(11), j1 = fn.param(12), bKind = fn.param(13);
+    driver(fn, p, () => fn.localGet(j0), j1, ({ jc0, nc, kc0, kc }) => {
+      const packWith = (columns: FunctionRefLike, rows: FunctionRefLike): void => {
+        fn.if(fn.localGet(p.transB), () => {
+          fn.call(columns, ...[p.b, p.k, jc0, nc, kc0, kc, p.pack].map((l) => fn.localGet(l)));
+        }, () => {
+          fn.call(rows, ...[p.b, p.m, jc0, nc, kc0, kc, p.pack].map((l) => fn.localGet(l)));
+        });
+      };
+      fn.if(fn.i32Eqz(fn.localGet(bKind)), () => packWith(packColumns, packRows), () => {
+        fn.if(fn.i32Eq(fn.localGet(bKind), fn.i32Const(1)),
+          () => packWith(packers16[0]!.columns, packers16[0]!.rows),
+          () => packWith(packers16[1]!.columns, packers16[1]!.rows));
+      });
+    });
+  });
   return mod.bytes();
 }

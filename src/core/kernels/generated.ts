@@ -5,14 +5,15 @@
 import { encodeBase64 } from './base64';
 import { buildGemmModule } from './gemmKernel';
 import { RELAXED_FMA, SIMD128, type GemmVariant } from './gemmLayout';
+import type { ModuleMemory } from './wasmAssembler';
 
-function constant(name: string, variant: GemmVariant): string {
-  const bytes = buildGemmModule(variant);
+function constant(name: string, variant: GemmVariant, memory: ModuleMemory = 'own'): string {
+  const bytes = buildGemmModule(variant, undefined, memory);
   const base64 = encodeBase64(bytes);
   const lines: string[] = [];
   for (let i = 0; i < base64.length; i += 100) lines.push(`  '${base64.slice(i, i + 100)}'`);
   return [
-    `/** GEMM module, variant ${variant.name} (${variant.mr} × 8 tile${variant.fma ? ', relaxed_madd' : ''}): ${bytes.length} bytes, base64. */`,
+    `/** GEMM module${memory === 'own' ? '' : ' over an imported shared memory (gemmRange, 16-bit B)'}, variant ${variant.name} (${variant.mr} × 8 tile${variant.fma ? ', relaxed_madd' : ''}): ${bytes.length} bytes, base64. */`,
     `export const ${name} =`,
     lines.join(' +\n') + ';',
   ].join('\n');
@@ -24,6 +25,8 @@ export function renderGeneratedModule(): string {
     '// test/unit/core/linalg.kernels.test.ts fails when this file is stale.',
     constant('GEMM_SIMD128_BASE64', SIMD128),
     constant('GEMM_RELAXED_FMA_BASE64', RELAXED_FMA),
+    constant('GEMM_SHARED_SIMD128_BASE64', SIMD128, 'imported-shared'),
+    constant('GEMM_SHARED_RELAXED_FMA_BASE64', RELAXED_FMA, 'imported-shared'),
     '',
   ].join('\n');
 }

@@ -237,6 +237,10 @@ export class FunctionBuilder {
   i32Store(_address: Expr, _value: Expr, offset = 0): void {
     this.op(0x36, ...this.memarg(ALIGN.i32, offset));
   }
+  /** Load 2 bytes as an unsigned 16-bit integer (a float16/bfloat16 weight's bits). */
+  i32Load16U(_address: Expr, offset = 0): Expr {
+    return this.op(0x2f, ...this.memarg(1, offset));
+  }
 
   // ── f32 ────────────────────────────────────────────────────────────────────────────────────
   f32Load(_address: Expr, offset = 0): Expr {
@@ -266,6 +270,10 @@ export class FunctionBuilder {
   v128Load32Splat(_address: Expr, offset = 0): Expr {
     return this.simd(0x09, ...this.memarg(ALIGN.f32, offset));
   }
+  /** Load four u16 (8 bytes, 2-byte aligned at least) and zero-extend each to an i32 lane. */
+  v128Load16x4U(_address: Expr, offset = 0): Expr {
+    return this.simd(0x04, ...this.memarg(1, offset));
+  }
   v128Store(_address: Expr, _value: Expr, offset = 0): void {
     this.simd(0x0b, ...this.memarg(ALIGN.v128, offset));
   }
@@ -288,6 +296,21 @@ export class FunctionBuilder {
   /** Shuffle by f32 lanes: 0–3 pick from a, 4–7 from b. */
   f32x4Shuffle(a: Expr, b: Expr, lanes: readonly [number, number, number, number]): Expr {
     return this.i8x16Shuffle(a, b, lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]));
+  }
+  /** A vector of four i32 lanes, all `value`. */
+  i32x4Const(value: number): Expr {
+    const bytes = new Uint8Array(new Int32Array([value, value, value, value]).buffer);
+    return this.simd(0x0c, ...bytes);
+  }
+  f32x4ExtractLane(_a: Expr, lane: number): Expr {
+    if (!Number.isInteger(lane) || lane < 0 || lane > 3) throw new Error(`wasm assembler: f32x4 has no lane ${lane}`);
+    return this.simd(0x1f, lane);
+  }
+  v128And(_a: Expr, _b: Expr): Expr {
+    return this.simd(0x4e);
+  }
+  v128Or(_a: Expr, _b: Expr): Expr {
+    return this.simd(0x50);
   }
   f32x4Splat(_a: Expr): Expr {
     return this.simd(0x13);
@@ -314,6 +337,18 @@ export class FunctionBuilder {
   i32x4Add(_a: Expr, _b: Expr): Expr {
     return this.simd(0xae);
   }
+  /** Each lane shifted left by the i32 `_bits` (mod 32). */
+  i32x4Shl(_a: Expr, _bits: Expr): Expr {
+    return this.simd(0xab);
+  }
+  /** Each lane shifted right, zero-filling, by the i32 `_bits` (mod 32). */
+  i32x4ShrU(_a: Expr, _bits: Expr): Expr {
+    return this.simd(0xad);
+  }
+  /** All ones in lanes where a > b (signed), zeros elsewhere. */
+  i32x4GtS(_a: Expr, _b: Expr): Expr {
+    return this.simd(0x3b);
+  }
   /** Signed i16 lanes multiplied pairwise, adjacent products added: four i32 lanes. */
   i32x4DotI16x8S(_a: Expr, _b: Expr): Expr {
     return this.simd(0xba);
@@ -332,9 +367,21 @@ export interface FunctionRef {
   readonly index: number;
 }
 
-/** One module: a single exported memory and a list of functions, some of them exported. */
+/**
+ * Where a module's one memory comes from: its own (exported as `memory`, grown by the host), or
+ * imported as `env.memory`, shared (a SharedArrayBuffer underneath, so several threads' instances
+ * run over the same bytes; needs the threads feature, on by default in Node ≥ 16 and Electron).
+ */
+export type ModuleMemory = 'own' | 'imported-shared';
+
+/** The largest wasm32 memory, in 64 KiB pages: 4 GiB. */
+const MAX_PAGES = 65536;
+
+/** One module: a single memory (see ModuleMemory) and a list of functions, some of them exported. */
 export class ModuleBuilder {
   private readonly functions: { builder: FunctionBuilder; exported: boolean }[] = [];
+
+  constructor(private readonly memory: ModuleMemory = 'own') {}
 
   /** Declare a function (so others can call it) and fill in its body with `define`. */
   function(name: string, params: readonly ValueType[], define: (fn: FunctionBuilder) => void, exported = true): FunctionRef {
@@ -360,16 +407,19 @@ export class ModuleBuilder {
       const params = key === '' ? [] : (key.split(',') as ValueType[]);
       return [0x60, ...vector(params.map((p) => [VALUE_TYPE_CODE[p]])), 0x00];
     });
-    const exports: number[][] = [[...utf8Name('memory'), 0x02, 0x00]];
+    const shared = this.memory === 'imported-shared';
+    const exports: number[][] = shared ? [] : [[...utf8Name('memory'), 0x02, 0x00]];
     this.functions.forEach(({ builder, exported }, index) => {
       if (exported) exports.push([...utf8Name(builder.name), 0x00, ...unsignedLeb(index)]);
     });
     const bytes = [
       0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
       ...section(1, vector(types)),
+      // Shared: import env.memory, limits flag 3 (shared, with a maximum), 1 page up to 4 GiB.
+      ...(shared ? section(2, vector([[...utf8Name('env'), ...utf8Name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(MAX_PAGES)]])) : []),
       ...section(3, vector(typeOf.map((t) => unsignedLeb(t)))),
-      // One memory of at least one 64 KiB page, no maximum; the host grows it.
-      ...section(5, vector([[0x00, 0x01]])),
+      // Own: one memory of at least one 64 KiB page, no maximum; the host grows it.
+      ...(shared ? [] : section(5, vector([[0x00, 0x01]]))),
       ...section(7, vector(exports)),
       ...section(10, vector(this.functions.map(({ builder }) => builder.body()))),
     ];

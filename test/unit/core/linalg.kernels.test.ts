@@ -11,7 +11,9 @@ import { decodeBase64, encodeBase64 } from '../../../src/core/kernels/base64';
 import { buildGemmModule } from '../../../src/core/kernels/gemmKernel';
 import { renderGeneratedModule } from '../../../src/core/kernels/generated';
 import { RELAXED_FMA, SIMD128 } from '../../../src/core/kernels/gemmLayout';
-import { GEMM_RELAXED_FMA_BASE64, GEMM_SIMD128_BASE64 } from '../../../src/core/kernels/simd.generated';
+import {
+  GEMM_RELAXED_FMA_BASE64, GEMM_SHARED_RELAXED_FMA_BASE64, GEMM_SHARED_SIMD128_BASE64, GEMM_SIMD128_BASE64,
+} from '../../../src/core/kernels/simd.generated';
 
 const GENERATED = path.join(__dirname, '..', '..', '..', 'src', 'core', 'kernels', 'simd.generated.ts');
 
@@ -20,6 +22,16 @@ test('simd.generated.ts is up to date with gemmKernel.ts (else run `npm run buil
     'src/core/kernels/simd.generated.ts is stale: run `npm run build:kernels` and commit the result');
   assert.deepEqual(decodeBase64(GEMM_SIMD128_BASE64), buildGemmModule(SIMD128));
   assert.deepEqual(decodeBase64(GEMM_RELAXED_FMA_BASE64), buildGemmModule(RELAXED_FMA));
+  assert.deepEqual(decodeBase64(GEMM_SHARED_SIMD128_BASE64), buildGemmModule(SIMD128, undefined, 'imported-shared'));
+  assert.deepEqual(decodeBase64(GEMM_SHARED_RELAXED_FMA_BASE64), buildGemmModule(RELAXED_FMA, undefined, 'imported-shared'));
+});
+
+test('the shared SIMD128 module imports a shared env.memory and exports only gemmRange', () => {
+  const module = new WebAssembly.Module(decodeBase64(GEMM_SHARED_SIMD128_BASE64));
+  assert.deepEqual(WebAssembly.Module.exports(module).map((e) => `${e.kind}:${e.name}`), ['function:gemmRange']);
+  assert.deepEqual(WebAssembly.Module.imports(module).map((i) => `${i.kind}:${i.module}.${i.name}`), ['memory:env.memory']);
+  // An unshared memory does not satisfy the import: the sharing is in the module, not assumed.
+  assert.throws(() => new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }));
 });
 
 test('the SIMD128 module is valid WebAssembly here, exporting memory and gemm', () => {
