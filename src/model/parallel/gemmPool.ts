@@ -1,0 +1,255 @@
+/**
+ * The big matrix products of a forward pass on every core: this thread and helper threads run the
+ * shared-memory GEMM (src/core/kernels/sharedGemm.ts) over one WeightArena, each taking column
+ * chunks of C until none is left.
+ *
+ * Contract: `GemmPool.create(arena, options)` starts `threads − 1` helper workers (default: 2
+ * threads in all, fewer on a 1-core host) and resolves when each has instantiated the kernel.
+ * `product(...)` and `linear(...)` are synchronous: they put the activations in the arena's
+ * workspace, publish the job, take chunks themselves, and block (Atomics.wait) until the helpers'
+ * chunks are done. So the caller's forward pass stays a plain synchronous function; it must run
+ * off the extension host's thread (a worker, the CLI), as all heavy work does. Results equal the
+ * single-thread kernel's bit for bit: a column of C is always summed by one thread in one order.
+ * Small products (below PARALLEL_MIN_MULTIPLY_ADDS) run on this thread alone: waking a helper
+ * costs tens of microseconds. `close()` stops the helpers.
+ *
+ * Scheduling: columns are cut into chunks of ≥ 64 (a multiple of 8), about six per thread, and
+ * claimed through one atomic word (job generation << 16 | next chunk), so a thread that the OS
+ * descheduled (the machine is shared) simply takes fewer chunks. A helper still finishing an old
+ * job can never claim a chunk of the next one: the generation in the word would not match.
+ *
+ * Control words (Int32Array over the arena's first bytes):
+ *   GEN    job generation; helpers Atomics.wait on it
+ *   CLAIM  (generation & 0x7fff) << 16 | index of the next unclaimed chunk
+ *   DONE   chunks finished in the current job; the caller waits on it
+ *   STOP   1: helpers exit
+ *   PARAMS a, b, c, bias, n, k, m, transB, dtype code, chunk width, chunks
+ *   RAN    chunks run so far by each thread (RAN + index), for benchmarks
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { matrix } from '../../core/linalg';
+import type { Matrix } from '../../core/types';
+import {
+  DTYPE_BYTES, instantiateSharedGemm, THREAD_SCRATCH_BYTES, threadScratchAt, type GemmOperands, type SharedGemm,
+  type SharedGemmChoice, type ThreadScratch, type WeightDtype,
+} from '../../core/kernels/sharedGemm';
+import type { WorkerScript } from '../../emb/formats/text/parseWorkerPool';
+import { CONTROL_BYTES, MAX_THREADS, type ResidentTensor, type SharedMemory, type WeightArena } from './arena';
+
+export const CTL = { GEN: 0, CLAIM: 1, DONE: 2, STOP: 3, PARAMS: 8, RAN: 24 } as const;
+/** Int32 words of the control block in use. */
+export const MAX_THREADS_CONTROL_WORDS = CTL.RAN + MAX_THREADS;
+export const DTYPE_CODES: readonly WeightDtype[] = ['f32', 'f16', 'bf16'];
+
+/** Below this many multiply-adds (n·k·m) a product runs on the calling thread only. */
+export const PARALLEL_MIN_MULTIPLY_ADDS = 1 << 21;
+
+/** The bundled helper script beside this bundle (dist/gemmWorker.js). */
+export const GEMM_WORKER_FILE = 'gemmWorker.js';
+
+/** The packing buffers of thread `index` (0: the caller). */
+export function scratchOf(index: number): ThreadScratch {
+  return threadScratchAt(CONTROL_BYTES + index * (THREAD_SCRATCH_BYTES + 64));
+}
+
+/** What the helper worker is started with. */
+export interface GemmWorkerData {
+  readonly memory: SharedMemory;
+  readonly index: number;
+  readonly variant: SharedGemmChoice;
+}
+
+/** Weight layouts: GPT-2's Conv1D stores [in, out]; nn.Linear stores [out, in]. */
+export type WeightLayout = 'in-out' | 'out-in';
+
+/** A B operand: a tensor in the arena, or plain floats (activations) copied in for this product. */
+export type Operand = ResidentTensor | Float32Array;
+
+export interface GemmPoolOptions {
+  /** Threads in all, this one included (default: 2, or 1 on a 1-core host). */
+  readonly threads?: number;
+  /** The helper's script; default dist/gemmWorker.js beside this bundle. */
+  readonly worker?: WorkerScript;
+  readonly variant?: SharedGemmChoice;
+  /** false: this thread only waits and the helpers take every chunk (tests show they compute). */
+  readonly callerTakesChunks?: boolean;
+}
+
+/**
+ * Take chunks of the job of generation `generation` until none is left; shared by the caller and
+ * the helpers. Returns how many this thread ran.
+ */
+export function runChunks(ctl: Int32Array, generation: number, gemm: SharedGemm, op: GemmOperands, width: number, chunks: number,
+  thread: number): void {
+  const tag = (generation & 0x7fff) << 16;
+  const scratch = scratchOf(thread);
+  for (;;) {
+    const word = Atomics.load(ctl, CTL.CLAIM);
+    if ((word & ~0xffff) !== tag) return;
+    const chunk = word & 0xffff;
+    if (chunk >= chunks) return;
+    if (Atomics.compareExchange(ctl, CTL.CLAIM, word, word + 1) !== word) continue;
+    const j0 = chunk * width;
+    gemm.gemmRange(op, j0, Math.min(op.m, j0 + width), scratch);
+    Atomics.add(ctl, CTL.RAN + thread, 1);
+    if (Atomics.add(ctl, CTL.DONE, 1) + 1 === chunks) Atomics.notify(ctl, CTL.DONE);
+  }
+}
+
+/** Reads the job parameters the caller published. */
+export function readJob(ctl: Int32Array): { op: GemmOperands; width: number; chunks: number } {
+  const p = (i: number): number => ctl[CTL.PARAMS + i]!;
+  return {
+    op: { a: p(0), b: p(1), c: p(2), bias: p(3), n: p(4), k: p(5), m: p(6), transB: p(7) === 1, dtype: DTYPE_CODES[p(8)]! },
+    width: p(9), chunks: p(10),
+  };
+}
+
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+export class GemmPool {
+  private generation = 0;
+  private readonly ctl: Int32Array;
+  private closed = false;
+
+  private constructor(
+    readonly arena: WeightArena,
+    private readonly gemm: SharedGemm,
+    private readonly helpers: readonly Worker[],
+    private readonly callerTakesChunks: boolean,
+  ) {
+    this.ctl = new Int32Array(arena.buffer, 0, MAX_THREADS_CONTROL_WORDS);
+  }
+
+  /** Column chunks (or whole small products) run by each thread so far, index 0 this one: for benchmarks. */
+  chunksRun(): number[] {
+    return Array.from({ length: this.threads }, (_, i) => Atomics.load(this.ctl, CTL.RAN + i));
+  }
+
+  /** The kernel build in use ('relaxed-fma' or 'simd128'). */
+  get variant(): string {
+    return this.gemm.variant;
+  }
+
+  /** Threads in all, this one included. */
+  get threads(): number {
+    return this.helpers.length + 1;
+  }
+
+  static async create(arena: WeightArena, options: GemmPoolOptions = {}): Promise<GemmPool> {
+    const variant = options.variant ?? 'best';
+    const gemm = instantiateSharedGemm(arena.memory, variant);
+    if (!gemm) throw new Error('GemmPool: this engine has no WebAssembly SIMD with shared memory');
+    const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(options.threads ?? Math.min(2, availableParallelism()))));
+    const script = options.worker ?? { script: path.join(__dirname, GEMM_WORKER_FILE) };
+    const helpers: Worker[] = [];
+    try {
+      for (let index = 1; index < threads; index++) {
+        const data: GemmWorkerData = { memory: arena.memory, index, variant: gemm.variant as SharedGemmChoice };
+        const worker = new Worker(script.script, { workerData: data, execArgv: script.execArgv ? [...script.execArgv] : undefined });
+        helpers.push(worker);
+        await new Promise<void>((resolve, reject) => {
+          worker.once('message', (message: unknown) => (message === 'ready' ? resolve() : reject(new Error(String(message)))));
+          worker.once('error', reject);
+          worker.once('exit', (code) => reject(new Error(`GemmPool: helper ${index} exited (code ${code}) before it was ready`)));
+        });
+        worker.removeAllListeners('exit');
+        worker.removeAllListeners('error');
+        worker.on('error', () => undefined);
+        worker.unref();
+      }
+    } catch (error) {
+      await Promise.all(helpers.map((w) => w.terminate()));
+      throw error;
+    }
+    return new GemmPool(arena, gemm, helpers, options.callerTakesChunks ?? true);
+  }
+
+  /**
+   * y = x · W + b for a weight in the arena. Shapes: x [n, in]; W [in, out] ('in-out', Conv1D)
+   * or [out, in] ('out-in', nn.Linear); bias [out] → y [n, out].
+   */
+  linear(x: Matrix, w: ResidentTensor, layout: WeightLayout, bias?: Float32Array): Matrix {
+    const [rows, cols] = w.shape as [number, number];
+    const [inWidth, outWidth] = layout === 'in-out' ? [rows, cols] : [cols, rows];
+    if (w.shape.length !== 2 || x.cols !== inWidth) {
+      throw new RangeError(`linear: x is ${x.rows}×${x.cols}, W is ${w.shape.join('×')} (${layout}); widths differ`);
+    }
+    if (bias && bias.length !== outWidth) throw new RangeError(`linear: bias has ${bias.length} values, expected ${outWidth}`);
+    return this.product(x.data, x.rows, inWidth, w, outWidth, layout === 'out-in', bias);
+  }
+
+  /**
+   * C[n, m] = A[n, k] · op(B) + bias, op(B) = B [k, m] or, with transB, Bᵀ of B [m, k]; B a tensor
+   * in the arena or plain floats. Returns a new matrix (the workspace is reused by the next call).
+   */
+  product(a: Float32Array, n: number, k: number, b: Operand, m: number, transB: boolean, bias?: Float32Array): Matrix {
+    if (this.closed) throw new Error('GemmPool: closed');
+    if (a.length !== n * k) throw new RangeError(`product: A has ${a.length} values, expected ${n}×${k}`);
+    const bLength = b instanceof Float32Array ? b.length : b.length;
+    if (bLength !== k * m) throw new RangeError(`product: B has ${bLength} values, expected ${k}×${m}`);
+    const out = new Float32Array(n * m);
+    if (n === 0 || m === 0) return matrix(n, m, out);
+    if (k === 0) {
+      if (bias) for (let i = 0; i < n; i++) out.set(bias, i * m);
+      return matrix(n, m, out);
+    }
+    // Workspace: [bias ⌈m/8⌉·8][A n·k][C n·m][B k·m when plain floats]
+    const biasBytes = align64(Math.ceil(m / 8) * 8 * 4), aBytes = align64(n * k * 4), cBytes = align64(n * m * 4);
+    const plainB = b instanceof Float32Array;
+    const base = this.arena.workspace(biasBytes + aBytes + cBytes + (plainB ? align64(k * m * 4) : 0));
+    const buffer = this.arena.buffer;
+    const floats = new Float32Array(buffer);
+    const biasAt = base, aAt = base + biasBytes, cAt = aAt + aBytes, bAt = cAt + cBytes;
+    floats.fill(0, biasAt / 4, biasAt / 4 + biasBytes / 4);
+    if (bias) floats.set(bias, biasAt / 4);
+    floats.set(a, aAt / 4);
+    if (plainB) floats.set(b, bAt / 4);
+    const op: GemmOperands = {
+      a: aAt, b: plainB ? bAt : b.byteOffset, c: cAt, bias: biasAt, n, k, m, transB, dtype: plainB ? 'f32' : b.dtype,
+    };
+    this.run(op);
+    out.set(floats.subarray(cAt / 4, cAt / 4 + n * m));
+    return matrix(n, m, out);
+  }
+
+  private run(op: GemmOperands): void {
+    const threads = this.threads;
+    if (threads === 1 || (this.callerTakesChunks && op.n * op.k * op.m < PARALLEL_MIN_MULTIPLY_ADDS)) {
+      this.gemm.gemmRange(op, 0, op.m, scratchOf(0));
+      Atomics.add(this.ctl, CTL.RAN, 1);
+      return;
+    }
+    const width = Math.max(64, Math.ceil(op.m / (6 * threads) / 8) * 8);
+    const chunks = Math.ceil(op.m / width);
+    const ctl = this.ctl;
+    const generation = (this.generation = (this.generation + 1) & 0x7fff);
+    const params = [op.a, op.b, op.c, op.bias, op.n, op.k, op.m, op.transB ? 1 : 0, DTYPE_CODES.indexOf(op.dtype), width, chunks];
+    params.forEach((value, i) => (ctl[CTL.PARAMS + i] = value));
+    Atomics.store(ctl, CTL.DONE, 0);
+    Atomics.store(ctl, CTL.CLAIM, generation << 16);
+    Atomics.store(ctl, CTL.GEN, generation);
+    Atomics.notify(ctl, CTL.GEN);
+    if (this.callerTakesChunks) runChunks(ctl, generation, this.gemm, op, width, chunks, 0);
+    for (let done = Atomics.load(ctl, CTL.DONE); done < chunks; done = Atomics.load(ctl, CTL.DONE)) {
+      Atomics.wait(ctl, CTL.DONE, done);
+    }
+  }
+
+  /** Stops the helpers; later products throw. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.ctl, CTL.STOP, 1);
+    Atomics.add(this.ctl, CTL.GEN, 1);
+    Atomics.notify(this.ctl, CTL.GEN);
+    await Promise.all(this.helpers.map((w) => w.terminate()));
+  }
+}
+
+/** Bytes a tensor of this dtype and shape takes in the arena (without alignment). */
+export function tensorBytes(dtype: WeightDtype, shape: readonly number[]): number {
+  return shape.reduce((x, y) => x * y, 1) * DTYPE_BYTES[dtype];
+}

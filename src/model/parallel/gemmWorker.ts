@@ -1,0 +1,28 @@
+/**
+ * A helper thread of GemmPool (gemmPool.ts): instantiates the shared-memory GEMM over the pool's
+ * WeightArena memory, says 'ready', then sleeps on the job generation word and, for each new job,
+ * takes column chunks until none is left. It never posts results: C is in the shared memory, and
+ * the caller waits on the DONE word. Exits when STOP is set.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { instantiateSharedGemm } from '../../core/kernels/sharedGemm';
+import { CTL, MAX_THREADS_CONTROL_WORDS, readJob, runChunks, type GemmWorkerData } from './gemmPool';
+
+const { memory, index, variant } = workerData as GemmWorkerData;
+const gemm = instantiateSharedGemm(memory, variant);
+if (!gemm) {
+  parentPort?.postMessage(`the ${variant} shared-memory GEMM does not instantiate in this worker`);
+} else {
+  const ctl = new Int32Array(memory.buffer, 0, MAX_THREADS_CONTROL_WORDS);
+  parentPort?.postMessage('ready');
+  let seen = Atomics.load(ctl, CTL.GEN);
+  for (;;) {
+    Atomics.wait(ctl, CTL.GEN, seen);
+    const generation = Atomics.load(ctl, CTL.GEN);
+    if (Atomics.load(ctl, CTL.STOP) === 1) break;
+    if (generation === seen) continue;
+    seen = generation;
+    const { op, width, chunks } = readJob(ctl);
+    runChunks(ctl, generation, gemm, op, width, chunks, index);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * GemmPool (src/model/parallel/): products split over this thread and a helper worker, over
+ * weights resident in one shared WeightArena, against the float64 reference loops of
+ * src/core/linalg.ts. A split never changes a number: every column is summed by one thread in the
+ * kernel's one order, so the 2-thread result equals the 1-thread result bit for bit.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { linearReference, matmulReference, matmulTransposeBReference, matrix, type Matrix } from '../../../src/core';
+import { WeightArena, type ResidentTensor } from '../../../src/model/parallel/arena';
+import { GemmPool } from '../../../src/model/parallel/gemmPool';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headlight-gemm-'));
+/** The helper as it ships: one esbuild bundle (a worker cannot load .ts files by itself). */
+const WORKER = { script: path.join(dir, 'gemmWorker.js') };
+const U = 2 ** -24;
+const gamma = (k: number): number => (k * U) / (1 - k * U);
+
+function randomFloats(count: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  return Float32Array.from({ length: count }, () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
+  });
+}
+
+/** float32 → bfloat16 bits by truncation (exact to decode: bits << 16), and its value. */
+function toBF16(values: Float32Array): { bits: Uint16Array; values: Float32Array } {
+  const words = new Uint32Array(values.buffer.slice(0));
+  const bits = Uint16Array.from(words, (w) => w >>> 16);
+  return { bits, values: new Float32Array(Uint32Array.from(bits, (b) => b << 16).buffer) };
+}
+
+function assertWithinBound(actual: Matrix, expected: Matrix, magnitude: Matrix, k: number, label: string, bias?: Float32Array): void {
+  assert.equal(actual.rows, expected.rows);
+  assert.equal(actual.cols, expected.cols);
+  const factor = gamma(k + 1) + 2 * U;
+  for (let at = 0; at < expected.data.length; at++) {
+    const bound = factor * (magnitude.data[at]! + Math.abs(bias?.[at % expected.cols] ?? 0));
+    if (!(Math.abs(actual.data[at]! - expected.data[at]!) <= bound)) {
+      assert.fail(`${label}: entry ${at} is ${actual.data[at]}, reference ${expected.data[at]}, bound ${bound}`);
+    }
+  }
+}
+
+const abs = (m: Matrix): Matrix => matrix(m.rows, m.cols, m.data.map(Math.abs));
+
+let arena: WeightArena;
+let two: GemmPool, helpersOnly: GemmPool, one: GemmPool;
+
+before(async () => {
+  buildSync({ entryPoints: [path.join(ROOT, 'src', 'model', 'parallel', 'gemmWorker.ts')], outfile: WORKER.script, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
+  arena = new WeightArena();
+  two = await GemmPool.create(arena, { threads: 2, worker: WORKER });
+  one = await GemmPool.create(arena, { threads: 1 });
+});
+
+after(async () => {
+  await Promise.all([two.close(), one.close(), helpersOnly?.close()]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function resident(data: Float32Array | Uint16Array, dtype: 'f32' | 'bf16', shape: [number, number]): ResidentTensor {
+  const tensor = arena.allocate(dtype, shape);
+  arena.bytesOf(tensor).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return tensor;
+}
+
+// GPT-2-like shapes (768 → 2304 Conv1D, 3072 → 768), a vocabulary head at one row, and odd ones.
+const CASES: readonly { n: number; k: number; m: number; layout: 'in-out' | 'out-in'; dtype: 'f32' | 'bf16' }[] = [
+  { n: 64, k: 768, m: 2304, layout: 'in-out', dtype: 'f32' },
+  { n: 37, k: 3072, m: 768, layout: 'in-out', dtype: 'bf16' },
+  { n: 1, k: 768, m: 5003, layout: 'out-in', dtype: 'f32' },
+  { n: 129, k: 200, m: 1000, layout: 'out-in', dtype: 'bf16' },
+];
+
+for (const { n, k, m, layout, dtype } of CASES) {
+  test(`${n}×${k} · ${layout} ${dtype} weight → ${m}: 2 threads match the reference and equal 1 thread bit for bit`, () => {
+    const x = matrix(n, k, randomFloats(n * k, n + k));
+    const raw = randomFloats(k * m, m);
+    const { bits, values } = dtype === 'bf16' ? toBF16(raw) : { bits: undefined, values: raw };
+    const shape: [number, number] = layout === 'in-out' ? [k, m] : [m, k];
+    const w = resident(bits ?? values, dtype, shape);
+    const bias = randomFloats(m, 7);
+    const wMatrix = matrix(shape[0], shape[1], values);
+    const expected = layout === 'out-in' ? linearReference(x, wMatrix, bias) : matmulReference(x, wMatrix);
+    if (layout === 'in-out') expected.data.forEach((_, at) => (expected.data[at]! += bias[at % m]!));
+    const magnitude = layout === 'out-in' ? matmulTransposeBReference(abs(x), abs(wMatrix)) : matmulReference(abs(x), abs(wMatrix));
+    const parallel = two.linear(x, w, layout, bias);
+    assertWithinBound(parallel, expected, magnitude, k, `${n}×${k}→${m}`, bias);
+    assert.deepEqual(parallel.data, one.linear(x, w, layout, bias).data, 'the split changes no bit');
+  });
+}
+
+test('the helper computes: with the caller taking no chunk, every chunk is the helper\'s and the product is right', async () => {
+  helpersOnly = await GemmPool.create(arena, { threads: 2, worker: WORKER, callerTakesChunks: false });
+  const [n, k, m] = [40, 300, 640];
+  const a = randomFloats(n * k, 1), b = randomFloats(k * m, 2);
+  const before = helpersOnly.chunksRun();
+  const c = helpersOnly.product(a, n, k, b, m, false);
+  const after = helpersOnly.chunksRun();
+  assert.equal(after[0]! - before[0]!, 0, 'the caller ran no chunk');
+  assert.ok(after[1]! - before[1]! >= 2, `the helper ran the chunks (${after[1]! - before[1]!})`);
+  const am = matrix(n, k, a), bm = matrix(k, m, b);
+  assertWithinBound(c, matmulReference(am, bm), matmulReference(abs(am), abs(bm)), k, 'helper only');
+});
+
+test('products in a row reuse the workspace: each result is its own copy', () => {
+  const a1 = randomFloats(8 * 600, 3), a2 = randomFloats(8 * 600, 4), b = randomFloats(600 * 512, 5);
+  const c1 = two.product(a1, 8, 600, b, 512, false);
+  const snapshot = c1.data.slice();
+  two.product(a2, 8, 600, b, 512, false);
+  assert.deepEqual(c1.data, snapshot);
+});
+
+test('shape mistakes are refused with both shapes named', () => {
+  const w = resident(randomFloats(6, 9), 'f32', [2, 3]);
+  assert.throws(() => two.linear(matrix(1, 4), w, 'in-out'), /x is 1×4, W is 2×3 \(in-out\)/);
+  assert.throws(() => two.linear(matrix(1, 2), w, 'in-out', new Float32Array(2)), /bias has 2 values, expected 3/);
+});
