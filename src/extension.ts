@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { DisposableStore } from './host/disposable';
 import { activateEmbFeatures } from './host/emb';
 import { activateAttentionFeatures } from './host/attention';
+import { activateExplorerFeatures } from './host/explorer';
 import { ActiveEmbeddings } from './host/activeEmbeddings';
 import { startActivationTimer } from './host/activationTiming';
 import { registerLesson } from './host/lesson';
@@ -17,7 +18,8 @@ export function activate(context: vscode.ExtensionContext): HeadlightTestApi {
   const emb = activateEmbFeatures({ context, log, embeddings, owner: store });
   const attention = activateAttentionFeatures({ context, log, embeddings, owner: store });
   registerLesson({ context, log, embeddings, owner: store }, attention);
-  return timer.finish(log, { embeddings, emb, attention });
+  const explorer = activateExplorerFeatures({ context, log, embeddings, owner: store });
+  return timer.finish(log, { embeddings, emb, attention, explorer });
 }
 
 export function deactivate(): void {

@@ -1,6 +1,7 @@
 import type { ActiveEmbeddings } from './activeEmbeddings';
 import type { EmbFeaturesApi } from './emb';
 import type { AttentionFeaturesApi } from './attention';
+import type { ExplorerFeaturesApi } from './explorer';
 
 /**
  * What `activate` returns: a small, typed window for the integration tests (and other extensions)
@@ -10,6 +11,8 @@ export interface HeadlightTestApi {
   readonly embeddings: ActiveEmbeddings;
   readonly emb: EmbFeaturesApi;
   readonly attention: AttentionFeaturesApi;
+  /** The Embedding Explorer (desktop only: VS Code for the Web has no worker threads or local files for it). */
+  readonly explorer?: ExplorerFeaturesApi;
   /** Milliseconds from `activate()` being called to its return (src/host/activationTiming.ts). */
   readonly activationMs: number;
 }

@@ -707,6 +707,9 @@ function validateWith<T>(checks: Readonly<Record<string, Check>>, data: unknown)
   return problem ? { ok: false, reason: problem } : { ok: true, message: data as T };
 }
 
+/** The validation helpers, for the other protocols in src/shared (explorerProtocol.ts). */
+export { type Check, type Fields, describe, isRecord, str, bool, num, finite, int, oneOf, literal, optional, arrayOf, buffer, object, refine, validateWith };
+
 export const validateToPanel = (data: unknown): Validated<ToPanelMessage> => validateWith(toPanelChecks, data);
 export const validateFromPanel = (data: unknown): Validated<FromPanelMessage> => validateWith(fromPanelChecks, data);
 export const validateToHeads = (data: unknown): Validated<ToHeadsMessage> => validateWith(toHeadsChecks, data);

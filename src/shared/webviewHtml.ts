@@ -55,7 +55,7 @@ export interface WebviewHtmlParts extends CspSources {
   /** Our own style sheets' text, placed in nonce-bearing <style> elements (saves a request before first paint). */
   readonly inlineStyles?: readonly string[];
   /** Which UI the shared shell hosts: read by the script from `#app[data-view]`. */
-  readonly view: 'attention' | 'heads';
+  readonly view: 'attention' | 'heads' | 'explorer';
   /** Optional JSON the script reads from `#app[data-boot]` (escaped, never executed). */
   readonly boot?: unknown;
 }
