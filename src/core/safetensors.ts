@@ -87,11 +87,13 @@ export interface SafetensorsTensor {
 /**
  * Validates the length field, the JSON header and every entry's dtype, shape and offsets against
  * the buffer, without reading any tensor. Throws SafetensorsError.
+ * `fileLength` lets a reader that reads by offset pass only the file's first 8 + N bytes (the
+ * length field and the header) and validate the spans against the file's size on disk.
  */
-export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
+export function readSafetensorsHeader(bytes: Uint8Array, fileLength = bytes.length): SafetensorsHeader {
   // Pass 1: the length field.
-  if (bytes.length < 8) {
-    throw new SafetensorsError(`file is ${bytes.length} bytes; a safetensors file starts with an 8-byte little-endian header length`, 0);
+  if (fileLength < 8 || bytes.length < 8) {
+    throw new SafetensorsError(`file is ${fileLength} bytes; a safetensors file starts with an 8-byte little-endian header length`, 0);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
@@ -100,11 +102,14 @@ export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     throw new SafetensorsError(`header length ${headerLength} is over the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file, or a corrupt one)`, 0);
   }
   const n = Number(headerLength);
+  if (8 + n > fileLength) {
+    throw new SafetensorsError(`header length ${n} runs past the end of the file (only ${fileLength - 8} bytes follow the length field)`, 0);
+  }
   if (8 + n > bytes.length) {
-    throw new SafetensorsError(`header length ${n} runs past the end of the file (only ${bytes.length - 8} bytes follow the length field)`, 0);
+    throw new SafetensorsError(`only ${bytes.length} bytes of the ${8 + n}-byte header were given`, bytes.length);
   }
   const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileLength - dataStart;
 
   // Pass 2: UTF-8 JSON object.
   const text = decodeUtf8(bytes, 8, dataStart);
@@ -160,9 +165,9 @@ export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     cursor = entry.end;
     previous = entry;
   }
-  if (cursor !== bytes.length) {
+  if (cursor !== fileLength) {
     throw new SafetensorsError(
-      `file is larger than its header claims: ${bytes.length - cursor} bytes after the last tensor's data (the header accounts for ${cursor} bytes)`,
+      `file is larger than its header claims: ${fileLength - cursor} bytes after the last tensor's data (the header accounts for ${cursor} bytes)`,
       cursor,
     );
   }

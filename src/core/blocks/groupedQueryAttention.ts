@@ -1,0 +1,86 @@
+/**
+ * Eager multi-head self-attention with grouped key/value heads: the attention of every supported
+ * family. Multi-head attention (GPT-2, the BERT family) is the case kvHeads = heads.
+ * Follows transformers' models/llama/modeling_llama.py `repeat_kv` and `eager_attention_forward`
+ * (GPT2Attention._attn and BertSelfAttention.forward are the same computation without groups).
+ *
+ * Contract:
+ *   groupedQueryAttention(q, k, v, spec, onHead?) → context [n, H·D]
+ *     query head h reads columns [h·D, (h+1)·D) of q and uses kv head g = ⌊h / (H / KV)⌋, columns
+ *     [g·D, (g+1)·D) of k and v (repeat_kv: each kv head serves H / KV consecutive query heads).
+ *       scores_h  = q_h · k_gᵀ · scale, −Infinity where masked            [n, n]
+ *       weights_h = softmax(scores_h) per row (masked entries exactly 0)  [n, n]
+ *       context[:, h·D … (h+1)·D) = weights_h · v_g                       [n, D]
+ *     Mask: causal hides key j > i; a sliding window w also hides j ≤ i − w (Mistral's
+ *     sliding_window). Without causal, every key is visible (the BERT family).
+ *     onHead(h, scores_h, weights_h, q_h, k_g) sees each head's matrices (fresh arrays the caller
+ *     may keep): scores_h are the pre-softmax scores, weights_h what `output_attentions` returns.
+ *   Hugging Face adds torch.finfo.min instead of −∞ to masked scores; after softmax both give
+ *   exactly 0 wherever a row has a visible key, which every row has here (key j = i is visible).
+ *
+ * Legend: n tokens, H query heads, KV key/value heads (H divisible by KV), D head width.
+ *
+ * Numerical stability: softmax.ts (row max subtracted, float64 exp and sum). The products run on
+ * linalg's GEMM kernels.
+ */
+import { matmul, matmulTransposeB, matrix } from '../linalg';
+import { softmaxRows } from '../softmax';
+import { ShapeError, type Matrix } from '../types';
+
+export interface AttentionSpec {
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  /** Multiplier of q·kᵀ (1/√D for every family here; GPT-2 may add 1/(layer+1)). */
+  readonly scale: number;
+  readonly causal: boolean;
+  /** Sliding window: with causal, key j is visible to query i when i − w < j ≤ i. */
+  readonly window?: number;
+}
+
+export type HeadSink = (head: number, scores: Matrix, weights: Matrix, q: Matrix, k: Matrix) => void;
+
+/** Columns [from, from + width) of x as their own matrix. Shape: [n, cols] → [n, width]. */
+export function columns(x: Matrix, from: number, width: number): Matrix {
+  const out = new Float32Array(x.rows * width);
+  for (let i = 0; i < x.rows; i++) out.set(x.data.subarray(i * x.cols + from, i * x.cols + from + width), i * width);
+  return matrix(x.rows, width, out);
+}
+
+/** Shapes: q [n, H·D], k [n, KV·D], v [n, KV·D] → [n, H·D]. */
+export function groupedQueryAttention(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec, onHead?: HeadSink): Matrix {
+  const { heads: H, kvHeads: KV, headDim: D, scale, causal, window } = spec;
+  const n = q.rows;
+  if (KV <= 0 || H % KV !== 0) throw new ShapeError(`attention: ${H} query heads cannot share ${KV} key/value heads evenly`);
+  if (q.cols !== H * D || k.cols !== KV * D || v.cols !== KV * D || k.rows !== n || v.rows !== n) {
+    throw new ShapeError(`attention: q ${q.rows}×${q.cols}, k ${k.rows}×${k.cols}, v ${v.rows}×${v.cols} do not fit ${H} heads, ${KV} kv heads of width ${D}`);
+  }
+  const group = H / KV;
+  const context = new Float32Array(n * H * D);
+  for (let g = 0; g < KV; g++) {
+    // Pass 1: this kv head's keys and values. [n, D] each.
+    const kg = columns(k, g * D, D);
+    const vg = columns(v, g * D, D);
+    for (let h = g * group; h < (g + 1) * group; h++) {
+      // Pass 2: scores = q_h · k_gᵀ · scale, masked → −∞. [n, D] · [n, D]ᵀ → [n, n]
+      const qh = columns(q, h * D, D);
+      const scores = matmulTransposeB(qh, kg);
+      const s = scores.data;
+      for (let i = 0; i < n; i++) {
+        const first = causal && window !== undefined ? Math.max(0, i - window + 1) : 0;
+        const last = causal ? i : n - 1; // visible keys: first … last
+        const row = i * n;
+        for (let j = 0; j < n; j++) {
+          s[row + j] = j < first || j > last ? Number.NEGATIVE_INFINITY : Math.fround(s[row + j]! * scale);
+        }
+      }
+      // Pass 3: weights = softmax(scores) per row. [n, n]
+      const weights = softmaxRows(scores);
+      // Pass 4: context_h = weights · v_g. [n, n] · [n, D] → [n, D], into columns h·D …
+      const out = matmul(weights, vg).data;
+      for (let i = 0; i < n; i++) context.set(out.subarray(i * D, (i + 1) * D), i * H * D + h * D);
+      onHead?.(h, scores, matrix(n, n, weights.data), qh, kg);
+    }
+  }
+  return matrix(n, H * D, context);
+}
