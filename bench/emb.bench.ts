@@ -27,14 +27,15 @@ import * as vm from 'node:vm';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
 
-type Emb = typeof import('../src/emb/loadFile') & typeof import('../src/emb/neighbors') & typeof import('../src/emb/parseWorkerPool');
+type Emb = typeof import('../src/emb/loadFile') & typeof import('../src/emb/neighbors') & typeof import('../src/emb/store') & typeof import('../src/emb/formats/text/parseWorkerPool');
 import { uniform01 } from '../src/core/random';
 
 /** The src/emb surface the benchmark bundles, as the extension and CLI ship it. */
 const ENTRY = `
 export { loadEmbFile, loadStrategy } from './src/emb/loadFile';
-export { closeParseWorkers } from './src/emb/parseWorkerPool';
+export { closeParseWorkers } from './src/emb/formats/text/parseWorkerPool';
 export { nearest, prepareNeighborIndex, neighborIndexOf } from './src/emb/neighbors';
+export { copyAllRows } from './src/emb/store';
 `;
 
 const ROOT = path.join(__dirname, '..');
@@ -108,7 +109,7 @@ export function ensureData(spec: Spec): string {
 async function loadBundledEmb(): Promise<Emb> {
   const common = { bundle: true, format: 'cjs', platform: 'node', target: 'es2022', logLevel: 'warning' } as const;
   buildSync({ ...common, stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'ts', sourcefile: 'emb-bench-entry.ts' }, outfile: path.join(OUT, 'emb.js') });
-  buildSync({ ...common, entryPoints: [path.join(ROOT, 'src', 'emb', 'parseWorker.ts')], outfile: path.join(OUT, 'embParseWorker.js') });
+  buildSync({ ...common, entryPoints: [path.join(ROOT, 'src', 'emb', 'formats', 'text', 'parseWorker.ts')], outfile: path.join(OUT, 'embParseWorker.js') });
   const loaded = (await import(pathToFileURL(path.join(OUT, 'emb.js')).href)) as Emb & { default?: Emb };
   return loaded.default ?? loaded;
 }
@@ -172,7 +173,7 @@ async function benchOne(emb: Emb, spec: Spec): Promise<boolean> {
   const after = memoryNow();
   {
     const store = parsed.store;
-    const rowsBytes = store.vectors.buffer.byteLength;
+    const rowsBytes = new Set(store.blocks.map((b) => b.buffer)).size === 1 ? store.blocks[0]!.buffer.byteLength : store.blocks.reduce((n, b) => n + b.buffer.byteLength, 0);
     console.log(
       `  memory: rows buffer ${fmt(mb(rowsBytes))} MB + norms ${fmt(mb(store.norms.byteLength))} MB + vocabulary ${fmt(mb(store.vocabulary.byteLength))} MB ` +
         `= ${fmt(store.byteLength / raw, 3)}× raw (target ≤ 1.2×) ${store.byteLength <= 1.2 * raw ? 'OK' : 'MISSED'}; ` +
@@ -207,7 +208,7 @@ async function benchOne(emb: Emb, spec: Spec): Promise<boolean> {
   const inThread = await emb.loadEmbFile(file, { worker: false, prepareNeighbors: false });
   const inThreadMs = performance.now() - t1;
   console.log(`  load (in-thread, once, for reference):  ${fmt(inThreadMs, 0)} ms  (${fmt(mb(bytes) / (inThreadMs / 1000), 0)} MB/s)`);
-  const same = inThread.store.count === store.count && Buffer.compare(Buffer.from(inThread.store.vectors.buffer, inThread.store.vectors.byteOffset, inThread.store.vectors.byteLength), Buffer.from(store.vectors.buffer, store.vectors.byteOffset, store.vectors.byteLength)) === 0 &&
+  const same = inThread.store.count === store.count && Buffer.compare(Buffer.from(emb.copyAllRows(inThread.store).buffer), Buffer.from(emb.copyAllRows(store).buffer)) === 0 &&
     inThread.store.vocabulary.toArray().every((token, i) => token === store.token(i));
   console.log(`  workers and in-thread give identical rows and tokens: ${same ? 'yes' : 'NO'}`);
 
@@ -216,7 +217,7 @@ async function benchOne(emb: Emb, spec: Spec): Promise<boolean> {
   for (const _ of emb.prepareNeighborIndex(store)) void _;
   const indexMs = performance.now() - t2;
   const index = emb.neighborIndexOf(store);
-  console.log(`  neighbour index (int8 pre-scan, beside the store): ${fmt(indexMs, 0)} ms to build, ${fmt(mb(index?.byteLength ?? 0))} MB (${fmt((index?.byteLength ?? 0) / raw, 3)}× raw); store + index ${fmt((store.byteLength + (index?.byteLength ?? 0)) / raw, 3)}× raw`);
+  console.log(`  neighbour index (float32 SIMD scan over the rows in place): ${fmt(indexMs, 0)} ms to build, ${fmt(mb(index?.byteLength ?? 0))} MB (${fmt((index?.byteLength ?? 0) / raw, 3)}× raw); store + index ${fmt((store.byteLength + (index?.byteLength ?? 0)) / raw, 3)}× raw`);
   const random = uniform01(spec.seed + 1);
   const words = Array.from({ length: QUERIES }, () => store.token(Math.floor(random() * store.count)));
   const query = (word: string) => {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEmbFile, lessonSamplePath } from '../emb/loadFile';
-import type { ParsedEmb } from '../emb/parse';
+import type { ParsedEmb } from '../emb/formats/text/parse';
 import type { EmbProblem } from '../emb/types';
 
 export interface CliIo {

@@ -6,38 +6,37 @@
  * cosine(q, x) = q·x / (‖q‖‖x‖) (0 for a zero vector, never NaN); scaled(q, x) = q·x / √d.
  */
 import type { Measure } from '../core/types';
-import { ScanIndex, scanKernelSupported } from './scanIndex';
+import { FloatScan } from './floatScan';
 import type { EmbeddingStore } from './store';
 
-/** Below this many values (rows × dims) a plain exact scan is already fast; above it, the int8 pre-scan. */
+/** Below this many values (rows × dims) a plain exact scan is already fast; above it, the SIMD pre-scan. */
 export const INDEX_MIN_VALUES = 1 << 18;
 
-const indexes = new WeakMap<EmbeddingStore, ScanIndex>();
+const scans = new WeakMap<EmbeddingStore, FloatScan>();
 
 /**
- * Builds the store's neighbour index in small steps (iterate to the end; each step is well under a
- * millisecond, and a time-budgeted runner such as slices.ts runSliced decides when to pause), so a
- * loader can prepare it without blocking. `nearest` builds it on first use otherwise.
+ * Prepares the store's neighbour scan (a sliced generator, as loaders run it: slices.ts runSliced).
+ * The scan reads the rows in place (floatScan.ts), so there is nothing to build beyond a handle;
+ * the generator stays so that loaders keep one shape for "get ready for the first query".
  */
 export function* prepareNeighborIndex(store: EmbeddingStore): Generator<void, void> {
-  if (indexes.has(store) || store.count * store.dim < INDEX_MIN_VALUES || !scanKernelSupported()) return;
-  const index = yield* ScanIndex.buildSteps(store.vectors, store.norms, store.count, store.dim);
-  indexes.set(store, index);
+  scanFor(store);
+  yield;
 }
 
-/** The index `nearest` uses for this store, if it has one (for memory reports). */
-export function neighborIndexOf(store: EmbeddingStore): ScanIndex | undefined {
-  return indexes.get(store);
+/** The scan `nearest` uses for this store, if it has one (for memory reports). */
+export function neighborIndexOf(store: EmbeddingStore): FloatScan | undefined {
+  return scanFor(store);
 }
 
-function indexFor(store: EmbeddingStore): ScanIndex | undefined {
-  if (store.count * store.dim < INDEX_MIN_VALUES || !scanKernelSupported()) return undefined;
-  let index = indexes.get(store);
-  if (!index) {
-    index = ScanIndex.build(store.vectors, store.norms, store.count, store.dim);
-    indexes.set(store, index);
+function scanFor(store: EmbeddingStore): FloatScan | undefined {
+  if (store.count * store.dim < INDEX_MIN_VALUES) return undefined;
+  let scan = scans.get(store);
+  if (!scan) {
+    scan = FloatScan.of(store);
+    if (scan) scans.set(store, scan);
   }
-  return index;
+  return scan;
 }
 
 export interface Neighbor {
@@ -48,7 +47,7 @@ export interface Neighbor {
 
 /** Top-k rows by `measure` against `query` (shape [d]), best first; ties broken by lower index. */
 export function nearest(store: EmbeddingStore, query: Float32Array, k: number, measure: Measure, exclude?: ReadonlySet<number>): Neighbor[] {
-  const { count, dim, vectors, norms } = store;
+  const { count, dim, norms } = store;
   if (query.length !== dim) throw new RangeError(`nearest: the query has ${query.length} values, the embeddings ${dim}`);
   const wanted = Math.max(0, Math.min(Math.floor(k), count));
   if (wanted === 0) return [];
@@ -59,26 +58,34 @@ export function nearest(store: EmbeddingStore, query: Float32Array, k: number, m
   const divisor = measure === 'scaled' ? Math.sqrt(dim) : 1;
   const heap = new TopK(wanted);
   const score = (i: number): number => {
-    const o = i * dim;
+    const row = store.vector(i);
     let dot = 0;
-    for (let d = 0; d < dim; d++) dot += query[d]! * vectors[o + d]!;
+    for (let d = 0; d < dim; d++) dot += query[d]! * row[d]!;
+    return finish(i, dot);
+  };
+  function finish(i: number, dot: number): number {
     if (measure === 'cosine') {
       const denominator = queryNorm * norms[i]!;
       return denominator === 0 ? 0 : dot / denominator;
     }
     return dot / divisor;
-  };
-  // Big sets: exact scores only for the rows the int8 pre-scan cannot rule out (scanIndex.ts).
-  const candidates = indexFor(store)?.candidates(query, wanted, measure, exclude);
+  }
+  // Big sets: exact scores only for the rows the SIMD pre-scan cannot rule out (floatScan.ts).
+  const candidates = scanFor(store)?.candidates(query, wanted, measure, exclude);
   if (candidates) {
     for (let c = 0; c < candidates.length; c++) {
       const i = candidates[c]!;
       if (!exclude?.has(i)) heap.offer(i, score(i));
     }
   } else {
-    for (let i = 0; i < count; i++) {
-      if (exclude?.has(i)) continue;
-      heap.offer(i, score(i));
+    for (let b = 0, i = 0; b < store.blocks.length; b++) {
+      const block = store.blocks[b]!;
+      for (let o = 0; o < block.length; o += dim, i++) {
+        if (exclude?.has(i)) continue;
+        let dot = 0;
+        for (let d = 0; d < dim; d++) dot += query[d]! * block[o + d]!;
+        heap.offer(i, finish(i, dot));
+      }
     }
   }
   return heap.sorted().map(({ index, score }) => ({ index, token: store.token(index), score }));
@@ -96,12 +103,17 @@ export function analogy(store: EmbeddingStore, positive: readonly string[], nega
   const inputs = [...positive.map((w) => ({ w, sign: 1 })), ...negative.map((w) => ({ w, sign: -1 }))];
   if (inputs.length === 0) throw new RangeError('analogy: give at least one word');
   for (const { w, sign } of inputs) {
-    const index = store.lookup(w);
-    if (index < 0) throw new RangeError(`analogy: "${w}" is not in the embeddings`);
-    exclude.add(index);
-    const norm = store.norms[index]!;
+    // Sets with subwords (fastText) also answer for words outside the vocabulary, as gensim's do.
+    const found = store.vectorFor(w);
+    if (!found) throw new RangeError(`analogy: "${w}" is not in the embeddings`);
+    if (found.index >= 0) exclude.add(found.index);
+    const row = found.vector;
+    let norm = found.index >= 0 ? store.norms[found.index]! : 0;
+    if (found.index < 0) {
+      for (let d = 0; d < dim; d++) norm += row[d]! * row[d]!;
+      norm = Math.sqrt(norm);
+    }
     if (norm === 0) continue;
-    const row = store.vector(index);
     for (let d = 0; d < dim; d++) mean[d]! += (sign * row[d]!) / norm;
   }
   const query = new Float32Array(dim);
@@ -112,9 +124,9 @@ export function analogy(store: EmbeddingStore, positive: readonly string[], nega
 /** Where row `index` ranks in dimension `dim` (1 = largest value), of `count` rows. */
 export function rankInDimension(store: EmbeddingStore, dim: number, index: number): { rank: number; of: number } {
   if (dim < 0 || dim >= store.dim) throw new RangeError(`rankInDimension: dimension ${dim} is outside 0..${store.dim - 1}`);
-  const value = store.vectors[index * store.dim + dim]!;
+  const value = store.value(index, dim);
   let larger = 0;
-  for (let i = 0, o = dim; i < store.count; i++, o += store.dim) if (store.vectors[o]! > value) larger++;
+  for (const block of store.blocks) for (let o = dim; o < block.length; o += store.dim) if (block[o]! > value) larger++;
   return { rank: larger + 1, of: store.count };
 }
 

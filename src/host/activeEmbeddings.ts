@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { lessonSamplePath } from '../emb/loadFile';
-import type { ParsedEmb } from '../emb/parse';
+import type { ParsedEmb } from '../emb/formats/text/parse';
 import type { EmbeddingStore } from '../emb/store';
 import { Disposable } from './disposable';
 import { formatCount } from './emb/display';

@@ -17,11 +17,12 @@ import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ChunkParser } from '../../src/emb/chunkParser';
-import { BlockFeeder } from '../../src/emb/feed';
-import { MAX_PROBLEMS, assemble, parseEmb, parseEmbBytes, runToEnd, type ParsedEmb } from '../../src/emb/parse';
-import { scanPreamble } from '../../src/emb/preamble';
+import { ChunkParser } from '../../src/emb/formats/text/chunkParser';
+import { BlockFeeder } from '../../src/emb/formats/text/feed';
+import { MAX_PROBLEMS, assemble, parseEmb, parseEmbBytes, runToEnd, type ParsedEmb } from '../../src/emb/formats/text/parse';
+import { scanPreamble } from '../../src/emb/formats/text/preamble';
 import type { EmbRange } from '../../src/emb/types';
+import { copyAllRows } from '../../src/emb/store';
 
 export const CASE_TIME_LIMIT_MS = 1000;
 
@@ -66,9 +67,9 @@ function checkParsed(parsed: ParsedEmb, text: string, report: EmbFuzzReport): vo
   }
   if (parsed.problems.length > MAX_PROBLEMS) throw new Error(`${parsed.problems.length} problems listed, more than ${MAX_PROBLEMS}`);
   const { store } = parsed;
-  if (store.vocabulary.toArray().length !== store.count || store.vectors.length !== store.count * store.dim || store.norms.length !== store.count) throw new Error('store shape');
+  if (store.vocabulary.toArray().length !== store.count || copyAllRows(store).length !== store.count * store.dim || store.norms.length !== store.count) throw new Error('store shape');
   if (new Set(store.vocabulary.toArray()).size !== store.count) throw new Error('duplicate tokens in the store');
-  for (const v of store.vectors) if (!Number.isFinite(v)) throw new Error(`non-finite value ${v} in the store`);
+  for (const v of copyAllRows(store)) if (!Number.isFinite(v)) throw new Error(`non-finite value ${v} in the store`);
   for (const n of store.norms) if (!Number.isFinite(n) || n < 0) throw new Error(`bad norm ${n}`);
   if (parsed.lineOfToken.length !== store.count) throw new Error('lineOfToken length');
   parsed.lineOfToken.forEach((line, i) => {
@@ -81,13 +82,16 @@ function checkParsed(parsed: ParsedEmb, text: string, report: EmbFuzzReport): vo
   else report.cleanFiles++;
 }
 
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
 function sameParse(a: ParsedEmb, b: ParsedEmb, what: string): void {
   const same =
     a.layout === b.layout &&
     JSON.stringify(a.dimNames) === JSON.stringify(b.dimNames) &&
     JSON.stringify(a.store.vocabulary.toArray()) === JSON.stringify(b.store.vocabulary.toArray()) &&
-    a.store.vectors.length === b.store.vectors.length &&
-    a.store.vectors.every((v, i) => Object.is(v, b.store.vectors[i])) &&
+    sameValues(copyAllRows(a.store), copyAllRows(b.store)) &&
     JSON.stringify(Array.from(a.lineOfToken)) === JSON.stringify(Array.from(b.lineOfToken)) &&
     JSON.stringify([...a.spaced]) === JSON.stringify([...b.spaced]) &&
     JSON.stringify(a.problems) === JSON.stringify(b.problems);

@@ -3,60 +3,85 @@
  * (src/core/kernels/wasmAssembler.ts). Run `node --import tsx src/emb/wasm/build.ts` to
  * regenerate scan.generated.ts from it.
  *
- * Contract of `dots(codes, query, out, count, stride)` (i32 byte addresses into the memory):
- *   out[i] = Σ_d codes[i·stride + d] · query[d]   for i in [0, count), as exact int32,
- *   codes: int8 [count, stride] (stride a multiple of 16, zero-padded past dim),
- *   query: int16 [stride] (the int8 query widened once, so the loop loads it directly).
- * Each 16-byte step: load 16 codes, widen to two i16x8 halves, i32x4.dot_i16x8_s with the two
- * query halves (8 multiply-adds each), add to a 4-lane accumulator; a row ends with a lane sum.
- * |code|, |query| ≤ 127 and stride ≤ 2^16 keep every sum far inside int32.
+ * Contract of `dots(rows, query, out, count, dim)` (i32 byte addresses into the memory):
+ *   out[i] = Σ_d rows[i·dim + d] · query[d]   for i in [0, count), in float32,
+ *   rows: f32 [count, dim] (packed, no padding), query: f32 [dim], out: f32 [count].
+ * Why float rows and not a quantised copy: the rows are the store's own (rowMemory.ts allocates
+ * them in this module's memory), so the scan needs no second copy of the data at all (the int8
+ * index it replaces cost 0.25× the rows plus 16 bytes a row).
+ * Per row: two 4-lane accumulators over 8 values a step (two independent add chains hide the
+ * add latency), then one 4-value step if 4 or more remain, the accumulators folded together and
+ * summed across lanes (two shuffles), then the last 0–3 values one by one.
+ * Rounding (used by floatScan.ts): every value enters a chain of at most ⌈dim/8⌉ + 7 float32
+ * additions after one multiplication, so |out[i] − q·x_i| ≤ γ_n Σ_d |q_d x_id| ≤ γ_n ‖q‖‖x_i‖ with
+ * n = ⌈dim/8⌉ + 8 and γ_n = n·u / (1 − n·u), u = 2⁻²⁴ (Higham, Accuracy and Stability, §3.1).
  */
 import { ModuleBuilder } from '../../core/kernels/wasmAssembler';
 
-/** Alignment hints (log2 bytes) the loads promise: bytes for the codes, i16 for the query. */
-const CODES_ALIGN = 0;
-const QUERY_ALIGN = 1;
+/** Alignment hint (log2 bytes) the vector loads promise: f32, since rows of odd widths are packed. */
+const ROW_ALIGN = 2;
 
 export function buildScanModule(): Uint8Array {
   const module = new ModuleBuilder();
   module.function('dots', ['i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
-    const codes = fn.param(0);
+    const rows = fn.param(0);
     const query = fn.param(1);
     const out = fn.param(2);
     const count = fn.param(3);
-    const stride = fn.param(4);
+    const dim = fn.param(4);
     const outEnd = fn.local('i32');
     const rowEnd = fn.local('i32');
+    const rowEnd8 = fn.local('i32');
     const q = fn.local('i32');
-    const acc = fn.local('v128');
-    const x = fn.local('v128');
+    const acc0 = fn.local('v128');
+    const acc1 = fn.local('v128');
+    const tail = fn.local('f32');
 
     // outEnd = out + count·4
     fn.localSet(outEnd, fn.i32Add(fn.localGet(out), fn.i32Shl(fn.localGet(count), fn.i32Const(2))));
     fn.block((rowsDone) => {
       fn.loop((nextRow) => {
         fn.brIf(rowsDone, fn.i32GeU(fn.localGet(out), fn.localGet(outEnd)));
-        fn.localSet(acc, fn.i32x4Splat(fn.i32Const(0)));
-        fn.localSet(rowEnd, fn.i32Add(fn.localGet(codes), fn.localGet(stride)));
+        fn.localSet(acc0, fn.v128ZeroConst());
+        fn.localSet(acc1, fn.v128ZeroConst());
+        // rowEnd = rows + dim·4; rowEnd8 = rows + (dim & ~7)·4
+        fn.localSet(rowEnd, fn.i32Add(fn.localGet(rows), fn.i32Shl(fn.localGet(dim), fn.i32Const(2))));
+        fn.localSet(rowEnd8, fn.i32Add(fn.localGet(rows), fn.i32Shl(fn.i32And(fn.localGet(dim), fn.i32Const(-8)), fn.i32Const(2))));
         fn.localSet(q, fn.localGet(query));
-        // 16 dims per step
-        fn.block((rowDone) => {
+        // 8 values per step, two chains
+        fn.block((stepsDone) => {
           fn.loop((nextStep) => {
-            fn.brIf(rowDone, fn.i32GeU(fn.localGet(codes), fn.localGet(rowEnd)));
-            fn.localSet(x, fn.v128Load(fn.localGet(codes), 0, CODES_ALIGN));
-            // acc += dot(codes 0–7, query 0–7) + dot(codes 8–15, query 8–15), widened to i16 first
-            const lowCodes = () => fn.i16x8ExtendLowI8x16S(fn.localGet(x));
-            const highCodes = () => fn.i16x8ExtendHighI8x16S(fn.localGet(x));
-            fn.localSet(acc, fn.i32x4Add(fn.localGet(acc), fn.i32x4DotI16x8S(lowCodes(), fn.v128Load(fn.localGet(q), 0, QUERY_ALIGN))));
-            fn.localSet(acc, fn.i32x4Add(fn.localGet(acc), fn.i32x4DotI16x8S(highCodes(), fn.v128Load(fn.localGet(q), 16, QUERY_ALIGN))));
-            fn.localSet(codes, fn.i32Add(fn.localGet(codes), fn.i32Const(16)));
+            fn.brIf(stepsDone, fn.i32GeU(fn.localGet(rows), fn.localGet(rowEnd8)));
+            fn.localSet(acc0, fn.f32x4Add(fn.localGet(acc0), fn.f32x4Mul(fn.v128Load(fn.localGet(rows), 0, ROW_ALIGN), fn.v128Load(fn.localGet(q), 0, ROW_ALIGN))));
+            fn.localSet(acc1, fn.f32x4Add(fn.localGet(acc1), fn.f32x4Mul(fn.v128Load(fn.localGet(rows), 16, ROW_ALIGN), fn.v128Load(fn.localGet(q), 16, ROW_ALIGN))));
+            fn.localSet(rows, fn.i32Add(fn.localGet(rows), fn.i32Const(32)));
             fn.localSet(q, fn.i32Add(fn.localGet(q), fn.i32Const(32)));
             fn.br(nextStep);
           });
         });
-        // out[i] = acc.lane0 + acc.lane1 + acc.lane2 + acc.lane3
-        const lane = (index: number) => fn.i32x4ExtractLane(fn.localGet(acc), index);
-        fn.i32Store(fn.localGet(out), fn.i32Add(fn.i32Add(fn.i32Add(lane(0), lane(1)), lane(2)), lane(3)));
+        // one 4-value step when rowEnd − rows ≥ 16 bytes
+        fn.if(fn.i32GeU(fn.localGet(rowEnd), fn.i32Add(fn.localGet(rows), fn.i32Const(16))), () => {
+          fn.localSet(acc0, fn.f32x4Add(fn.localGet(acc0), fn.f32x4Mul(fn.v128Load(fn.localGet(rows), 0, ROW_ALIGN), fn.v128Load(fn.localGet(q), 0, ROW_ALIGN))));
+          fn.localSet(rows, fn.i32Add(fn.localGet(rows), fn.i32Const(16)));
+          fn.localSet(q, fn.i32Add(fn.localGet(q), fn.i32Const(16)));
+        });
+        // fold: acc0 += acc1; lanes (0+2, 1+3); then lane 0 + lane 1
+        fn.localSet(acc0, fn.f32x4Add(fn.localGet(acc0), fn.localGet(acc1)));
+        fn.localSet(acc0, fn.f32x4Add(fn.localGet(acc0), fn.f32x4Shuffle(fn.localGet(acc0), fn.localGet(acc0), [2, 3, 0, 1])));
+        fn.localSet(acc0, fn.f32x4Add(fn.localGet(acc0), fn.f32x4Shuffle(fn.localGet(acc0), fn.localGet(acc0), [1, 0, 3, 2])));
+        fn.v128Store32Lane(fn.localGet(out), fn.localGet(acc0), 0);
+        // the last 0–3 values
+        fn.localSet(tail, fn.f32Load(fn.localGet(out)));
+        fn.block((tailDone) => {
+          fn.loop((nextValue) => {
+            fn.brIf(tailDone, fn.i32GeU(fn.localGet(rows), fn.localGet(rowEnd)));
+            fn.localSet(tail, fn.f32Add(fn.localGet(tail), fn.f32Mul(fn.f32Load(fn.localGet(rows)), fn.f32Load(fn.localGet(q)))));
+            fn.localSet(rows, fn.i32Add(fn.localGet(rows), fn.i32Const(4)));
+            fn.localSet(q, fn.i32Add(fn.localGet(q), fn.i32Const(4)));
+            fn.br(nextValue);
+          });
+        });
+        fn.f32Store(fn.localGet(out), fn.localGet(tail));
         fn.localSet(out, fn.i32Add(fn.localGet(out), fn.i32Const(4)));
         fn.br(nextRow);
       });

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Matrix } from '../../core/types';
-import { parseEmb, type ParsedEmb } from '../../emb/parse';
+import { parseEmb, type ParsedEmb } from '../../emb/formats/text/parse';
 import type { EmbeddingStore } from '../../emb/store';
 import { sentenceAround, tokenize } from '../../emb/tokenize';
 import type { ActiveEmbeddings } from '../activeEmbeddings';

@@ -7,11 +7,11 @@
  * slice runs much past the budget however slow the machine. The result is the ParsedEmb that
  * parseEmbBytes gives for the same bytes. No `vscode` here.
  */
-import { ChunkParser } from '../../emb/chunkParser';
-import { BlockFeeder } from '../../emb/feed';
+import { ChunkParser } from '../../emb/formats/text/chunkParser';
+import { BlockFeeder } from '../../emb/formats/text/feed';
 import { prepareNeighborIndex } from '../../emb/neighbors';
-import { MAX_PROBLEMS, assemble, type ParsedEmb } from '../../emb/parse';
-import { scanPreamble } from '../../emb/preamble';
+import { MAX_PROBLEMS, assemble, type ParsedEmb } from '../../emb/formats/text/parse';
+import { scanPreamble } from '../../emb/formats/text/preamble';
 import { Slicer, runSliced } from '../../emb/slices';
 
 /** Bytes parsed between clock checks (well under a millisecond of work). */

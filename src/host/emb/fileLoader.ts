@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadEmbFile } from '../../emb/loadFile';
-import { closeParseWorkers } from '../../emb/parseWorkerPool';
-import type { ParsedEmb } from '../../emb/parse';
+import { closeParseWorkers } from '../../emb/formats/text/parseWorkerPool';
+import type { ParsedEmb } from '../../emb/formats/text/parse';
 import { parseEmbBytesSliced } from './backgroundParse';
 import { formatCount } from './display';
 

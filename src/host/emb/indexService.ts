@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseEmb, type ParsedEmb } from '../../emb/parse';
+import { parseEmb, type ParsedEmb } from '../../emb/formats/text/parse';
 import type { EmbeddingStore } from '../../emb/store';
 import { Disposable } from '../disposable';
 import { parseEmbBytesSliced } from './backgroundParse';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { multiHeadWeightsFromSafetensors } from '../../../src/core/safetensors';
 import { runAttention } from '../../../src/core/weightSource';
-import { parseEmb } from '../../../src/emb/parse';
+import { parseEmb } from '../../../src/emb/formats/text/parse';
 import { f32Bytes, mhaTensors, writeSafetensors } from '../core/helpers';
 import type { CliIo } from '../../../src/cli/io';
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as oniguruma from 'vscode-oniguruma';
 import * as textmate from 'vscode-textmate';
-import { parseEmb } from '../../../src/emb/parse';
+import { parseEmb } from '../../../src/emb/formats/text/parse';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const TOKEN = 'entity.name.tag.token.emb';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lessonSamplePath } from '../../../src/emb/loadFile';
-import { parseEmbBytes } from '../../../src/emb/parse';
+import { parseEmbBytes } from '../../../src/emb/formats/text/parse';
 import { tokenize } from '../../../src/emb/tokenize';
 import { DECK_SENTENCES, DECK_WORDS, checkLesson, lessonEntries, lessonText } from '../../../scripts/samples/make_lesson';
 

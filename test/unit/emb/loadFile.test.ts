@@ -5,8 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { WARM_MIN_BYTES, WORKER_FILE, defaultWorkerScript, lessonSamplePath, loadEmbFile, loadStrategy } from '../../../src/emb/loadFile';
-import { closeParseWorkers, idleParseWorkers, liveParseWorkers } from '../../../src/emb/parseWorkerPool';
-import { parseEmbBytes, type ParsedEmb } from '../../../src/emb/parse';
+import { closeParseWorkers, idleParseWorkers, liveParseWorkers } from '../../../src/emb/formats/text/parseWorkerPool';
+import { parseEmbBytes, type ParsedEmb } from '../../../src/emb/formats/text/parse';
+import { copyAllRows } from '../../../src/emb/store';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 let dir = '';
@@ -31,7 +32,7 @@ function assertSameParse(actual: ParsedEmb, expected: ParsedEmb): void {
   assert.equal(actual.layout, expected.layout);
   assert.deepEqual(actual.dimNames, expected.dimNames);
   assert.deepEqual(actual.store.vocabulary.toArray(), expected.store.vocabulary.toArray());
-  assert.deepEqual(Array.from(actual.store.vectors), Array.from(expected.store.vectors));
+  assert.deepEqual(Array.from(copyAllRows(actual.store)), Array.from(copyAllRows(expected.store)));
   assert.deepEqual(Array.from(actual.store.norms), Array.from(expected.store.norms));
   assert.deepEqual(Array.from(actual.lineOfToken), Array.from(expected.lineOfToken));
   assert.deepEqual([...actual.spaced], [...expected.spaced]);
@@ -42,7 +43,7 @@ before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headlight-emb-'));
   // The worker as it ships: its own esbuild bundle, like dist/embParseWorker.js.
   workerScript = path.join(dir, WORKER_FILE);
-  buildSync({ entryPoints: [path.join(ROOT, 'src', 'emb', 'parseWorker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
+  buildSync({ entryPoints: [path.join(ROOT, 'src', 'emb', 'formats', 'text', 'parseWorker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
 });
 
 after(async () => {

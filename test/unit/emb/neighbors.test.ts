@@ -5,16 +5,25 @@ import * as path from 'node:path';
 import { uniform01 } from '../../../src/core/random';
 import type { Measure } from '../../../src/core/types';
 import { INDEX_MIN_VALUES, analogy, nearest, neighborIndexOf, prepareNeighborIndex, rankInDimension } from '../../../src/emb/neighbors';
-import { parseEmb, parseEmbBytes } from '../../../src/emb/parse';
-import { ScanIndex } from '../../../src/emb/scanIndex';
+import { parseEmb, parseEmbBytes } from '../../../src/emb/formats/text/parse';
+import { FloatScan } from '../../../src/emb/floatScan';
+import { allocateRows } from '../../../src/emb/rowMemory';
 import { EmbeddingStore } from '../../../src/emb/store';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'emb');
 
-function randomStore(count: number, dim: number, seed: number, shape: (random: () => number, i: number, d: number) => number): EmbeddingStore {
+function randomStore(
+  count: number,
+  dim: number,
+  seed: number,
+  shape: (random: () => number, i: number, d: number) => number,
+  edit?: (vectors: Float32Array) => void,
+): EmbeddingStore {
   const random = uniform01(seed);
-  const vectors = new Float32Array(count * dim);
+  // In the scan kernel's memory, as the loaders allocate rows (rowMemory.ts).
+  const vectors = allocateRows(count, dim);
   for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) vectors[i * dim + d] = shape(random, i, d);
+  edit?.(vectors);
   return new EmbeddingStore({ name: 'random', dim, tokens: Array.from({ length: count }, (_, i) => `t${i}`), vectors });
 }
 
@@ -69,7 +78,7 @@ test('nearest equals a brute-force scan on small sets (plain path), all measures
   }
 });
 
-test('big sets use the int8 pre-scan and still equal the brute-force scan exactly (ties, zero rows, scales)', () => {
+test('big sets use the SIMD pre-scan and still equal the brute-force scan exactly (ties, zero rows, scales)', () => {
   const count = 24_000;
   const dim = 16;
   assert.ok(count * dim >= INDEX_MIN_VALUES);
@@ -80,8 +89,9 @@ test('big sets use the int8 pre-scan and still equal the brute-force scan exactl
     const magnitude = i % 13 === 0 ? 1e-3 : i % 17 === 0 ? 1e3 : 1;
     const value = Math.sin((cluster + 0.1) * (d + 1) * 7) + (i % 500 === 1 ? 0 : (r() - 0.5) * 0.2);
     return value * magnitude;
+  }, (vectors) => {
+    for (let i = 1; i < count; i += 500) vectors.copyWithin((i + 1) * dim, i * dim, (i + 1) * dim); // duplicates
   });
-  for (let i = 1; i < count; i += 500) store.vectors.copyWithin((i + 1) * dim, i * dim, (i + 1) * dim); // duplicates
   for (const _ of prepareNeighborIndex(store)) void _;
   assert.ok(neighborIndexOf(store), 'the index was built');
   const random = uniform01(4);
@@ -100,13 +110,15 @@ test('big sets use the int8 pre-scan and still equal the brute-force scan exactl
 
 test('the pre-scan candidate set always holds the exact top-k (random data, many queries)', () => {
   const store = randomStore(3000, 40, 5, (r) => (r() + r() + r() - 1.5) * (r() < 0.1 ? 5 : 1));
-  const index = ScanIndex.build(store.vectors, store.norms, store.count, store.dim);
+  const index = FloatScan.of(store);
+  assert.ok(index, 'the rows are in the kernel memory');
   const random = uniform01(6);
   let total = 0;
   for (let q = 0; q < 200; q++) {
     const query = Float32Array.from({ length: store.dim }, () => random() * 2 - 1);
     const measure = (['cosine', 'dot', 'scaled'] as const)[q % 3]!;
     const candidates = new Set(index.candidates(query, 10, measure));
+    assert.ok(candidates.size >= 10);
     total += candidates.size;
     for (const n of bruteForce(store, query, 10, measure)) assert.ok(candidates.has(n.index), `query ${q}: row ${n.index} missing`);
   }

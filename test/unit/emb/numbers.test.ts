@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { NumberStatus, isNumberField, scanNumber, scanned } from '../../../src/emb/numbers';
+import { NumberStatus, isNumberField, scanNumber, scanned } from '../../../src/emb/formats/text/numbers';
 
 const encoder = new TextEncoder();
 

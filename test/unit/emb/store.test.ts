@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEmb } from '../../../src/emb/parse';
+import { parseEmb } from '../../../src/emb/formats/text/parse';
 import { EmbeddingStore } from '../../../src/emb/store';
 
 test('lookup: exact first, then the lower-case form, then any case variant; −1 when absent', () => {
@@ -14,11 +14,11 @@ test('lookup: exact first, then the lower-case form, then any case variant; −1
   assert.equal(store.lookup('rome'), -1);
 });
 
-test('vector is a view into the one buffer; rows copies into a Matrix', () => {
+test('vector is a view into the rows\' block; rows copies into a Matrix', () => {
   const { store } = parseEmb('a 1 2\nb 3 4\nc 5 6\n');
   const b = store.vector(1);
   assert.deepEqual(Array.from(b), [3, 4]);
-  assert.equal(b.buffer, store.vectors.buffer, 'no copy');
+  assert.equal(b.buffer, store.blocks[0]!.buffer, 'no copy');
   const m = store.rows([2, 0, 2]);
   assert.deepEqual([m.rows, m.cols, Array.from(m.data)], [3, 2, [5, 6, 1, 2, 5, 6]]);
   assert.throws(() => store.vector(3), /outside 0..2/);
@@ -37,8 +37,8 @@ test('memory: rows + norms + vocabulary stay within 1.2× the raw float32 size',
   for (let i = 0; i < 20_000; i++) lines.push(`w${i} ${Array.from({ length: 50 }, (_, d) => ((i * 31 + d * 7) % 100) / 50 - 1).join(' ')}`);
   const { store } = parseEmb(lines.join('\n'));
   const raw = store.count * store.dim * 4;
-  assert.equal(store.vectors.length, raw / 4);
-  assert.ok(store.byteLength >= store.vectors.byteLength + store.norms.byteLength + store.vocabulary.byteLength);
+  assert.equal(store.blocks.reduce((n, b) => n + b.length, 0), raw / 4);
+  assert.ok(store.byteLength >= raw + store.norms.byteLength + store.vocabulary.byteLength);
   assert.ok(store.byteLength <= 1.2 * raw, `${store.byteLength} bytes held for ${raw} raw`);
 });
 

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEmbBytes, type ParsedEmb } from '../../../src/emb/parse';
+import { parseEmbBytes, type ParsedEmb } from '../../../src/emb/formats/text/parse';
 import { parseEmbBytesSliced } from '../../../src/host/emb/backgroundParse';
+import { copyAllRows } from '../../../src/emb/store';
 
 function summary(parsed: ParsedEmb) {
   return {
     tokens: [...parsed.store.vocabulary.toArray()],
     dim: parsed.store.dim,
-    vectors: [...parsed.store.vectors],
+    vectors: [...copyAllRows(parsed.store)],
     norms: [...parsed.store.norms],
     dimNames: parsed.dimNames,
     layout: parsed.layout,

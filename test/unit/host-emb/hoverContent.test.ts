@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEmb } from '../../../src/emb/parse';
+import { parseEmb } from '../../../src/emb/formats/text/parse';
 import { tokenHoverMarkdown, valueHoverMarkdown } from '../../../src/host/emb/hoverContent';
 import { compareWords, nearestWords, UnknownWordError, wordAnalogy } from '../../../src/host/emb/wordQueries';
 import { compareMarkdown } from '../../../src/host/emb/resultsMarkdown';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explainRow, runAttention } from '../../../src/core';
-import { parseEmb } from '../../../src/emb/parse';
+import { parseEmb } from '../../../src/emb/formats/text/parse';
 import { tokenize } from '../../../src/emb/tokenize';
 import { LESSON_COMMANDS, LESSON_SAMPLES, LESSON_SCENES, WALKTHROUGH_ID, sceneContextKey, type LessonSceneId } from '../../../src/host/lessonContent';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseEmb } from '../../../src/emb/parse';
+import { parseEmb } from '../../../src/emb/formats/text/parse';
 import { explainRow, matmulTransposeB, randomMultiHeadWeights, runAttention, type Matrix } from '../../../src/core';
 import type { PanelOptions } from '../../../src/shared/protocol';
 import {

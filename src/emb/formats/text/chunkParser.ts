@@ -17,7 +17,7 @@
 import * as numbers from './numbers';
 import { NumberStatus } from './numbers';
 import { decodeUtf8, utf16Length } from './lines';
-import type { EmbProblem } from './types';
+import type { EmbProblem } from '../../types';
 
 export interface ChunkContext {
   readonly dim: number;

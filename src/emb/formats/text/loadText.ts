@@ -1,7 +1,7 @@
 /**
- * Loading an embedding file from disk, at any size, without blocking the caller's thread for long.
+ * Loading a text embedding file from disk, at any size, without blocking the caller's thread for long.
  *
- * Contract: `loadEmbFile(path, { signal, onProgress })` resolves to the same ParsedEmb that
+ * Contract: `loadTextFile(path, { signal, onProgress })` resolves to the same ParsedEmb that
  * parseEmbBytes gives for the file's bytes (tested), rejects with the signal's reason when aborted
  * (workers are terminated, the file is closed), and reports progress as a fraction in [0, 1].
  * Paths (loadStrategy):
@@ -23,12 +23,13 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ChunkParser, type ChunkResult } from './chunkParser';
 import { BlockFeeder, feedRange } from './feed';
-import { prepareNeighborIndex } from './neighbors';
+import { prepareNeighborIndex } from '../../neighbors';
 import { MAX_PROBLEMS, assemble, type ParsedEmb } from './parse';
 import type { ParseJob, WorkerMessage } from './parseWorker';
 import { PREAMBLE_BYTES, estimateRows, scanPreamble, type Preamble } from './preamble';
 import { idleParseWorkers, parseWorkerPool, type WorkerScript } from './parseWorkerPool';
-import { Slicer, runSliced } from './slices';
+import { allocateRows } from '../../rowMemory';
+import { Slicer, runSliced } from '../../slices';
 
 export interface LoadOptions {
   readonly signal?: AbortSignal;
@@ -95,7 +96,8 @@ export function lessonSamplePath(root: string): string {
   return path.join(root, 'samples', 'lesson.emb');
 }
 
-export async function loadEmbFile(file: string, options: LoadOptions = {}): Promise<ParsedEmb> {
+/** Loads a text embedding file (.emb, GloVe, word2vec text, .vec); see the file comment. */
+export async function loadTextFile(file: string, options: LoadOptions = {}): Promise<ParsedEmb> {
   const signal = options.signal;
   signal?.throwIfAborted();
   const name = path.basename(file);
@@ -180,7 +182,7 @@ async function parseInThread(
     dim: preamble.dim,
     skipLine: preamble.skipLine,
     maxProblems: MAX_PROBLEMS,
-    target: size > PREAMBLE_BYTES ? new Float32Array(estimateRows(size - preamble.start, preamble) * dim) : undefined,
+    target: size > PREAMBLE_BYTES ? allocateRows(estimateRows(size - preamble.start, preamble), dim) : undefined,
   });
   const handle = await fs.promises.open(file, 'r');
   const slicer = new Slicer(signal);

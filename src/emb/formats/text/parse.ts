@@ -13,34 +13,20 @@
  */
 import { ChunkParser, quoteToken, type ChunkResult } from './chunkParser';
 import { estimateRows, scanPreamble, type Preamble } from './preamble';
-import { SLICE_ROWS, SLICE_VALUES, runToEnd } from './slices';
-import { EmbeddingStore } from './store';
-import type { EmbFix, EmbLayout, EmbProblem } from './types';
-import { Vocabulary } from './vocabulary';
-
-export interface ParsedEmb {
-  readonly store: EmbeddingStore;
-  /** Sorted by line, then column. */
-  readonly problems: readonly EmbProblem[];
-  readonly layout: EmbLayout;
-  readonly dimNames: readonly string[] | undefined;
-  /** 0-based line of each stored token. Shape [count]. */
-  readonly lineOfToken: Int32Array;
-  /** Token indices whose token contains spaces (read deliberately: more fields than 1 + dim). */
-  readonly spaced: ReadonlySet<number>;
-  /** Problems beyond MAX_PROBLEMS, counted but not listed. */
-  readonly problemsOmitted: number;
-}
+import { SLICE_ROWS, SLICE_VALUES, runToEnd } from '../../slices';
+import { EmbeddingStore } from '../../store';
+import { MAX_PROBLEMS, type EmbFix, type EmbProblem, type ParsedEmb } from '../../types';
+import { Vocabulary } from '../../vocabulary';
+import { allocateRows, scanMemoryOf } from '../../rowMemory';
 
 export interface ParseOptions {
   /** The set's name (file name); "embeddings" by default. */
   readonly name?: string;
 }
 
-/** At most this many problems are listed (a binary file opened by mistake has millions). */
-export const MAX_PROBLEMS = 10_000;
+export { MAX_PROBLEMS, type ParsedEmb } from '../../types';
 
-export { runToEnd } from './slices';
+export { runToEnd } from '../../slices';
 
 export function parseEmb(text: string, options: ParseOptions = {}): ParsedEmb {
   return parseEmbBytes(new TextEncoder().encode(text), options);
@@ -50,7 +36,7 @@ export function parseEmbBytes(bytes: Uint8Array, options: ParseOptions = {}): Pa
   const preamble = scanPreamble(bytes, true);
   // Size the rows buffer from the sampled line length (growing by copies would double the work).
   const rows = preamble.dim > 0 && bytes.length > 1 << 16 ? estimateRows(bytes.length - preamble.start, preamble) : 0;
-  const target = rows > 0 ? new Float32Array(rows * preamble.dim) : undefined;
+  const target = rows > 0 ? allocateRows(rows, preamble.dim) : undefined;
   const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS, target });
   parser.push(bytes.subarray(preamble.start), true);
   return runToEnd(assemble(preamble, [parser.finish()], options));
@@ -105,10 +91,13 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   // 2. Rows, norms and spaced tokens of the kept rows, in file order, copied run by run.
   // Compact in place when the rows already share one buffer (the worker regions, or a single chunk)
   // and that buffer is not worth trimming; otherwise copy straight into a buffer of the exact size.
+  // A big set's rows must end in the scan kernel's memory (rowMemory.ts: the neighbour scan reads
+  // them in place); rows elsewhere (a worker's SharedArrayBuffer) are copied there.
   const sharedInPlace = shared !== undefined && chunks.every((c) => c.inTarget);
   const source = sharedInPlace ? shared : chunks.length === 1 ? chunks[0]!.vectors : undefined;
-  const inPlace = source !== undefined && !worthTrimming(source.length, count * dim);
-  const vectors = inPlace ? source : new Float32Array(count * dim);
+  const scannable = count * dim < SCAN_IN_PLACE_MIN_VALUES || (source !== undefined && scanMemoryOf(source) !== undefined);
+  const inPlace = source !== undefined && scannable && !worthTrimming(source.length, count * dim);
+  const vectors = inPlace ? source : allocateRows(count, dim);
   const norms = new Float32Array(count);
   const spaced = new Set<number>();
   const rowsPerSlice = Math.max(1, Math.floor(SLICE_VALUES / Math.max(1, dim)));
@@ -177,8 +166,11 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   omitted += pruneProblems(problems);
 
   const store = new EmbeddingStore({ name: options.name ?? 'embeddings', dim, tokens: vocabulary, vectors: vectors.subarray(0, count * dim), norms, dimNames });
-  return { store, problems, layout: preamble.layout, dimNames, lineOfToken: lineOfToken.slice(0, count), spaced, problemsOmitted: omitted };
+  return { store, problems, layout: preamble.layout, format: 'text', dimNames, lineOfToken: lineOfToken.slice(0, count), spaced, problemsOmitted: omitted };
 }
+
+/** Below this many values the rows may stay in any buffer (the neighbour scan is a plain loop there: neighbors.ts INDEX_MIN_VALUES). */
+const SCAN_IN_PLACE_MIN_VALUES = 1 << 18;
 
 /** Rows buffers up to this many values (64 MiB) are trimmed to the rows exactly. */
 const TRIM_ALWAYS_VALUES = 16 << 20;

@@ -10,7 +10,7 @@
  */
 import { LineWalker, decodeUtf8, hasUtf8Bom, isSeparator, utf16Length, UTF8_BOM_LENGTH } from './lines';
 import { isNumberField } from './numbers';
-import type { EmbLayout, EmbRange } from './types';
+import type { EmbLayout, EmbRange } from '../../types';
 
 export const PREAMBLE_BYTES = 1 << 20;
 const SAMPLED_ENTRIES = 200;

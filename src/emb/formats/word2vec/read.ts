@@ -1,0 +1,152 @@
+/**
+ * word2vec binary files (word2vec.c's -binary 1, gensim's save_word2vec_format(binary=True)).
+ *
+ * Layout: an ASCII header "V D\n", then V rows, each the token's bytes up to a space and D
+ * little-endian float32 values; word2vec.c writes "\n" after each row, gensim's writer does not.
+ * Behaviour we match (gensim/models/keyedvectors.py _word2vec_read_binary / _add_bytes_to_kv):
+ * leading "\n" bytes of a token are not part of it; a repeated token keeps its first row.
+ * Where we say more than gensim (which raises or keeps quietly): a token that is not UTF-8 is
+ * shown with U+FFFD and gets a problem; an empty token, a row with NaN or ∞ and a duplicate are
+ * skipped with a problem; a file that ends before V rows is an error at the byte where the
+ * missing row should start (the rows before it load); NUL bytes where a token should be mean the
+ * header's D is wrong or the file is not word2vec, an error that stops the read.
+ * Reading: by offset in blocks (byteWindow.ts, one reused buffer); each row's floats are copied
+ * straight into the store's row blocks (rowMemory.ts), and the norms computed on the way.
+ * Dimension legend: V rows announced, D values per row, R rows actually read (R ≤ V).
+ */
+import { allocateRowBlocks, rowsPerBlock } from '../../rowMemory';
+import type { ParsedEmb } from '../../types';
+import { BinaryProblems, TokenText, assembleBinary, failed } from '../binaryRows';
+import { word2vecBinaryHeader } from '../detect';
+import { NEED_BYTES, PAUSE, type BinaryReader, type ByteWindow } from '../byteWindow';
+
+/** A token longer than this without a space is not a token: the file is not what its header says. */
+export const MAX_TOKEN_BYTES = 1 << 16;
+const ROWS_PER_PAUSE = 512;
+
+export interface Word2vecReadOptions {
+  readonly name?: string;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions = {}): BinaryReader<ParsedEmb> {
+  const name = options.name ?? 'embeddings';
+  const problems = new BinaryProblems();
+  if (!LITTLE_ENDIAN) {
+    problems.add('unsupported-model', 'error', 0, 'word2vec binary floats are little-endian and this machine is not; the file cannot be read here.');
+    return failed(name, 'word2vec-binary', 'word2vec', problems);
+  }
+  // 1. Header "V D\n".
+  while (w.end - w.at < Math.min(64, w.size) && !w.eof) yield NEED_BYTES;
+  const header = word2vecBinaryHeader(w.bytes.subarray(w.at, w.end));
+  if (!header || header.dim === 0) {
+    problems.add('binary-header', 'error', 0, header ? 'the header says 0 dimensions; expected "V D" with D ≥ 1.' : 'expected a header line "V D" (the row count and the dimension, as decimal numbers) ending in a newline.');
+    return failed(name, 'word2vec-binary', 'word2vec', problems);
+  }
+  const { count: announced, dim } = header;
+  w.at += header.length;
+  const rowBytes = dim * 4;
+  // A lying header must not make us allocate more rows than the file could hold (≥ 2 bytes of token and space each).
+  const possible = Math.floor(Math.max(0, w.size - header.length) / (rowBytes + 2));
+  const capacity = Math.min(announced, possible);
+  const per = rowsPerBlock(dim);
+  const blocks = allocateRowBlocks(capacity, dim);
+  const blockBytes = blocks.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  const norms = new Float32Array(capacity);
+  const rowOffset = new Float64Array(capacity);
+  const hasToken = new Uint8Array(capacity);
+  const tokens = new TokenText();
+
+  // 2. Rows.
+  let rows = 0;
+  let stopped = false;
+  while (rows < announced) {
+    // Leading "\n" (word2vec.c's row terminator) is not part of the token.
+    for (;;) {
+      while (w.at < w.end && w.bytes[w.at] === 0x0a) w.at++;
+      if (w.at < w.end || w.eof) break;
+      yield NEED_BYTES;
+    }
+    const rowStart = w.base + w.at;
+    // The token: bytes up to a space.
+    let space = -1;
+    for (let searched = 0; ; ) {
+      space = w.bytes.subarray(0, w.end).indexOf(0x20, w.at + searched);
+      if (space >= 0 || w.eof || w.end - w.at > MAX_TOKEN_BYTES) break;
+      searched = w.end - w.at; // relative: the driver moves the unread bytes to the front
+      yield NEED_BYTES;
+    }
+    if (space < 0) {
+      if (w.end - w.at > MAX_TOKEN_BYTES) {
+        problems.add('binary-header', 'error', rowStart, `no space within ${MAX_TOKEN_BYTES} bytes where row ${rows + 1}'s token should end; the header's dimension (${dim}) may be wrong, or the file is not word2vec binary. Reading stops here.`);
+      } else {
+        problems.add('truncated', 'error', rowStart, truncation(announced, rows, dim));
+      }
+      stopped = true;
+      break;
+    }
+    if (w.bytes.subarray(w.at, space).includes(0)) {
+      problems.add('binary-header', 'error', rowStart, `binary data (a NUL byte) where row ${rows + 1}'s token should be; the header's dimension (${dim}) may be wrong, or the file is not word2vec binary. Reading stops here.`);
+      stopped = true;
+      break;
+    }
+    // The D floats after the space.
+    while (w.end - (space + 1) < rowBytes && !w.eof) {
+      const keep = space - w.at;
+      yield NEED_BYTES;
+      space = w.at + keep; // the driver moved the unread bytes to the front
+    }
+    if (w.end - (space + 1) < rowBytes) {
+      problems.add('truncated', 'error', rowStart, truncation(announced, rows, dim));
+      stopped = true;
+      break;
+    }
+    if (rows >= capacity) break; // unreachable: capacity bounds what the file can hold
+    hasToken[rows] = tokens.add(w.bytes, w.at, space, rowStart, problems) ? 1 : 0;
+    rowOffset[rows] = rowStart;
+    const b = Math.floor(rows / per);
+    const inBlock = rows - b * per;
+    blockBytes[b]!.set(w.bytes.subarray(space + 1, space + 1 + rowBytes), inBlock * rowBytes);
+    const block = blocks[b]!;
+    let sum = 0;
+    for (let d = 0, o = inBlock * dim; d < dim; d++) {
+      const v = block[o + d]!;
+      sum += v * v;
+    }
+    norms[rows] = Math.sqrt(sum);
+    w.at = space + 1 + rowBytes;
+    rows++;
+    if (rows % ROWS_PER_PAUSE === 0) yield PAUSE;
+  }
+  // 3. After the last row: nothing but newlines, or a warning.
+  if (!stopped) {
+    for (;;) {
+      while (w.at < w.end && (w.bytes[w.at] === 0x0a || w.bytes[w.at] === 0x0d)) w.at++;
+      if (w.at < w.end || w.eof) break;
+      yield NEED_BYTES;
+    }
+    const left = w.size - (w.base + w.at);
+    if (left > 0) {
+      problems.add('header-count', 'warning', w.base + w.at, `${left} byte${left === 1 ? '' : 's'} follow the ${announced} row${announced === 1 ? '' : 's'} the header announced; they are ignored (is the header's count right?).`);
+    }
+  }
+  return yield* assembleBinary({
+    name,
+    layout: 'word2vec-binary',
+    format: 'word2vec',
+    dim,
+    tokens,
+    blocks,
+    rowsPerBlock: per,
+    rowsRead: rows,
+    hasToken,
+    norms,
+    rowOffset,
+    problems,
+  });
+}
+
+function truncation(announced: number, rows: number, dim: number): string {
+  return `the header says ${announced} rows of ${dim} float32 values, but the file ends within row ${rows + 1} (${rows} complete row${rows === 1 ? '' : 's'} loaded): the file is truncated, or the header's count or dimension is wrong.`;
+}

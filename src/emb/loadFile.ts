@@ -1,0 +1,88 @@
+/**
+ * Loading an embedding file of any format from disk: the entry point the CLI, the host (Use
+ * Embeddings File, Compare Words, Nearest, Show Attention, hovers) and the Embedding Explorer use.
+ *
+ * Contract: `loadEmbFile(path, options)` detects the format from the file's first bytes
+ * (formats/detect.ts) unless `options.format` names one, and resolves to a ParsedEmb from the
+ * format's reader:
+ *   - text (.emb, GloVe, word2vec text, .vec): formats/text/loadText.ts (worker threads for big
+ *     files, problems by line and column);
+ *   - word2vec binary: formats/word2vec/read.ts; fastText .bin: formats/fasttext/read.ts — read by
+ *     offset in blocks on this thread, in time-budgeted slices (slices.ts), problems by byte offset.
+ * Every path rejects with the signal's reason when aborted, reports progress in [0, 1], and
+ * prepares the neighbour scan before resolving. `parseEmbFileBytes` is the same dispatch over
+ * bytes in memory (synchronous: tests, fuzzing).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { prepareNeighborIndex } from './neighbors';
+import { runSliced } from './slices';
+import type { EmbFormat, ParsedEmb } from './types';
+import { DETECT_BYTES, detectFormat } from './formats/detect';
+import { readBytes, readFileSliced, type BinaryReader, type ByteWindow } from './formats/byteWindow';
+import { readFastTextBin } from './formats/fasttext/read';
+import { loadTextFile, type LoadOptions as TextLoadOptions } from './formats/text/loadText';
+import { parseEmbBytes } from './formats/text/parse';
+import { readWord2vecBinary } from './formats/word2vec/read';
+
+export {
+  DEFAULT_PARALLEL_MIN,
+  WARM_MIN_BYTES,
+  WORKER_FILE,
+  defaultWorkerScript,
+  lessonSamplePath,
+  loadStrategy,
+  type LoadStrategy,
+} from './formats/text/loadText';
+export { detectFormat, parseFormatSetting, type Detection } from './formats/detect';
+
+export interface LoadOptions extends TextLoadOptions {
+  /** The format, or 'auto' (default) to detect it from the content. */
+  readonly format?: EmbFormat | 'auto';
+}
+
+/** The format of a file on disk, from its first DETECT_BYTES. */
+export async function detectFileFormat(file: string): Promise<EmbFormat> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const head = new Uint8Array(DETECT_BYTES);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return detectFormat(head.subarray(0, bytesRead)).format;
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function loadEmbFile(file: string, options: LoadOptions = {}): Promise<ParsedEmb> {
+  options.signal?.throwIfAborted();
+  const format = options.format === undefined || options.format === 'auto' ? await detectFileFormat(file) : options.format;
+  if (format === 'text') return loadTextFile(file, options);
+  const name = path.basename(file);
+  const handle = await fs.promises.open(file, 'r');
+  let parsed: ParsedEmb;
+  try {
+    const size = (await handle.stat()).size;
+    const progress = options.onProgress;
+    parsed = await readFileSliced(handle, size, binaryReader(format, name), {
+      signal: options.signal,
+      blockSize: options.blockSize,
+      onProgress: progress ? (fraction) => progress(0.95 * fraction) : undefined,
+    });
+  } finally {
+    await handle.close();
+  }
+  if (options.prepareNeighbors ?? true) await runSliced(prepareNeighborIndex(parsed.store), options.signal);
+  options.onProgress?.(1);
+  return parsed;
+}
+
+/** The same dispatch over a whole file's bytes, synchronously. */
+export function parseEmbFileBytes(bytes: Uint8Array, options: { readonly name?: string; readonly format?: EmbFormat | 'auto' } = {}): ParsedEmb {
+  const format = options.format === undefined || options.format === 'auto' ? detectFormat(bytes.subarray(0, DETECT_BYTES)).format : options.format;
+  if (format === 'text') return parseEmbBytes(bytes, { name: options.name });
+  return readBytes(bytes, binaryReader(format, options.name ?? 'embeddings'));
+}
+
+function binaryReader(format: 'word2vec' | 'fasttext', name: string): (window: ByteWindow) => BinaryReader<ParsedEmb> {
+  return format === 'word2vec' ? (w) => readWord2vecBinary(w, { name }) : (w) => readFastTextBin(w, { name });
+}

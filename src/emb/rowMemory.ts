@@ -1,0 +1,97 @@
+/**
+ * Where an embedding store's float32 rows live: blocks of at most ROW_BLOCK_BYTES, each in the
+ * memory of its own instance of the scan kernel (wasm/scanKernel.ts) when the runtime has
+ * WebAssembly SIMD, so the neighbour scan reads the rows in place (floatScan.ts) and no set needs
+ * a second copy of its data for an index.
+ *
+ * Contract: `allocateRows(rows, dim)` returns a zeroed Float32Array of rows·dim values; when it is
+ * backed by a kernel instance, `scanMemoryOf(view)` finds that instance and its scratch space
+ * (room for one query of dim values and one score per row, after the rows). Views on such a
+ * buffer (subarray) find it too. A buffer is never grown after allocation (growing a wasm memory
+ * detaches every view on it).
+ * Why blocks: one ArrayBuffer (and one wasm32 memory) stops at 4 GiB; GoogleNews-size sets
+ * (3M × 300 = 3.6 GB) and 2M × 600 (4.8 GB) need several. 1 GiB blocks keep every byte address
+ * inside a signed i32 as well.
+ */
+import { SCAN_WASM } from './wasm/scan.generated';
+
+export const ROW_BLOCK_BYTES = 1 << 30;
+const PAGE = 65536;
+
+// The lib settings (ES2022, no DOM) do not declare WebAssembly: name the few pieces used here.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
+/** A kernel instance whose memory holds one block of rows, with its scratch space. */
+export interface ScanMemory {
+  /** out[i] = rows[i]·query in float32, i32 byte addresses (wasm/scanKernel.ts). */
+  readonly dots: (rows: number, query: number, out: number, count: number, dim: number) => void;
+  readonly memory: WasmMemory;
+  /** Byte offset of the query scratch (dim float32), then of the scores (rows float32). */
+  readonly queryOffset: number;
+  readonly scoresOffset: number;
+  /** Rows the scratch has room for. */
+  readonly capacityRows: number;
+}
+
+let module: object | undefined;
+let supported: boolean | undefined;
+
+/** True when this runtime can run the SIMD kernel (Node ≥ 16, VS Code, every current browser). */
+export function scanKernelSupported(): boolean {
+  if (supported === undefined) {
+    try {
+      supported = wasm !== undefined && wasm.validate(SCAN_WASM);
+    } catch {
+      supported = false;
+    }
+  }
+  return supported;
+}
+
+const registry = new WeakMap<ArrayBufferLike, ScanMemory>();
+
+/** The rows of one block: at most ROW_BLOCK_BYTES of float32, at least one row. */
+export function rowsPerBlock(dim: number): number {
+  return Math.max(1, Math.floor(ROW_BLOCK_BYTES / (Math.max(1, dim) * 4)));
+}
+
+/** A zeroed [rows, dim] buffer, in a kernel instance's memory when possible. */
+export function allocateRows(rows: number, dim: number): Float32Array {
+  const values = rows * dim;
+  const rowBytes = values * 4;
+  const queryOffset = Math.ceil(rowBytes / 16) * 16;
+  const scoresOffset = queryOffset + Math.ceil((dim * 4) / 16) * 16;
+  const total = scoresOffset + rows * 4;
+  if (!scanKernelSupported() || values === 0 || total > 2 * ROW_BLOCK_BYTES) return new Float32Array(values);
+  module ??= new wasm!.Module(SCAN_WASM);
+  const exports = new wasm!.Instance(module, {}).exports as { memory: WasmMemory; dots: ScanMemory['dots'] };
+  const memory = exports.memory;
+  const have = memory.buffer.byteLength / PAGE;
+  const pages = Math.ceil(total / PAGE);
+  if (pages > have) memory.grow(pages - have);
+  const buffer = memory.buffer;
+  registry.set(buffer, { dots: exports.dots, memory, queryOffset, scoresOffset, capacityRows: rows });
+  return new Float32Array(buffer, 0, values);
+}
+
+/** The kernel instance holding this view's buffer, if any. */
+export function scanMemoryOf(view: Float32Array): ScanMemory | undefined {
+  return registry.get(view.buffer);
+}
+
+/** Blocks for `count` rows of `dim` values: rowsPerBlock(dim) rows each, the last one shorter. */
+export function allocateRowBlocks(count: number, dim: number): Float32Array[] {
+  const per = rowsPerBlock(dim);
+  const blocks: Float32Array[] = [];
+  for (let start = 0; start < count || blocks.length === 0; start += per) blocks.push(allocateRows(Math.min(per, count - start), dim));
+  return blocks;
+}
