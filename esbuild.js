@@ -28,8 +28,8 @@ const entries = [
   { entryPoints: ['webview/src/heads.ts'], outfile: 'dist/heads.js', platform: 'browser', format: 'iife' },
   // Attention computation off the extension host's thread (cancellable by terminating it).
   { entryPoints: ['src/host/attention/worker.ts'], outfile: 'dist/attentionWorker.js', platform: 'node', format: 'cjs' },
-  // .emb parse worker: big embedding files are parsed on the other core (located by src/emb/loadFile.ts).
-  { entryPoints: ['src/emb/parseWorker.ts'], outfile: 'dist/embParseWorker.js', platform: 'node', format: 'cjs' },
+  // .emb parse worker: big embedding files are parsed on the other core (located by src/emb/formats/text/loadText.ts).
+  { entryPoints: ['src/emb/formats/text/parseWorker.ts'], outfile: 'dist/embParseWorker.js', platform: 'node', format: 'cjs' },
   // Integration suite: one CommonJS file per test/integration/suite module, run by mocha inside the extension host.
   ...(fs.existsSync('test/integration/suite') ? fs.readdirSync('test/integration/suite') : [])
     .filter((name) => name.endsWith('.ts'))
