@@ -307,7 +307,7 @@ describe('Headlight in a real workbench', { concurrency: false }, () => {
     const png = join(folder, 'heatmap.png');
     const csv = join(folder, 'weights.csv');
     await runCommand(page, commandTitle('headlight.exportPng'));
-    await answerPrompts(page, png, /heatmap/i);
+    await answerPrompts(page, png, /heatmap/i, frame);
     await waitForFile(png, 100);
     const bytes = readFileSync(png);
     assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
@@ -396,11 +396,25 @@ function assertWeights(actual: number[][], expected: number[][], tolerance: numb
  * Answers what an export command asks: a quick pick of what to export (the item matching `pick`),
  * then code-server's save dialog (a path input). Stops once a save path was given.
  */
-async function answerPrompts(page: Page, path: string, pick: RegExp): Promise<void> {
+/**
+ * Answers what an export command asks: first which chart or matrix (a quick pick), then where (the
+ * save dialog). The palette that ran the command may still be closing when this starts, so a
+ * widget whose input still holds the ">command" text is not the command's own prompt yet.
+ * With `panel`, the panel is clicked while the pick is open — the focus hand-back that used to
+ * close the pick before anyone could choose (src/host/attention/index.ts, EXPORT_PICK_SURVIVES_FOCUS)
+ * — and the pick must still be there.
+ */
+async function answerPrompts(page: Page, path: string, pick: RegExp, panel?: Frame): Promise<void> {
   const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input.input');
   for (let step = 0; step < 3; step++) {
     await widget.waitFor({ state: 'visible', timeout: 15_000 });
-    const value = await widget.locator('input.input').inputValue();
+    await page.waitForFunction(
+      () => !(document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value.startsWith('>'),
+      undefined,
+      { timeout: 15_000 },
+    );
+    const value = await input.inputValue();
     if (value.startsWith('/') || value.startsWith('~')) {
       await answerSaveDialog(page, path);
       // When the dialog closes the workbench gives focus back to the panel, a moment later; a quick
@@ -410,6 +424,15 @@ async function answerPrompts(page: Page, path: string, pick: RegExp): Promise<vo
       return;
     }
     const item = widget.locator('.quick-input-list .monaco-list-row').filter({ hasText: pick }).first();
+    await item.waitFor({ state: 'visible' });
+    if (panel) {
+      const placeholder = await input.getAttribute('placeholder');
+      // The bottom-left corner of the panel: the pick floats over the top of the window.
+      const box = await panel.locator('body').evaluate(() => ({ height: window.innerHeight }));
+      await panel.locator('body').click({ position: { x: 8, y: box.height - 8 } });
+      await page.waitForTimeout(300);
+      assert.ok(await item.isVisible(), `the "${placeholder}" pick is still open after the panel took focus`);
+    }
     await item.click();
     await page.waitForTimeout(300);
   }

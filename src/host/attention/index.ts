@@ -100,6 +100,15 @@ function isShowArgs(value: unknown): value is ShowAttentionArgs {
   return typeof value === 'object' && value !== null && Array.isArray((value as { words?: unknown }).words) && (value as { words: unknown[] }).words.every((w) => typeof w === 'string');
 }
 
+/**
+ * The export commands are usually run from the palette while the panel has focus. When the palette
+ * closes, the workbench hands focus back to the panel's webview, and in VS Code for the Web that
+ * hand-back lands a moment later (the webview's iframe reports its focus by message): a quick pick
+ * opened in between loses focus and closes before the user can choose. It only closes on Escape or
+ * a choice; the save dialog that follows already does the same (its `ignoreFocusOut` is set).
+ */
+const EXPORT_PICK_SURVIVES_FOCUS = true;
+
 const CHART_LABELS: Readonly<Record<ChartId, string>> = {
   heatmap: 'Attention heatmap (focused head)',
   heads: 'All heads (small multiples)',
@@ -284,7 +293,7 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
       if (!matrix && !uri) {
         const lesson = session.options.source === 'lesson';
         const items = MATRIX_IDS.filter((id) => !(lesson && id.startsWith('w') && id !== 'weights')).map((id) => ({ label: MATRIX_LABELS[id], id }));
-        matrix = (await vscode.window.showQuickPick(items, { title: `Export as ${format.toUpperCase()}`, placeHolder: 'Which matrix?' }))?.id;
+        matrix = (await vscode.window.showQuickPick(items, { title: `Export as ${format.toUpperCase()}`, placeHolder: 'Which matrix?', ignoreFocusOut: EXPORT_PICK_SURVIVES_FOCUS }))?.id;
         if (!matrix) return;
       }
       await exportMatrixTo(matrix ?? 'weights', format, uri);
@@ -304,7 +313,7 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
         const uri = target instanceof vscode.Uri ? target : undefined;
         let chart: ChartId | undefined = typeof which === 'string' && (CHART_IDS as readonly string[]).includes(which) ? (which as ChartId) : undefined;
         if (!chart && !uri) {
-          chart = (await vscode.window.showQuickPick(CHART_IDS.map((id) => ({ label: CHART_LABELS[id], id })), { title: 'Export as PNG', placeHolder: 'Which chart?' }))?.id;
+          chart = (await vscode.window.showQuickPick(CHART_IDS.map((id) => ({ label: CHART_LABELS[id], id })), { title: 'Export as PNG', placeHolder: 'Which chart?', ignoreFocusOut: EXPORT_PICK_SURVIVES_FOCUS }))?.id;
           if (!chart) return;
         }
         chart ??= 'heatmap';
