@@ -26,6 +26,9 @@ const entries = [
   { entryPoints: ['webview/src/elements.ts'], outfile: 'dist/webview-elements.js', platform: 'browser', format: 'esm' },
   // Heads side view: thumbnails only, no Chart.js.
   { entryPoints: ['webview/src/heads.ts'], outfile: 'dist/heads.js', platform: 'browser', format: 'iife' },
+  // Embedding Explorer (custom editor): its page, and the worker that holds the file's store and answers its questions.
+  { entryPoints: ['webview/src/explorer/main.ts'], outfile: 'dist/explorer.js', platform: 'browser', format: 'iife' },
+  { entryPoints: ['src/host/explorer/worker.ts'], outfile: 'dist/explorerWorker.js', platform: 'node', format: 'cjs' },
   // Attention computation off the extension host's thread (cancellable by terminating it).
   { entryPoints: ['src/host/attention/worker.ts'], outfile: 'dist/attentionWorker.js', platform: 'node', format: 'cjs' },
   // .emb parse worker: big embedding files are parsed on the other core (located by src/emb/formats/text/loadText.ts).
