@@ -6,6 +6,7 @@ import { activateExplorerFeatures } from './host/explorer';
 import { ActiveEmbeddings } from './host/activeEmbeddings';
 import { startActivationTimer } from './host/activationTiming';
 import { registerLesson } from './host/lesson';
+import { openWelcomeOnFirstStart } from './host/welcome';
 import type { HeadlightTestApi } from './host/testApi';
 
 /** Wires the features together; every feature is a thin adapter over src/core and src/emb. */
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): HeadlightTestApi {
   const attention = activateAttentionFeatures({ context, log, embeddings, owner: store });
   registerLesson({ context, log, embeddings, owner: store }, attention);
   const explorer = activateExplorerFeatures({ context, log, embeddings, owner: store });
+  openWelcomeOnFirstStart({ context, log, embeddings, owner: store });
   return timer.finish(log, { embeddings, emb, attention, explorer });
 }
 

