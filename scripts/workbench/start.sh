@@ -36,7 +36,8 @@ if [ ! -f "$STATE/user-data/User/settings.json" ]; then
   "extensions.autoUpdate": false,
   "workbench.startupEditor": "none",
   "chat.disableAIFeatures": true,
-  "workbench.secondarySideBar.defaultVisibility": "hidden"
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "git.openRepositoryInParentFolders": "never"
 }
 JSON
 fi
