@@ -14,9 +14,9 @@
  *   applied to each character cluster (a code point and its combining marks) alone, every output
  *   unit aligned to its cluster: NFD's "e" + U+0301 both map to the original "é", and stripping
  *   the accent leaves "e" mapped to "é" — the Rust rules for these transforms. When the
- *   piecewise result differs from the whole-string result (context-sensitive rules such as
- *   Greek final sigma) the whole-string result is aligned to the piecewise one by resync
- *   (`alignByResync`), and `stats.resyncs` counts it.
+ *   piecewise result differs from the whole-string result by substitutions only (Greek final
+ *   sigma: the library lower-cases the whole string) the units keep their places; any other
+ *   difference is aligned by resync (`alignByResync`), and `stats.resyncs` counts it.
  */
 import { AlignedBuilder, alignByResync, rangeOf, type AlignedText } from './aligned';
 
@@ -105,7 +105,10 @@ function clusterwise(transform: (text: string) => string, input: AlignedText, st
     }
   }
   const built = out.build();
-  return built.text === expected ? built : resync(built, expected, stats);
+  if (built.text === expected) return built;
+  // Same length: context-sensitive substitutions (final sigma) keep every unit's place.
+  if (built.text.length === expected.length) return { text: expected, starts: built.starts, ends: built.ends };
+  return resync(built, expected, stats);
 }
 
 function resync(candidate: AlignedText, expected: string, stats: AlignStats): AlignedText {
