@@ -102,7 +102,8 @@ export function* readFastTextBin(w: ByteWindow, options: FastTextReadOptions = {
   const nwords = int32();
   const nlabels = int32();
   int64(); // ntokens
-  const pruneidxSize = newFormat ? int64() : 0;
+  // −1 when the model was never pruned (fastText's Dictionary pruneidx_size_ default).
+  const pruneidxSize = Math.max(0, newFormat ? int64() : 0);
   if (nlabels > 0) {
     return fail('unsupported-model', dictionaryAt + 8, `the dictionary has ${nlabels} label${nlabels === 1 ? '' : 's'}: this is a supervised fastText model (a text classifier), not word embeddings.`);
   }

@@ -13,7 +13,8 @@
  * Vectors: in-vocabulary words as gensim's FastTextKeyedVectors.adjust_vectors (the word's row plus
  * its n-gram rows, summed in float32 in that order, divided by their number); a word outside the
  * vocabulary is the mean of its n-gram rows alone (get_vector), also in float32 — so both equal
- * gensim's to the last bit.
+ * gensim's to the last bit. (One place where gensim and fastText differ: fastText gives "</s>" its
+ * own row only; gensim, and so we, average in the n-grams of "<</s>>" as for any other word.)
  */
 import type { SubwordVectors } from '../../store';
 

@@ -8,8 +8,9 @@
  * Where we say more than gensim (which raises or keeps quietly): a token that is not UTF-8 is
  * shown with U+FFFD and gets a problem; an empty token, a row with NaN or ∞ and a duplicate are
  * skipped with a problem; a file that ends before V rows is an error at the byte where the
- * missing row should start (the rows before it load); NUL bytes where a token should be mean the
- * header's D is wrong or the file is not word2vec, an error that stops the read.
+ * missing row should start (the rows before it load); control bytes (C0 other than tab, CR, LF)
+ * where a token should be mean the header's D is wrong or the file is not word2vec, an error that
+ * stops the read (float bytes read as a token nearly always hold one).
  * Reading: by offset in blocks (byteWindow.ts, one reused buffer); each row's floats are copied
  * straight into the store's row blocks (rowMemory.ts), and the norms computed on the way.
  * Dimension legend: V rows announced, D values per row, R rows actually read (R ≤ V).
@@ -86,8 +87,8 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
       stopped = true;
       break;
     }
-    if (w.bytes.subarray(w.at, space).includes(0)) {
-      problems.add('binary-header', 'error', rowStart, `binary data (a NUL byte) where row ${rows + 1}'s token should be; the header's dimension (${dim}) may be wrong, or the file is not word2vec binary. Reading stops here.`);
+    if (hasControlBytes(w.bytes, w.at, space)) {
+      problems.add('binary-header', 'error', rowStart, `binary data (control bytes) where row ${rows + 1}'s token should be; the header's dimension (${dim}) may be wrong, or the file is not word2vec binary. Reading stops here.`);
       stopped = true;
       break;
     }
@@ -149,4 +150,13 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
 
 function truncation(announced: number, rows: number, dim: number): string {
   return `the header says ${announced} rows of ${dim} float32 values, but the file ends within row ${rows + 1} (${rows} complete row${rows === 1 ? '' : 's'} loaded): the file is truncated, or the header's count or dimension is wrong.`;
+}
+
+/** True when bytes[start, end) hold a C0 control byte other than tab, LF and CR (no vocabulary has those). */
+function hasControlBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
+  }
+  return false;
 }
