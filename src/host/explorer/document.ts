@@ -66,7 +66,7 @@ export class ExplorerDocument implements vscode.CustomDocument {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.warn(`explorer: ${this.label}: ${message}`);
-      return this.set({ status: 'error', progress: this.current.progress, summary: undefined, message: `Cannot index ${this.label}: ${message}` });
+      return this.set({ status: 'error', progress: this.current.progress, summary: undefined, message: `Cannot index ${this.label}: ${message}. (Not an embeddings file? “Reopen Editor With…” opens it another way.)` });
     }
   }
 

@@ -205,3 +205,28 @@ test('OOV words of a set with subwords: the vector comes from them, neighbours r
   assert.equal(e.summary(10, 1).subwords, true);
   assert.throws(() => e.token('zzz'), /has no character n-grams in it/);
 });
+
+test('binary files (gensim and word2vec.c word2vec, fastText .bin): neighbours and OOV neighbours are gensim\'s', async () => {
+  const bin = path.join(FIXTURES, 'bin');
+  const reference = JSON.parse(readFileSync(path.join(bin, 'expected.json'), 'utf8')) as Record<
+    string,
+    { count: number; dim: number; neighbours: Record<string, [string, number][]>; oovNeighbours?: Record<string, [string, number][]> }
+  >;
+  for (const [file, format] of [['gensim.bin', 'word2vec binary'], ['word2vec-c.bin', 'word2vec binary'], ['skipgram.bin', 'fastText .bin']] as const) {
+    const e = new ExplorerEngine(await loadForExplorer(path.join(bin, file)), file);
+    const expectedFile = reference[file]!;
+    const summary = e.summary(0, 0);
+    assert.deepEqual([summary.format, summary.count, summary.dim, summary.subwords], [format, expectedFile.count, expectedFile.dim, format === 'fastText .bin']);
+    for (const [word, list] of Object.entries(expectedFile.neighbours)) {
+      const answer = e.neighbours(word, 'cosine', list.length);
+      assert.deepEqual(answer.neighbours.map((n) => n.token), list.map(([t]) => t), `${file}: ${word}`);
+      answer.neighbours.forEach((n, i) => assert.ok(Math.abs(n.cosine - list[i]![1]) < 1e-5));
+    }
+    for (const [word, list] of Object.entries(expectedFile.oovNeighbours ?? {})) {
+      const answer = e.neighbours(word, 'cosine', list.length);
+      assert.equal(answer.origin, 'subwords', `${word} is not in the vocabulary`);
+      answer.neighbours.forEach((n, i) => assert.ok(Math.abs(n.cosine - list[i]![1]) < 1e-5, `${file}: OOV ${word}: ${n.token}`));
+      assert.equal(e.rows(word, 0, 5).oov, word, 'the list offers the OOV word');
+    }
+  }
+});
