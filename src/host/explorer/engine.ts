@@ -50,6 +50,8 @@ export interface LoadedEmbeddings {
 export const UMAP_SEED = 42;
 /** UMAP's neighbours per point (umap-learn's default). */
 const UMAP_NEIGHBOURS = 15;
+/** Optimisation epochs (umap-learn takes 200 for big inputs, 500 for small; 200 looks the same here at 2.5× less time). */
+const UMAP_EPOCHS = 200;
 
 /** The answers, without the `type` and `requestId` that the host adds when it posts them. */
 type Answer<M> = Omit<M, 'type' | 'requestId'>;
@@ -292,7 +294,7 @@ export class ExplorerEngine {
   private async umap(data: Float32Array, m: number, d: number, generation: number): Promise<number[][]> {
     const { UMAP } = await import('umap-js');
     const vectors: number[][] = Array.from({ length: m }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d)));
-    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(UMAP_NEIGHBOURS, m - 1), minDist: 0.1, random: uniform01(UMAP_SEED), distanceFn: cosineDistance });
+    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(UMAP_NEIGHBOURS, m - 1), minDist: 0.1, nEpochs: UMAP_EPOCHS, random: uniform01(UMAP_SEED), distanceFn: cosineDistance });
     const epochs = umap.initializeFit(vectors);
     let slice = performance.now();
     for (let epoch = 0; epoch < epochs; epoch++) {
