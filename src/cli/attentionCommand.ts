@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  explainRow,
   multiHeadWeightsFromSafetensors,
   runAttention,
   type Matrix,
@@ -14,9 +13,11 @@ import {
   type WeightSource,
 } from '../core';
 import { tokenize } from '../emb/tokenize';
-import { CliError, fixed, openEmbeddings, parseMeasure, parsePositiveInt, table, type CliIo } from './io';
+import { CliError, openEmbeddings, parseMeasure, parsePositiveInt, type CliIo } from './io';
+import { printHeadTables, runModelAttention } from './modelCommand';
 
 const HELP = `Usage: headlight attention [--emb FILE] (--text "…" | --tokens a,b,c) [options]
+       headlight attention --model DIR --text "…" [--layer L --head H] [--layers A-B] [--json]
 
   --emb FILE            embeddings (.emb, GloVe, word2vec text); default: bundled lesson set
   --text "…"            a sentence; tokenized (lower-cased, punctuation dropped)
@@ -29,7 +30,12 @@ const HELP = `Usage: headlight attention [--emb FILE] (--text "…" | --tokens a
   --causal              mask keys after each query
   --no-scale            do not divide by √d_k
   --temperature T       softmax temperature (> 0, default 1)
-  --json                machine-readable output`;
+  --json                machine-readable output
+
+  --model DIR           a Hugging Face model folder (gpt2, bert, distilbert, roberta, llama,
+                        mistral, qwen2): its own tokenizer and every layer's attention
+  --layer L --head H    the head to print (from 0; default layer 0, head 0)
+  --layers A-B          with --json: write only these layers' weights (the others: "heads": [])`;
 
 /** A row-major matrix as nested arrays, with −Infinity (masked) written as null for JSON. */
 function rows(m: Matrix): (number | null)[][] {
@@ -79,6 +85,10 @@ export async function runAttentionCommand(argv: readonly string[], io: CliIo): P
       'no-scale': { type: 'boolean', default: false },
       temperature: { type: 'string' },
       json: { type: 'boolean', default: false },
+      model: { type: 'string' },
+      layer: { type: 'string' },
+      head: { type: 'string' },
+      layers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,6 +96,14 @@ export async function runAttentionCommand(argv: readonly string[], io: CliIo): P
     io.out(HELP);
     return 0;
   }
+  if (values.model !== undefined) {
+    if (values.text === undefined || values.tokens !== undefined) throw new CliError('attention --model: give the text with --text "…" (the model\'s tokenizer splits it)');
+    const other = (['emb', 'measure', 'heads', 'seed', 'weights', 'prefix', 'temperature'] as const).find((k) => values[k] !== undefined);
+    if (other) throw new CliError(`attention --model: --${other} does not apply to a model (it has its own tokenizer, heads and weights)`);
+    return runModelAttention({ model: values.model, text: values.text, json: values.json, layer: values.layer, head: values.head, layers: values.layers }, io);
+  }
+  const modelOnly = (['layer', 'head', 'layers'] as const).find((k) => values[k] !== undefined);
+  if (modelOnly) throw new CliError(`--${modelOnly} chooses a layer or head of a --model DIR`);
   if ((values.text === undefined) === (values.tokens === undefined)) {
     throw new CliError('attention: give exactly one of --text "…" or --tokens a,b,c');
   }
@@ -151,12 +169,7 @@ export async function runAttentionCommand(argv: readonly string[], io: CliIo): P
   }
   result.heads.forEach((head, h) => {
     if (result.heads.length > 1) io.out(`\nhead ${h + 1} of ${result.heads.length}`);
-    io.out('\nscores (before softmax)');
-    io.out(table(['', ...tokens], tokens.map((t, i) => [t, ...tokens.map((_, j) => fixed(head.scores.data[i * head.scores.cols + j] ?? Number.NaN, 2))])));
-    io.out('\nweights');
-    io.out(table(['', ...tokens], tokens.map((t, i) => [t, ...tokens.map((_, j) => fixed(head.weights.data[i * head.weights.cols + j] ?? Number.NaN, 2))])));
-    io.out('');
-    for (let i = 0; i < tokens.length; i++) io.out(explainRow(head.weights, i, tokens).text);
+    printHeadTables(io, tokens, head.scores, head.weights);
   });
   return 0;
 }

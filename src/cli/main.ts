@@ -5,6 +5,7 @@
  */
 import { runAttentionCommand } from './attentionCommand';
 import { runCheckCommand } from './checkCommand';
+import { runModelCommand } from './modelCommand';
 import { runNeighborsCommand, runSimilarityCommand } from './wordCommands';
 import { CliError, type CliIo } from './io';
 
@@ -14,6 +15,8 @@ Commands:
   attention   [--emb FILE] (--text "…" | --tokens a,b,c) [--measure dot|cosine|scaled]
               [--heads N --seed S | --weights FILE.safetensors --heads N]
               [--causal] [--no-scale] [--temperature T] [--json]
+  attention   --model DIR --text "…" [--layer L --head H] [--layers A-B] [--json]
+  model       DIR [--json]
   similarity  [--emb FILE] WORD WORD [--json]
   neighbors   [--emb FILE] WORD [-k N] [--measure dot|cosine|scaled] [--json]
   analogy     [--emb FILE] --positive a,b --negative c [-k N] [--json]
@@ -28,6 +31,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     switch (command) {
       case 'attention':
         return await runAttentionCommand(rest, io);
+      case 'model':
+        return await runModelCommand(rest, io);
       case 'similarity':
         return await runSimilarityCommand(rest, io);
       case 'neighbors':
@@ -60,6 +65,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe: that ends the output, it is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const io: CliIo = {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
