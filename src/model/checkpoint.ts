@@ -13,12 +13,18 @@
  *   checkpoint.read(name) → Float32Array of numel(shape) values: F32 read straight into the
  *     array, F16/BF16 decoded by safetensors.ts decodeTensor (exact: every 16-bit value is a
  *     float32). Other dtypes are refused naming the tensor.
+ *   checkpoint.readStored(name, allocate) → the tensor as stored, read straight from the file into
+ *     the array `allocate(dtype, length)` returns (F32 → Float32Array; F16/BF16 → Uint16Array of
+ *     the 16-bit patterns, so 16-bit checkpoints stay 16-bit; anything else, or a big-endian host,
+ *     decoded to float32 by read()). src/model/parallel's allocator places tensors in the shared
+ *     memory its GEMM reads, so loading copies nothing twice.
  *   checkpoint.close() releases the file descriptors.
  * Every error is a ModelError naming the file (the shard, or the index).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { WeightDtype } from '../core/models/types';
 import { decodeTensor, readSafetensorsHeader, SafetensorsError, type SafetensorsDtype } from '../core/safetensors';
 import { ModelError } from './errors';
 
@@ -36,6 +42,17 @@ export interface CheckpointTensor {
   readonly end: number;
 }
 
+/** Where a tensor's elements go: an array of `length` elements of `dtype` (a fresh one, or a view into a kernel's memory). */
+export type TensorAllocator = (dtype: WeightDtype, length: number) => Float32Array | Uint16Array;
+
+/** Fresh arrays on the JS heap. */
+export const heapAllocator: TensorAllocator = (dtype, length) => (dtype === 'f32' ? new Float32Array(length) : new Uint16Array(length));
+
+export interface StoredTensor {
+  readonly dtype: WeightDtype;
+  readonly data: Float32Array | Uint16Array;
+}
+
 export interface Checkpoint {
   /** model.safetensors, or the index file for a sharded checkpoint: where "missing" is said. */
   readonly source: string;
@@ -44,6 +61,7 @@ export interface Checkpoint {
   /** Bytes of tensor data over all shards. */
   readonly dataBytes: number;
   read(name: string): Float32Array;
+  readStored(name: string, allocate: TensorAllocator): StoredTensor;
   close(): void;
 }
 
@@ -192,6 +210,22 @@ class DiskCheckpoint implements Checkpoint {
       if (error instanceof SafetensorsError) throw new ModelError(t.file, `${error.problem} (tensor "${name}", at byte ${t.begin})`, { cause: error });
       throw error;
     }
+  }
+
+  readStored(name: string, allocate: TensorAllocator): StoredTensor {
+    const t = this.tensors.get(name);
+    if (!t) throw new ModelError(this.source, `missing tensor "${name}"`);
+    const dtype = t.dtype === 'F32' ? 'f32' : t.dtype === 'F16' ? 'f16' : t.dtype === 'BF16' ? 'bf16' : undefined;
+    const length = t.end - t.begin;
+    if (!dtype || !LITTLE_ENDIAN) {
+      const values = this.read(name);
+      const data = allocate('f32', values.length);
+      data.set(values);
+      return { dtype: 'f32', data };
+    }
+    const data = allocate(dtype, length / (dtype === 'f32' ? 4 : 2));
+    this.readAt(t.file, t.begin, length, `tensor "${name}"`, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return { dtype, data };
   }
 
   close(): void {

@@ -12,14 +12,16 @@
  *   unsupported model_type (listing the supported ones), a missing tensor (its name), a tensor of
  *   the wrong shape (expected and found), a truncated shard (byte offsets), a tokenizer the
  *   library cannot run.
- *   Tensors are read one at a time by offset and converted to float32; the checkpoint's files are
- *   closed before loadModel returns. Resident memory is therefore the float32 size of the weights
- *   (1× an F32 checkpoint, 2× an F16/BF16 one) plus one tensor's bytes while reading.
+ *   Tensors are read one at a time by offset, straight into their final arrays and kept in the
+ *   checkpoint's own dtype (F16/BF16 weight matrices as 16-bit patterns; norms and biases as
+ *   float32); the checkpoint's files are closed before loadModel returns. Resident memory is
+ *   therefore about 1× the checkpoint's size. opts.allocator says where the arrays go (default:
+ *   the JS heap; src/model/parallel's WeightArena puts them in the memory its GEMM reads).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelConfig, TransformerModel } from '../core/models/types';
-import { openCheckpoint, INDEX_FILE, SINGLE_FILE } from './checkpoint';
+import { openCheckpoint, INDEX_FILE, SINGLE_FILE, type TensorAllocator } from './checkpoint';
 import { parseModelConfig, type ConfigExtras } from './config';
 import { ModelError } from './errors';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer';
@@ -60,6 +62,8 @@ export interface LoadedModel {
 export interface LoadOptions {
   /** Load tokenizer.json too (default true). */
   readonly tokenizer?: boolean;
+  /** Where weight matrices go (default: fresh arrays on the JS heap). */
+  readonly allocator?: TensorAllocator;
 }
 
 export function readModelConfig(dir: string): { config: ModelConfig; extras: ConfigExtras } {
@@ -85,7 +89,7 @@ export function loadModel(dir: string, opts: LoadOptions = {}): LoadedModel {
   const checkpoint = openCheckpoint(dir);
   let built: ReturnType<typeof buildWeights>;
   try {
-    built = buildWeights(config, extras, checkpoint);
+    built = buildWeights(config, extras, checkpoint, opts.allocator);
   } finally {
     checkpoint.close();
   }

@@ -20,15 +20,17 @@
  *                        Llama family with tie_word_embeddings).
  *     ignored            GPT-2's attn.bias / attn.masked_bias buffers, poolers, position_ids,
  *                        rotary inv_freq buffers: not read.
- *   GPT-2's Conv1D weights are stored [in, out]; they are transposed here into [out, in].
+ *   Weight matrices are kept as stored (types.ts WeightMatrix): float32 [out, in] as a Matrix,
+ *   float16/bfloat16 as their bits, GPT-2's Conv1D [in, out] as a StoredWeight with layout
+ *   'in-out' (never transposed: linear.ts and the kernels read either layout). Their elements go
+ *   where the TensorAllocator says (default: the JS heap). Norms and biases are float32.
  */
-import { transpose } from '../core/kernels/jsGemm';
 import { matrix } from '../core/linalg';
 import type {
   BertConfig, BertLayer, Gpt2Config, Gpt2Layer, LinearWeight, LlamaConfig, LlamaLayer, MaskedLmHead, ModelType, NormWeight, TransformerModel,
+  WeightMatrix,
 } from '../core/models/types';
-import type { Matrix } from '../core/types';
-import type { Checkpoint } from './checkpoint';
+import { heapAllocator, type Checkpoint, type TensorAllocator } from './checkpoint';
 import type { ConfigExtras } from './config';
 import { ModelError } from './errors';
 
@@ -50,6 +52,7 @@ export class TensorReader {
   constructor(
     private readonly checkpoint: Checkpoint,
     modelType: ModelType,
+    private readonly allocate: TensorAllocator = heapAllocator,
   ) {
     const { prefix, anchor } = BASE_PREFIX[modelType];
     if (checkpoint.tensors.has(anchor)) this.base = '';
@@ -84,6 +87,11 @@ export class TensorReader {
 
   /** A tensor of exactly `shape`, as float32. */
   read(name: string, shape: readonly number[], opts: { head?: boolean; norm?: boolean } = {}): Float32Array {
+    return this.checkpoint.read(this.checked(name, shape, opts));
+  }
+
+  /** The stored name of a tensor of exactly `shape`, marked used; a ModelError when absent or of another shape. */
+  private checked(name: string, shape: readonly number[], opts: { head?: boolean; norm?: boolean }): string {
     const found = this.find(name, opts);
     if (found === undefined) throw new ModelError(this.checkpoint.source, `missing tensor "${this.stored(name, opts.head ?? false)}"`);
     const tensor = this.checkpoint.tensors.get(found)!;
@@ -92,11 +100,13 @@ export class TensorReader {
       throw new ModelError(tensor.file, `tensor "${found}" has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}] (from config.json)`);
     }
     this.used.add(found);
-    return this.checkpoint.read(found);
+    return found;
   }
 
-  matrix(name: string, rows: number, cols: number, opts: { head?: boolean } = {}): Matrix {
-    return matrix(rows, cols, this.read(name, [rows, cols], opts));
+  /** A weight matrix [rows, cols] as stored: float32 as a Matrix, 16-bit as a StoredWeight of bits. */
+  matrix(name: string, rows: number, cols: number, opts: { head?: boolean } = {}): WeightMatrix {
+    const { dtype, data } = this.checkpoint.readStored(this.checked(name, [rows, cols], opts), this.allocate);
+    return dtype === 'f32' ? matrix(rows, cols, data as Float32Array) : { rows, cols, dtype, layout: 'out-in', data };
   }
 
   /** nn.Linear `<name>.weight` [out, in] and, when present or required, `<name>.bias` [out]. */
@@ -106,10 +116,10 @@ export class TensorReader {
     return { weight, bias: this.read(`${name}.bias`, [out], opts) };
   }
 
-  /** GPT-2's Conv1D: weight stored [in, out] (x · W + b), returned as nn.Linear's [out, in]. */
+  /** GPT-2's Conv1D: weight stored [in, out] (x · W + b), kept so: logically [out, in], layout 'in-out'. */
   conv1d(name: string, inp: number, out: number): LinearWeight {
-    const stored = this.read(`${name}.weight`, [inp, out]);
-    return { weight: matrix(out, inp, transpose(stored, inp, out)), bias: this.read(`${name}.bias`, [out]) };
+    const { dtype, data } = this.checkpoint.readStored(this.checked(`${name}.weight`, [inp, out], {}), this.allocate);
+    return { weight: { rows: out, cols: inp, dtype, layout: 'in-out', data }, bias: this.read(`${name}.bias`, [out]) };
   }
 
   norm(name: string, width: number, withBias: boolean, opts: { head?: boolean } = {}): NormWeight {
@@ -118,8 +128,9 @@ export class TensorReader {
   }
 }
 
-export function buildWeights(config: TransformerModel['config'], extras: ConfigExtras, checkpoint: Checkpoint): { model: TransformerModel; reader: TensorReader } {
-  const reader = new TensorReader(checkpoint, config.modelType);
+export function buildWeights(config: TransformerModel['config'], extras: ConfigExtras, checkpoint: Checkpoint,
+  allocate: TensorAllocator = heapAllocator): { model: TransformerModel; reader: TensorReader } {
+  const reader = new TensorReader(checkpoint, config.modelType, allocate);
   switch (config.family) {
     case 'gpt2':
       return { model: { family: 'gpt2', config, weights: gpt2Weights(config, extras, reader, checkpoint) }, reader };
@@ -169,7 +180,7 @@ function bertWeights(c: BertConfig, r: TensorReader) {
   const positionRows = c.maxTokens! + (c.paddingIdx === undefined ? 0 : c.paddingIdx + 1);
   const positions = r.matrix('embeddings.position_embeddings.weight', positionRows, E);
   const distil = c.modelType === 'distilbert';
-  let tokenTypes: Matrix | undefined;
+  let tokenTypes: WeightMatrix | undefined;
   if (!distil) {
     // type_vocab_size rows (2 for BERT, 1 for RoBERTa); only row 0 (one segment) is read.
     const rows = r.shapeOf('embeddings.token_type_embeddings.weight')?.[0] ?? 1;
@@ -208,7 +219,7 @@ function bertWeights(c: BertConfig, r: TensorReader) {
 }
 
 /** The MLM head when the checkpoint has one: its decoder is the word embedding when tied. */
-function maskedLmHead(c: BertConfig, r: TensorReader, word: Matrix): MaskedLmHead | undefined {
+function maskedLmHead(c: BertConfig, r: TensorReader, word: WeightMatrix): MaskedLmHead | undefined {
   const E = c.hidden, V = c.vocabSize;
   const head = { head: true } as const;
   const names =

@@ -5,9 +5,12 @@
  * here knows a file name or a tensor name.
  *
  * Conventions:
- *   Every projection is a LinearWeight in nn.Linear's layout: y = x Wᵀ + b, W [out, in].
- *   (GPT-2's Conv1D [in, out] weights are transposed into this layout when loaded.)
- *   Embedding tables are [rows, E]; a tied output head is the same Matrix object as the table.
+ *   Every projection is a LinearWeight: y = x Wᵀ + b with W logically [out, in] (nn.Linear).
+ *   Weight matrices (projections, embedding tables, output heads) are WeightMatrix: a float32
+ *   Matrix in nn.Linear's layout, or a StoredWeight kept as the checkpoint stores it (float16 and
+ *   bfloat16 as their bits, GPT-2's Conv1D as [in, out]) so loading copies nothing and 16-bit
+ *   checkpoints stay 16-bit in memory. Only linear.ts reads a weight's elements.
+ *   Embedding tables are [rows, E]; a tied output head is the same object as the table.
  *
  * Legend (as in src/core/types.ts, plus):
  *   E hidden size, H query heads, KV key/value heads, D head width, F feed-forward width,
@@ -21,9 +24,30 @@ import type { Matrix } from '../types';
 export const MODEL_TYPES = ['gpt2', 'bert', 'distilbert', 'roberta', 'llama', 'mistral', 'qwen2'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
+/** How a StoredWeight holds its elements. */
+export type WeightDtype = 'f32' | 'f16' | 'bf16';
+
+/**
+ * A weight matrix as stored, logically [rows, cols] = [out, in] (for a table: [entries, E]).
+ *   layout 'out-in'  element (r, c) at data[r·cols + c]   (nn.Linear, embedding tables)
+ *   layout 'in-out'  element (r, c) at data[c·rows + r]   (GPT-2's Conv1D: stored [in, out])
+ *   dtype 'f32' data is a Float32Array; 'f16' / 'bf16' data holds the 16-bit patterns.
+ * `data` may be a view into a kernel's own memory (src/model/parallel places weights so).
+ */
+export interface StoredWeight {
+  readonly rows: number;
+  readonly cols: number;
+  readonly dtype: WeightDtype;
+  readonly layout: 'out-in' | 'in-out';
+  readonly data: Float32Array | Uint16Array;
+}
+
+/** A weight matrix: float32 in nn.Linear's layout, or as stored (see StoredWeight). */
+export type WeightMatrix = Matrix | StoredWeight;
+
 /** y = x Wᵀ + b. W [out, in], b [out]. The one seam every projection goes through (linear.ts). */
 export interface LinearWeight {
-  readonly weight: Matrix;
+  readonly weight: WeightMatrix;
   readonly bias?: Float32Array;
 }
 
@@ -68,12 +92,12 @@ export interface Gpt2Layer {
 }
 
 export interface Gpt2Weights {
-  /** [V, E] */ readonly wte: Matrix;
-  /** [P, E] */ readonly wpe: Matrix;
+  /** [V, E] */ readonly wte: WeightMatrix;
+  /** [P, E] */ readonly wpe: WeightMatrix;
   readonly layers: readonly Gpt2Layer[];
   readonly lnF: NormWeight;
   /** [V, E]; wte itself when tied. */
-  readonly lmHead: Matrix;
+  readonly lmHead: WeightMatrix;
 }
 
 // ── BERT, DistilBERT, RoBERTa ──────────────────────────────────────────────────────────────────
@@ -111,10 +135,10 @@ export interface MaskedLmHead {
 }
 
 export interface BertWeights {
-  readonly wordEmbeddings: Matrix;
-  readonly positionEmbeddings: Matrix;
+  readonly wordEmbeddings: WeightMatrix;
+  readonly positionEmbeddings: WeightMatrix;
   /** Row 0 is added to every token (token type 0); absent in DistilBERT. */
-  readonly tokenTypeEmbeddings: Matrix | undefined;
+  readonly tokenTypeEmbeddings: WeightMatrix | undefined;
   readonly embNorm: NormWeight;
   readonly layers: readonly BertLayer[];
   readonly mlmHead: MaskedLmHead | undefined;
@@ -148,11 +172,11 @@ export interface LlamaLayer {
 }
 
 export interface LlamaWeights {
-  readonly embed: Matrix;
+  readonly embed: WeightMatrix;
   readonly layers: readonly LlamaLayer[];
   readonly norm: Float32Array;
   /** [V, E]; embed itself when tied; undefined for a base model with untied embeddings. */
-  readonly lmHead: Matrix | undefined;
+  readonly lmHead: WeightMatrix | undefined;
 }
 
 export type ModelConfig = Gpt2Config | BertConfig | LlamaConfig;
