@@ -196,6 +196,7 @@ describe('Embedding Explorer in a real workbench', { concurrency: false }, () =>
     console.log(`[e2e] map: ${await canvas.getAttribute('data-points')} points, ${painted.count} painted pixels`);
     assert.ok(painted.count > expectedFile.count, 'the canvas carries the points');
     assert.ok(painted.at, 'a point inside the plot');
+    await canvas.scrollIntoViewIfNeeded();
     const box = await canvas.boundingBox();
     assert.ok(box);
     await page.mouse.move(box.x + painted.at.x, box.y + painted.at.y);

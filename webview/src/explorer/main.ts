@@ -80,7 +80,7 @@ app.replaceChildren(
   h('header', { className: 'top' }, [h('div', { className: 'title-row' }, [title, facts, activeSet]), h('div', { className: 'progress-row' }, [progress, status]), problems]),
   h('main', { className: 'layout' }, [
     h('aside', { className: 'left' }, [search, list.element]),
-    h('div', { className: 'right' }, [vector.element, neighbours.element, compare.element, analogy.element, map.element]),
+    h('div', { className: 'right' }, [vector.element, neighbours.element, map.element, compare.element, analogy.element]),
   ]),
 );
 app.dataset.state = 'loading';
