@@ -307,26 +307,25 @@ function isSkippable(unit: string, rules: PieceRules): boolean {
 /** Finds `piece` in `target` at or after `cursor`; returns the piece with each unit's range. */
 function locatePiece(piece: string, target: AlignedText, cursor: number, rules: PieceRules, stats: AlignStats): { aligned: AlignedText; next: number } {
   const t = target.text;
-  const same = (p: string, u: string) => p === u || (rules.metaspace !== null && p === rules.metaspace && u === ' ');
-  const matchesAt = (at: number, skip: number) => {
-    if (at + piece.length - skip > t.length) return false;
-    for (let k = skip; k < piece.length; k++) if (!same(piece[k], t[at + k - skip])) return false;
-    return true;
-  };
-  const prefixable = (rules.byteLevelPrefix && piece[0] === BYTE_TO_CHAR[0x20]) || (rules.metaspace !== null && piece[0] === rules.metaspace);
-  const attempts: [number, boolean][] = [[0, false]];
-  if (prefixable && piece.length > 1) attempts.push([1, false]);
-  // Then anywhere further on: legitimate when a Split removes delimiters, a recovery otherwise.
-  attempts.push([0, true]);
-  if (prefixable && piece.length > 1) attempts.push([1, true]);
-  for (const [skip, anything] of attempts) {
+  const prefixable = piece.length > 1 && ((rules.byteLevelPrefix && piece[0] === BYTE_TO_CHAR[0x20]) || (rules.metaspace !== null && piece[0] === rules.metaspace));
+  // Right here (whitespace may be skipped), then with a prefix the text lacks, then anywhere
+  // further on: legitimate when a Split removes delimiters, a recovery otherwise.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const skip = attempt % 2;
+    const anything = attempt >= 2;
+    if (skip === 1 && !prefixable) continue;
     for (let at = cursor; at + piece.length - skip <= t.length; at++) {
-      if (matchesAt(at, skip)) {
+      if (matchesAt(piece, skip, t, at, rules.metaspace)) {
         if (anything && !rules.skipsAnything) stats.resyncs++;
-        const out = new AlignedBuilder();
-        if (skip === 1) out.push(piece[0], target.starts[at], target.ends[at]);
-        for (let k = skip; k < piece.length; k++) out.push(piece[k], target.starts[at + k - skip], target.ends[at + k - skip]);
-        return { aligned: out.build(), next: at + piece.length - skip };
+        const starts = new Int32Array(piece.length);
+        const ends = new Int32Array(piece.length);
+        if (skip === 1) {
+          starts[0] = target.starts[at];
+          ends[0] = target.ends[at];
+        }
+        starts.set(target.starts.subarray(at, at + piece.length - skip), skip);
+        ends.set(target.ends.subarray(at, at + piece.length - skip), skip);
+        return { aligned: { text: piece, starts, ends }, next: at + piece.length - skip };
       }
       if (!anything && !isSkippable(t[at], rules)) break;
     }
@@ -337,7 +336,19 @@ function locatePiece(piece: string, target: AlignedText, cursor: number, rules: 
   return { aligned, next: cursor + consumed };
 }
 
+/** Does piece[skip..] equal t[at..] (Metaspace's replacement matching a space)? */
+function matchesAt(piece: string, skip: number, t: string, at: number, metaspace: string | null): boolean {
+  if (at + piece.length - skip > t.length) return false;
+  for (let k = skip; k < piece.length; k++) {
+    const p = piece.charCodeAt(k);
+    const u = t.charCodeAt(at + k - skip);
+    if (p !== u && !(metaspace !== null && u === 0x20 && piece[k] === metaspace)) return false;
+  }
+  return true;
+}
+
 const BYTE_TOKEN = /^<0x([0-9A-Fa-f]{2})>$/;
+const SENTINEL = '\u0000headlight-sequence\u0000';
 
 /** Walks the model's tokens for one piece along it; pushes them with offsets; returns the next word id. */
 function alignTokens(pieceTokens: string[], piece: AlignedText, pipeline: Pipeline, word: number, out: Token[], stats: AlignStats): number {
@@ -349,21 +360,11 @@ function alignTokens(pieceTokens: string[], piece: AlignedText, pipeline: Pipeli
   const thisWord = word;
   let currentWord = thisWord;
   let nextWord = thisWord + 1;
-  const surfaceOf = (token: string, index: number): string => {
-    let s = token;
-    if (rules.continuingPrefix && index > 0 && s.startsWith(rules.continuingPrefix)) s = s.slice(rules.continuingPrefix.length);
-    if (rules.endOfWordSuffix && index === pieceTokens.length - 1 && s.endsWith(rules.endOfWordSuffix)) s = s.slice(0, -rules.endOfWordSuffix.length);
-    if (rules.continuingSuffix && index < pieceTokens.length - 1 && s.endsWith(rules.continuingSuffix)) s = s.slice(0, -rules.continuingSuffix.length);
-    return s;
-  };
-  const isByteToken = (token: string) => rules.byteFallback && BYTE_TOKEN.test(token) && pipeline.model.tokens_to_ids.has(token);
-  const isUnknown = (token: string) => unk !== undefined && token === unk && !p.startsWith(token, u);
-
   for (let index = 0; index < pieceTokens.length; index++) {
     const token = pieceTokens[index];
     let from = u;
     let to = u;
-    if (isByteToken(token)) {
+    if (isByteToken(pipeline, token)) {
       if (u < p.length) {
         const length = codePointLength(p, u);
         to = u + length;
@@ -381,11 +382,11 @@ function alignTokens(pieceTokens: string[], piece: AlignedText, pipeline: Pipeli
         byteIndex = 0;
         from = u;
       }
-      if (isUnknown(token)) {
-        to = unknownEnd(pieceTokens, index, p, u, surfaceOf, isByteToken);
+      if (unk !== undefined && token === unk && !p.startsWith(token, u)) {
+        to = unknownEnd(pipeline, pieceTokens, index, p, u);
         u = to;
       } else {
-        const surface = surfaceOf(token, index);
+        const surface = surfaceOf(rules, token, index, pieceTokens.length);
         if (p.startsWith(surface, u)) {
           to = u + surface.length;
         } else {
@@ -399,27 +400,33 @@ function alignTokens(pieceTokens: string[], piece: AlignedText, pipeline: Pipeli
         u = Math.max(u, to);
       }
     }
-    if (rules.wordMarker !== null && index > 0 && token.startsWith(rules.wordMarker) && !isByteToken(token)) currentWord = nextWord++;
+    if (rules.wordMarker !== null && index > 0 && token.startsWith(rules.wordMarker) && !isByteToken(pipeline, token)) currentWord = nextWord++;
     const range = rangeOf(piece, from, to) ?? edgeRange(piece, Math.min(from, p.length));
     out.push({ token, start: range[0], end: range[1], word: currentWord });
   }
   return nextWord;
 }
 
+/** The text a token spells inside its piece: without WordPiece's "##" and BPE's word-end decorations. */
+function surfaceOf(rules: TokenRules, token: string, index: number, count: number): string {
+  let s = token;
+  if (rules.continuingPrefix && index > 0 && s.startsWith(rules.continuingPrefix)) s = s.slice(rules.continuingPrefix.length);
+  if (rules.endOfWordSuffix && index === count - 1 && s.endsWith(rules.endOfWordSuffix)) s = s.slice(0, -rules.endOfWordSuffix.length);
+  if (rules.continuingSuffix && index < count - 1 && s.endsWith(rules.continuingSuffix)) s = s.slice(0, -rules.continuingSuffix.length);
+  return s;
+}
+
+function isByteToken(pipeline: Pipeline, token: string): boolean {
+  return pipeline.tokenRules.byteFallback && token.length === 6 && BYTE_TOKEN.test(token) && pipeline.model.tokens_to_ids.has(token);
+}
+
 /** Where an unknown token ends: where the next token's text starts (at least one character on). */
-function unknownEnd(
-  tokens: string[],
-  index: number,
-  p: string,
-  u: number,
-  surfaceOf: (token: string, index: number) => string,
-  isByteToken: (token: string) => boolean,
-): number {
+function unknownEnd(pipeline: Pipeline, tokens: string[], index: number, p: string, u: number): number {
   if (index === tokens.length - 1 || u >= p.length) return p.length;
   const step = u + codePointLength(p, u);
   const next = tokens[index + 1];
-  if (isByteToken(next)) return step;
-  const surface = surfaceOf(next, index + 1);
+  if (isByteToken(pipeline, next)) return step;
+  const surface = surfaceOf(pipeline.tokenRules, next, index + 1, tokens.length);
   const at = surface.length > 0 ? p.indexOf(surface, step) : -1;
   return at >= 0 ? at : step;
 }
@@ -449,14 +456,20 @@ function postProcess(pipeline: Pipeline, tokens: Token[], addSpecialTokens: bool
     const { bos, eos } = pipeline.bosEos;
     sequence = [...(addSpecialTokens && bos !== null ? [bos] : []), ...tokens, ...(addSpecialTokens && eos !== null ? [eos] : [])];
   } else if (pipeline.postProcessor) {
-    // Sentinels tell the text's tokens from the ones the post-processor inserts.
-    const sentinels = tokens.map((_, i) => `\u0000headlight-token-${i}\u0000`);
-    const index = new Map(sentinels.map((s, i) => [s, i]));
-    const processed = pipeline.postProcessor._call(sentinels, null, addSpecialTokens).tokens;
-    sequence = processed.map((entry) => {
-      const at = index.get(entry);
-      return at === undefined ? entry : tokens[at];
-    });
+    // A sentinel tells the text's tokens from the ones the post-processor inserts, even when
+    // they are spelled the same. The library's post-processors treat the sequence as one block,
+    // so one sentinel stands for all of it; anything else gets one sentinel per token.
+    const block = pipeline.postProcessor._call([SENTINEL], null, addSpecialTokens).tokens;
+    if (block.filter((entry) => entry === SENTINEL).length === 1) {
+      sequence = block.flatMap((entry): (Token | string)[] => (entry === SENTINEL ? tokens : [entry]));
+    } else {
+      const sentinels = tokens.map((_, i) => `${SENTINEL}${i}`);
+      const index = new Map(sentinels.map((s, i) => [s, i]));
+      sequence = pipeline.postProcessor._call(sentinels, null, addSpecialTokens).tokens.map((entry) => {
+        const at = index.get(entry);
+        return at === undefined ? entry : tokens[at];
+      });
+    }
   } else {
     sequence = tokens;
   }
