@@ -67,17 +67,16 @@ export function activateExplorerFeatures(features: FeatureContext): ExplorerFeat
     }),
   );
 
-  owner.add(
-    vscode.window.tabGroups.onDidChangeTabs((event) => {
-      for (const tab of event.opened) {
-        if (!(tab.input instanceof vscode.TabInputText)) continue;
-        const uri = tab.input.uri;
-        if (uri.scheme !== 'file' || !TEXT_EMBEDDING_FILE.test(uri.path)) continue;
-        if (!vscode.workspace.getConfiguration('headlight').get<boolean>('explorer.openLargeFiles', true)) continue;
-        void moveToExplorerIfLarge(tab, uri).catch((error: unknown) => log.warn(`explorer: ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`));
-      }
-    }),
-  );
+  const considerTab = (tab: vscode.Tab) => {
+    if (!(tab.input instanceof vscode.TabInputText)) return;
+    const uri = tab.input.uri;
+    if (uri.scheme !== 'file' || !TEXT_EMBEDDING_FILE.test(uri.path)) return;
+    if (!vscode.workspace.getConfiguration('headlight').get<boolean>('explorer.openLargeFiles', true)) return;
+    void moveToExplorerIfLarge(tab, uri).catch((error: unknown) => log.warn(`explorer: ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  owner.add(vscode.window.tabGroups.onDidChangeTabs((event) => event.opened.forEach(considerTab)));
+  // Tabs restored with the window were opened before Headlight activated.
+  for (const group of vscode.window.tabGroups.all) group.tabs.forEach(considerTab);
 
   async function moveToExplorerIfLarge(tab: vscode.Tab, uri: vscode.Uri): Promise<void> {
     const size = (await fs.promises.stat(uri.fsPath)).size;
