@@ -157,7 +157,7 @@ export class TokenList {
     else if (total === 0) this.status.textContent = `No token contains “${displayToken(this.query.trim(), 32)}”`;
     else this.status.textContent = `${total.toLocaleString('en-US')}${this.capped ? '+' : ''} matches for “${displayToken(this.query.trim(), 32)}”${this.capped ? ` (the first ${total.toLocaleString('en-US')} shown)` : ''}`;
     this.status.dataset.total = String(total ?? '');
-    if (this.oov !== undefined) {
+    if (this.oov !== undefined && this.oovBanner.dataset.word !== this.oov) {
       const word = this.oov;
       this.oovBanner.replaceChildren(
         h('span', { text: `“${displayToken(word, 32)}” is not in the vocabulary; its vector is built from subwords (character n-grams). ` }),
@@ -165,8 +165,9 @@ export class TokenList {
       );
       this.oovBanner.dataset.word = word;
       this.oovBanner.hidden = false;
-    } else {
+    } else if (this.oov === undefined) {
       this.oovBanner.hidden = true;
+      delete this.oovBanner.dataset.word;
     }
   }
 
