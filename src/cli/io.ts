@@ -4,9 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadEmbFile, lessonSamplePath } from '../emb/loadFile';
-import type { ParsedEmb } from '../emb/formats/text/parse';
-import type { EmbProblem } from '../emb/types';
+import { loadEmbFile, lessonSamplePath, parseFormatSetting } from '../emb/loadFile';
+import type { EmbFormat, EmbProblem, ParsedEmb } from '../emb/types';
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -34,9 +33,20 @@ export function packageRoot(): string {
   throw new CliError('cannot find the bundled samples/lesson.emb next to the CLI', 1);
 }
 
-/** "file:line:col: severity: message" — the located form editors and CI logs understand. */
+/**
+ * "file:line:col: severity: message" — the located form editors and CI logs understand; binary
+ * files' problems are located by byte offset ("file: byte N: severity: message").
+ */
 export function formatProblem(file: string, problem: EmbProblem): string {
+  if (problem.byteOffset !== undefined) return `${file}: byte ${problem.byteOffset}: ${problem.severity}: ${problem.message}`;
   return `${file}:${problem.range.line + 1}:${problem.range.startColumn + 1}: ${problem.severity}: ${problem.message}`;
+}
+
+/** --format text|word2vec|fasttext|auto (default auto: detected from the content). */
+export function parseFormatOption(value: string | undefined): EmbFormat | 'auto' {
+  const format = parseFormatSetting(value);
+  if (format === undefined) throw new CliError(`--format: expected auto, text, word2vec or fasttext, got "${value}"`);
+  return format;
 }
 
 export interface OpenedEmbeddings {
@@ -45,12 +55,14 @@ export interface OpenedEmbeddings {
 }
 
 /** Loads --emb FILE or the lesson set; a file with errors still serves its valid rows, with a warning. */
-export async function openEmbeddings(file: string | undefined, io: CliIo): Promise<OpenedEmbeddings> {
+export async function openEmbeddings(file: string | undefined, io: CliIo, format: EmbFormat | 'auto' = 'auto'): Promise<OpenedEmbeddings> {
   const target = file ?? lessonSamplePath(packageRoot());
   if (!fs.existsSync(target)) {
     throw new CliError(`${target}: no such file`, 1);
   }
-  const parsed = await loadEmbFile(target);
+  const parsed = await loadEmbFile(target, { format });
+  const refusal = parsed.store.count === 0 ? parsed.problems.find((p) => p.code === 'unsupported-model') : undefined;
+  if (refusal) throw new CliError(`${target}: ${refusal.message}`, 1);
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) {
     io.err(`headlight: ${target} has ${errors.length} error(s); using its ${parsed.store.count} valid rows (run "headlight check ${target}")`);

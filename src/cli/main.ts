@@ -6,7 +6,7 @@
 import { runAttentionCommand } from './attentionCommand';
 import { runCheckCommand } from './checkCommand';
 import { runModelCommand } from './modelCommand';
-import { runNeighborsCommand, runSimilarityCommand } from './wordCommands';
+import { runNeighborsCommand, runSimilarityCommand, runVectorCommand } from './wordCommands';
 import { CliError, type CliIo } from './io';
 
 const USAGE = `Usage: headlight <command> [options]
@@ -20,9 +20,12 @@ Commands:
   similarity  [--emb FILE] WORD WORD [--json]
   neighbors   [--emb FILE] WORD [-k N] [--measure dot|cosine|scaled] [--json]
   analogy     [--emb FILE] --positive a,b --negative c [-k N] [--json]
+  vector      [--emb FILE] WORD [--json]
   check       FILE [--json]
 
-Without --emb the bundled lesson embeddings (samples/lesson.emb) are used.
+Without --emb the bundled lesson embeddings (samples/lesson.emb) are used. FILE may be text
+(.emb, GloVe, word2vec text, .vec), a word2vec binary or a fastText .bin (detected from its
+content; --format text|word2vec|fasttext overrides).
 Run "headlight <command> --help" for details.`;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -42,6 +45,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runNeighborsCommand(rest, io, 'analogy');
       case 'check':
         return await runCheckCommand(rest, io);
+      case 'vector':
+        return await runVectorCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

@@ -19,7 +19,7 @@ import { prepareNeighborIndex } from './neighbors';
 import { runSliced } from './slices';
 import type { EmbFormat, ParsedEmb } from './types';
 import { DETECT_BYTES, detectFormat } from './formats/detect';
-import { readBytes, readFileSliced, type BinaryReader, type ByteWindow } from './formats/byteWindow';
+import { readBytes, readBytesSliced, readFileSliced, type BinaryReader, type ByteWindow } from './formats/byteWindow';
 import { readFastTextBin } from './formats/fasttext/read';
 import { loadTextFile, type LoadOptions as TextLoadOptions } from './formats/text/loadText';
 import { parseEmbBytes } from './formats/text/parse';
@@ -81,6 +81,17 @@ export function parseEmbFileBytes(bytes: Uint8Array, options: { readonly name?: 
   const format = options.format === undefined || options.format === 'auto' ? detectFormat(bytes.subarray(0, DETECT_BYTES)).format : options.format;
   if (format === 'text') return parseEmbBytes(bytes, { name: options.name });
   return readBytes(bytes, binaryReader(format, options.name ?? 'embeddings'));
+}
+
+/** A binary file's bytes already in memory (a virtual workspace), parsed in time-budgeted slices. */
+export async function parseEmbFileBytesSliced(
+  bytes: Uint8Array,
+  options: { readonly name?: string; readonly format: 'word2vec' | 'fasttext'; readonly signal?: AbortSignal; readonly onProgress?: (fraction: number) => void },
+): Promise<ParsedEmb> {
+  const parsed = await readBytesSliced(bytes, binaryReader(options.format, options.name ?? 'embeddings'), options.signal);
+  await runSliced(prepareNeighborIndex(parsed.store), options.signal);
+  options.onProgress?.(1);
+  return parsed;
 }
 
 function binaryReader(format: 'word2vec' | 'fasttext', name: string): (window: ByteWindow) => BinaryReader<ParsedEmb> {

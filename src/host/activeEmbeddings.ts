@@ -167,7 +167,7 @@ export class ActiveEmbeddings extends Disposable {
     const label = source === 'lesson' ? LESSON_LABEL : path.posix.basename(uri.path);
     if (parsed.store.count === 0) {
       const first = parsed.problems[0];
-      throw new Error(`${label} has no usable embedding rows${first === undefined ? '' : ` (line ${first.range.line + 1}: ${first.message})`}`);
+      throw new Error(`${label} has no usable embedding rows${first === undefined ? '' : ` (${first.byteOffset !== undefined ? `byte ${first.byteOffset}` : `line ${first.range.line + 1}`}: ${first.message})`}`);
     }
     const errors = parsed.problems.filter((p) => p.severity === 'error').length;
     if (errors > 0) {

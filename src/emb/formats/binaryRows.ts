@@ -26,7 +26,7 @@ export class BinaryProblems {
       this.omitted++;
       return;
     }
-    this.list.push({ code, severity, range: NO_RANGE, byteOffset, message: `At byte ${byteOffset}: ${message}` });
+    this.list.push({ code, severity, range: NO_RANGE, byteOffset, message: message.charAt(0).toUpperCase() + message.slice(1) });
   }
 
   sorted(): EmbProblem[] {

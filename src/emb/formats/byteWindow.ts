@@ -45,6 +45,19 @@ export function readBytes<T>(bytes: Uint8Array, reader: (window: ByteWindow) => 
   }
 }
 
+/** Runs a reader over bytes already in memory, going back to the event loop whenever a slice's time is spent. */
+export async function readBytesSliced<T>(bytes: Uint8Array, reader: (window: ByteWindow) => BinaryReader<T>, signal?: AbortSignal): Promise<T> {
+  const window: ByteWindow = { bytes, at: 0, end: bytes.length, base: 0, eof: true, size: bytes.length };
+  const slicer = new Slicer(signal);
+  const steps = reader(window);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    const paused = slicer.pause();
+    if (paused) await paused;
+  }
+}
+
 export interface SlicedReadOptions {
   readonly signal?: AbortSignal;
   /** Bytes per read (default 4 MiB). */

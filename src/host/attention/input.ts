@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { matrix } from '../../core/linalg';
 import type { Matrix } from '../../core/types';
 import { parseEmb, type ParsedEmb } from '../../emb/formats/text/parse';
 import type { EmbeddingStore } from '../../emb/store';
@@ -33,6 +34,8 @@ export interface ResolvedInput {
   readonly tokens: readonly string[];
   /** Unknown words, first occurrence order, deduplicated. */
   readonly oov: readonly string[];
+  /** Words outside the vocabulary whose vectors were built from subwords (fastText .bin), deduplicated. */
+  readonly fromSubwords: readonly string[];
   /** [n, d] */
   readonly x: Matrix;
   readonly set: LookupSet;
@@ -115,26 +118,34 @@ export async function requestFromEditor(
 export function resolveInput(request: AttentionRequest, settings: AttentionSettings): ResolvedInput {
   if (request.words.length > settings.maxTokens) throw tooMany(request.words.length, settings);
   const store = request.set.store;
-  const indices: number[] = [];
   const tokens: string[] = [];
   const words: { text: string; known: boolean }[] = [];
   const oov: string[] = [];
+  const fromSubwords: string[] = [];
+  const rows: Float32Array[] = [];
   const seen = new Set<string>();
   for (const word of request.words) {
-    const index = store.lookup(word);
-    words.push({ text: word, known: index >= 0 });
-    if (index >= 0) {
-      indices.push(index);
+    // A row, or (fastText .bin) a vector built from the word's character n-grams.
+    const found = store.vectorFor(word);
+    words.push({ text: word, known: found !== undefined });
+    if (found) {
+      rows.push(found.vector);
       tokens.push(word);
+      if (found.fromSubwords && !seen.has(word)) {
+        seen.add(word);
+        fromSubwords.push(word);
+      }
     } else if (!seen.has(word)) {
       seen.add(word);
       oov.push(word);
     }
   }
-  if (indices.length === 0) {
+  if (rows.length === 0) {
     const shown = oov.slice(0, 8).map((w) => `“${w}”`).join(', ');
     throw new InputError(`None of the words is in ${request.set.label}: ${shown}${oov.length > 8 ? ', …' : ''}. Use an embedding set that has them (Headlight: Use Embeddings File…).`);
   }
   if (store.dim === 0) throw new InputError(`${request.set.label} has no dimensions.`);
-  return { words, tokens, oov, x: store.rows(indices), set: request.set };
+  const x = new Float32Array(rows.length * store.dim);
+  rows.forEach((row, r) => x.set(row, r * store.dim));
+  return { words, tokens, oov, fromSubwords, x: matrix(rows.length, store.dim, x), set: request.set };
 }

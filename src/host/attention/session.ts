@@ -383,6 +383,12 @@ export class AttentionSession extends Disposable {
       );
       this.events.fire({ kind: 'computing', active: false });
       this.events.fire({ kind: 'snapshot' });
+      if (input.fromSubwords.length > 0) {
+        const shown = input.fromSubwords.slice(0, 10).join(', ');
+        void vscode.window.showInformationMessage(
+          `Headlight: ${input.fromSubwords.length} word${input.fromSubwords.length === 1 ? ' is' : 's are'} not in ${input.set.label}; ${input.fromSubwords.length === 1 ? 'its vector was' : 'their vectors were'} built from subwords (character n-grams): ${shown}${input.fromSubwords.length > 10 ? ', …' : ''}`,
+        );
+      }
       if (input.oov.length > 0) {
         const shown = input.oov.slice(0, 10).join(', ');
         void vscode.window.showWarningMessage(

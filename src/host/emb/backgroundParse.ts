@@ -12,6 +12,7 @@ import { BlockFeeder } from '../../emb/formats/text/feed';
 import { prepareNeighborIndex } from '../../emb/neighbors';
 import { MAX_PROBLEMS, assemble, type ParsedEmb } from '../../emb/formats/text/parse';
 import { scanPreamble } from '../../emb/formats/text/preamble';
+import { allocateRows } from '../../emb/rowMemory';
 import { Slicer, runSliced } from '../../emb/slices';
 
 /** Bytes parsed between clock checks (well under a millisecond of work). */
@@ -33,7 +34,7 @@ export async function parseEmbBytesSliced(bytes: Uint8Array, options: SlicedPars
   // (and copy) its buffer in the middle of a slice.
   const dim = Math.max(1, preamble.dim);
   const rows = preamble.bytesPerEntry > 0 ? Math.ceil(((bytes.length - preamble.start) / preamble.bytesPerEntry) * 1.02) + 64 : 1024;
-  const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS, target: new Float32Array(rows * dim) });
+  const parser = new ChunkParser({ dim: preamble.dim, skipLine: preamble.skipLine, maxProblems: MAX_PROBLEMS, target: allocateRows(rows, dim) });
   const feeder = new BlockFeeder(parser);
   const slicer = new Slicer(signal);
   let sinceProgress = 0;

@@ -1,10 +1,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadEmbFile } from '../../emb/loadFile';
+import { DETECT_BYTES, detectFormat, parseFormatSetting } from '../../emb/formats/detect';
+import { loadEmbFile, parseEmbFileBytesSliced } from '../../emb/loadFile';
+import type { EmbFormat } from '../../emb/types';
 import { closeParseWorkers } from '../../emb/formats/text/parseWorkerPool';
 import type { ParsedEmb } from '../../emb/formats/text/parse';
 import { parseEmbBytesSliced } from './backgroundParse';
 import { formatCount } from './display';
+
+/** headlight.embeddings.format (auto | text | word2vec-binary | fasttext-bin); an unknown value is auto. */
+export function configuredFormat(): EmbFormat | 'auto' {
+  const value = vscode.workspace.getConfiguration('headlight').get<unknown>('embeddings.format');
+  return parseFormatSetting(typeof value === 'string' ? value : undefined) ?? 'auto';
+}
 
 /** Files at least this big get a progress notification (with Cancel) while they load. */
 const PROGRESS_NOTIFICATION_BYTES = 1024 * 1024;
@@ -196,11 +204,14 @@ export class EmbFileLoader implements vscode.Disposable {
 
   private async readOnce(uri: vscode.Uri, name: string, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<ParsedEmb> {
     if (uri.scheme === 'file') {
-      return loadEmbFile(uri.fsPath, { signal, onProgress, keepWorkersWarm: true });
+      return loadEmbFile(uri.fsPath, { signal, onProgress, keepWorkersWarm: true, format: configuredFormat() });
     }
     // Virtual workspaces: no local path to stream from, so read the bytes and parse them in slices.
     const bytes = await vscode.workspace.fs.readFile(uri);
     if (signal.aborted) throw new vscode.CancellationError();
+    const configured = configuredFormat();
+    const format = configured === 'auto' ? detectFormat(bytes.subarray(0, DETECT_BYTES)).format : configured;
+    if (format !== 'text') return parseEmbFileBytesSliced(bytes, { name, format, signal, onProgress });
     return parseEmbBytesSliced(bytes, { name, signal, onProgress });
   }
 }

@@ -6,6 +6,7 @@ import { EmbHoverProvider, type HoverRecord } from './hoverProvider';
 import { EmbIndexService, type EmbIndex } from './indexService';
 import { ResultsDocuments } from './resultsDocument';
 import { EmbeddingsStatusBar } from './statusBar';
+import { EmbeddingsAssociationOffer } from './associationOffer';
 
 export { EMB_COMMANDS } from './commands';
 export type { ActiveSetSummary, EmbCommandResults, WordCommandOptions } from './commands';
@@ -61,6 +62,8 @@ export function activateEmbFeatures(features: FeatureContext): EmbFeaturesApi {
   commands.registerAll(owner);
 
   const statusBar = owner.add(new EmbeddingsStatusBar(embeddings, EMB_COMMANDS.useEmbeddingsFile));
+  // .vec/.txt files that look like embeddings: offer the emb language (and *.vec for good).
+  owner.add(new EmbeddingsAssociationOffer(log));
   // Load the active set in the background so the status bar can name it.
   embeddings.get().catch((error: unknown) => log.error(`embeddings: ${error instanceof Error ? error.message : String(error)}`));
 

@@ -13,6 +13,11 @@ function setLine(set: string, count: number | undefined, dim: number | undefined
   return `_Embeddings: ${markdownToken(set)}${size}_`;
 }
 
+/** Said whenever a word's vector was built from its character n-grams (fastText .bin). */
+export function subwordNote(token: string): string {
+  return `_${markdownToken(token)} is not in the vocabulary: its vector was built from its character n-grams (subwords), as fastText does._`;
+}
+
 export function compareMarkdown(result: CompareResult, count?: number): string {
   const a = markdownToken(result.a.token);
   const b = markdownToken(result.b.token);
@@ -33,6 +38,7 @@ export function compareMarkdown(result: CompareResult, count?: number): string {
   if (result.zeroVector) {
     lines.push('', '_One of the two vectors is all zeros: it has no direction, so its cosine is reported as 0._');
   }
+  for (const word of [result.a, result.b]) if (word.fromSubwords) lines.push('', subwordNote(word.token));
   const shown = result.dims.slice(0, RESULT_DIMENSIONS_SHOWN);
   lines.push('', `| dimension | ${a} | ${b} | product |`, '| :-- | --: | --: | --: |');
   for (const d of shown) {
@@ -50,6 +56,7 @@ export function nearestMarkdown(result: NearestResult): string {
     '',
     setLine(result.set, undefined, undefined),
     '',
+    ...(result.word.fromSubwords ? [subwordNote(result.word.token), ''] : []),
     '| # | word | cosine | dot | scaled dot (÷√d) |',
     '| --: | :-- | --: | --: | --: |',
     ...result.neighbors.map((n, i) => `| ${i + 1} | ${markdownToken(n.token)} | ${formatScore(n.cosine)} | ${formatScore(n.dot)} | ${formatScore(n.scaled)} |`),

@@ -48,8 +48,17 @@ export interface CompareResult extends PairScores {
 }
 
 export interface ScoredWordRef {
+  /** The word's row, or −1 when its vector was built from subwords (fastText, `fromSubwords`). */
   readonly index: number;
   readonly token: string;
+  /** The set has no row for the word; its vector was built from character n-grams (fastText .bin). */
+  readonly fromSubwords?: boolean;
+}
+
+/** A word with its vector: its row, or (fastText .bin) one built from its subwords. */
+export interface WordWithVector {
+  readonly ref: ScoredWordRef;
+  readonly vector: Float32Array;
 }
 
 export interface NearestResult {
@@ -80,9 +89,24 @@ export function requireWord(store: EmbeddingStore, word: string, setLabel: strin
   return { index, token: store.token(index) };
 }
 
+/**
+ * A word's vector, or an UnknownWordError: its row (exact, then case-insensitive), else — for
+ * sets with subword information (fastText .bin) — the vector built from its n-grams.
+ */
+export function requireVector(store: EmbeddingStore, word: string, setLabel: string): WordWithVector {
+  const found = store.vectorFor(word);
+  if (!found) throw new UnknownWordError(word, setLabel, store.count);
+  const ref: ScoredWordRef = found.fromSubwords ? { index: -1, token: word, fromSubwords: true } : { index: found.index, token: store.token(found.index) };
+  return { ref, vector: found.vector };
+}
+
 /** cosine, dot and scaled dot of two stored rows. */
 export function pairScores(store: EmbeddingStore, i: number, j: number): PairScores {
-  const s = similarity(store.vector(i), store.vector(j));
+  return vectorScores(store.vector(i), store.vector(j));
+}
+
+function vectorScores(a: Float32Array, b: Float32Array): PairScores {
+  const s = similarity(a, b);
   return { cosine: s.cosine, dot: s.dot, scaled: s.scaled, zeroVector: s.zeroVector };
 }
 
@@ -94,10 +118,8 @@ export function dimensionNames(store: EmbeddingStore): string[] {
 }
 
 export function compareWords(store: EmbeddingStore, setLabel: string, wordA: string, wordB: string): CompareResult {
-  const a = requireWord(store, wordA, setLabel);
-  const b = requireWord(store, wordB, setLabel);
-  const va = store.vector(a.index);
-  const vb = store.vector(b.index);
+  const { ref: a, vector: va } = requireVector(store, wordA, setLabel);
+  const { ref: b, vector: vb } = requireVector(store, wordB, setLabel);
   const s = similarity(va, vb);
   const worked = workedArithmetic(va, vb);
   const names = dimensionNames(store);
@@ -126,14 +148,18 @@ export function nearestToIndex(store: EmbeddingStore, index: number, k: number, 
 }
 
 export function nearestWords(store: EmbeddingStore, setLabel: string, word: string, k: number, measure: Measure): NearestResult {
-  const ref = requireWord(store, word, setLabel);
-  return { kind: 'nearest', set: setLabel, word: ref, measure, neighbors: nearestToIndex(store, ref.index, k, measure) };
+  const { ref, vector } = requireVector(store, word, setLabel);
+  if (ref.index >= 0) return { kind: 'nearest', set: setLabel, word: ref, measure, neighbors: nearestToIndex(store, ref.index, k, measure) };
+  // A word built from subwords has no row to exclude.
+  const found = nearest(store, vector, k, measure);
+  const neighbors = found.map((n) => ({ index: n.index, token: n.token, ...vectorScores(vector, store.vector(n.index)) }));
+  return { kind: 'nearest', set: setLabel, word: ref, measure, neighbors };
 }
 
 /** a − b + c, the inputs excluded from the answers. */
 export function wordAnalogy(store: EmbeddingStore, setLabel: string, a: string, b: string, c: string, k: number): AnalogyResult {
-  const positive = [requireWord(store, a, setLabel).token, requireWord(store, c, setLabel).token];
-  const negative = [requireWord(store, b, setLabel).token];
+  const positive = [requireVector(store, a, setLabel).ref.token, requireVector(store, c, setLabel).ref.token];
+  const negative = [requireVector(store, b, setLabel).ref.token];
   const found = analogy(store, positive, negative, k);
   return {
     kind: 'analogy',

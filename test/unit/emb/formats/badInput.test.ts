@@ -51,7 +51,7 @@ test('a truncated word2vec file: the complete rows load, one error at the byte w
   assert.equal(more.length, 0);
   assert.equal(error!.code, 'truncated');
   assert.equal(error!.byteOffset, offsets[100]);
-  assert.match(error!.message, /^At byte \d+: the header says 300 rows of 16 float32 values, but the file ends within row 101 \(100 complete rows loaded\)/);
+  assert.match(error!.message, /^The header says 300 rows of 16 float32 values, but the file ends within row 101 \(100 complete rows loaded\)/);
   assert.deepEqual(Array.from(parsed.store.vector(99)), Array.from(whole.store.vector(99)));
 });
 
@@ -100,7 +100,6 @@ test('a zero-length token, a duplicate, a non-UTF-8 token, a NaN row and a token
       ['token-newline', row(5)],
     ],
   );
-  assert.ok(parsed.problems.every((p) => p.message.startsWith(`At byte ${p.byteOffset}: `)));
 });
 
 test('fastText: a supervised classifier and a quantised .ftz (both made by the fasttext CLI) are refused with the reason', () => {
