@@ -432,7 +432,7 @@ function unknownEnd(pipeline: Pipeline, tokens: string[], index: number, p: stri
 }
 
 /** tokenizers/src/pre_tokenizers/byte_level.rs `process_offsets`, on UTF-16 offsets. */
-function trimOffsets(tokens: Token[], addPrefixSpace: boolean): void {
+export function trimOffsets(tokens: { token: string; start: number; end: number }[], addPrefixSpace: boolean): void {
   const space = BYTE_TO_CHAR[0x20];
   const isSpace = (c: string) => c === space || /\s/u.test(c);
   tokens.forEach((token, i) => {

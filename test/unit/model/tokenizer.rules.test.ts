@@ -1,0 +1,81 @@
+/**
+ * Offset rules against the Rust tokenizers' own unit tests (huggingface/tokenizers, the expected
+ * values copied from the tests named below; they are byte offsets there, equal to UTF-16 offsets
+ * for the ASCII inputs used, and converted by hand for "i⭢j").
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tokenizerFromJson, type EncodedText } from '../../../src/model/tokenizer';
+import { trimOffsets } from '../../../src/model/tokenizer/encode';
+import { gpt2TokenizerJson } from './tokenizerSources';
+
+/** [min start, max end] of each word, in word order. */
+function wordSpans(e: EncodedText): [number, number][] {
+  const spans = new Map<number, [number, number]>();
+  e.wordIds.forEach((w, i) => {
+    const offset = e.offsets[i];
+    if (w === null || offset === null) return;
+    const span = spans.get(w);
+    spans.set(w, span ? [Math.min(span[0], offset[0]), Math.max(span[1], offset[1])] : [offset[0], offset[1]]);
+  });
+  return [...spans.entries()].sort((a, b) => a[0] - b[0]).map(([, span]) => span);
+}
+
+const gpt2 = tokenizerFromJson(gpt2TokenizerJson(), undefined, 'gpt2/tokenizer.json');
+
+test('byte_level.rs handling_of_multiple_whitespaces / handling_of_newlines: word spans are the pre-tokenizer splits', () => {
+  assert.deepEqual(wordSpans(gpt2.encode('Hello there       dear')), [[0, 5], [5, 11], [11, 17], [17, 22]]);
+  assert.deepEqual(wordSpans(gpt2.encode('Hello there\nHello there')), [[0, 5], [5, 11], [11, 12], [12, 17], [17, 23]]);
+  assert.deepEqual(wordSpans(gpt2.encode('Hello my friend, how is your day going?')), [[0, 5], [5, 8], [8, 15], [15, 16], [16, 20], [20, 23], [23, 28], [28, 32], [32, 38], [38, 39]]);
+});
+
+test('byte_level.rs offsets_when_char_split_up: every piece of "⭢" spans the whole character', () => {
+  const e = gpt2.encode('i⭢j');
+  assert.ok(e.tokens.length >= 3);
+  assert.deepEqual(e.offsets[0], [0, 1]);
+  assert.deepEqual(e.offsets[e.offsets.length - 1], [2, 3]);
+  for (const offset of e.offsets.slice(1, -1)) assert.deepEqual(offset, [1, 2]);
+  assert.deepEqual(wordSpans(e), [[0, 1], [1, 2], [2, 3]]);
+});
+
+test('byte_level.rs processor_trims_offsets: leading and trailing "Ġ" leave the span', () => {
+  const tokens = [
+    { token: 'Ġ', start: 0, end: 1 },
+    { token: 'ĠĠĠĠHelloĠĠ', start: 0, end: 11 },
+    { token: 'ĠĠHello', start: 11, end: 18 },
+    { token: 'HelloĠĠ', start: 18, end: 25 },
+    { token: 'ĠĠĠĠ', start: 25, end: 29 },
+  ];
+  trimOffsets(tokens, true);
+  assert.deepEqual(tokens.map((t) => [t.start, t.end]), [[0, 0], [4, 9], [13, 18], [18, 23], [29, 29]]);
+});
+
+/** A Unigram model with Metaspace, as T5/ALBERT tokenizers are laid out. */
+function metaspaceUnigram(split: boolean) {
+  const pieces = ['<unk>', '▁Hey', '▁', '▁friend!', ...'Heyfrind!'.split('')];
+  return tokenizerFromJson(
+    {
+      version: '1.0',
+      added_tokens: [{ id: 0, content: '<unk>', special: true, normalized: false }],
+      normalizer: null,
+      pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split },
+      post_processor: null,
+      decoder: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split },
+      model: { type: 'Unigram', unk_id: 0, vocab: pieces.map((p, i) => [p, i === 0 ? 0 : p.length > 1 ? -1 : -5]), byte_fallback: false },
+    },
+    undefined,
+    'unigram/tokenizer.json',
+  );
+}
+
+test('metaspace.rs basic / multiple_spaces: "▁" stands for the space it replaced; the prefix one takes the first character', () => {
+  const tokenizer = metaspaceUnigram(true);
+  const basic = tokenizer.encode('Hey friend!');
+  assert.deepEqual(basic.tokens, ['▁Hey', '▁friend!']);
+  assert.deepEqual(basic.offsets, [[0, 3], [3, 11]]);
+  const multiple = tokenizer.encode('Hey   friend!');
+  assert.deepEqual(multiple.tokens, ['▁Hey', '▁', '▁', '▁friend!']);
+  assert.deepEqual(multiple.offsets, [[0, 3], [3, 4], [4, 5], [5, 13]]);
+  assert.deepEqual(multiple.wordIds, [0, 1, 2, 3], 'split: every "▁" starts a pre-token');
+  assert.equal(tokenizer.kind, 'Unigram');
+});
