@@ -107,3 +107,21 @@ test('requests: words are non-empty, counts bounded, UMAP limited, map sources k
   refused(validateFromExplorer({ type: 'painted', milestones: { 'bad name': 1 } }), /unexpected milestone name/);
   refused(validateFromExplorer({ type: 'log', level: 'fatal', message: 'x' }), /level: expected one of/);
 });
+
+test('the validators never throw, whatever arrives (fast-check, seeded)', async () => {
+  const fc = await import('fast-check');
+  const valid = [...Object.values(toExplorer), ...Object.values(fromExplorer)];
+  // Arbitrary JSON-like values, and valid messages with one field replaced by anything.
+  const mutated = fc.tuple(fc.constantFrom(...valid), fc.string(), fc.anything()).map(([message, key, value]) => {
+    const keys = Object.keys(message);
+    return { ...message, [keys[key.length % keys.length]!]: value };
+  });
+  fc.assert(
+    fc.property(fc.oneof(fc.anything(), mutated), (data) => {
+      const to = validateToExplorer(data);
+      const from = validateFromExplorer(data);
+      return typeof to.ok === 'boolean' && typeof from.ok === 'boolean';
+    }),
+    { seed: 13, numRuns: 3000 },
+  );
+});
