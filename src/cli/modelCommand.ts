@@ -20,6 +20,7 @@ import type { Matrix } from '../core/types';
 import { loadModel, type LoadedModel, type ModelSummary } from '../model';
 import type { EncodedText } from '../model/tokenizer';
 import { CliError, fixed, table, type CliIo } from './io';
+import { formatNumber, RowFormatter } from './jsonRows';
 
 const MODEL_HELP = `Usage: headlight model DIR [--json]
 
@@ -174,11 +175,6 @@ export function parseLayerRange(value: string, count: number): { from: number; t
 
 // ── the streamed JSON ──────────────────────────────────────────────────────────────────────────
 
-/** 7 significant digits, as a JSON number (null for what JSON cannot hold). */
-function num(value: number): string {
-  return Number.isFinite(value) ? String(Number(value.toPrecision(7))) : 'null';
-}
-
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
@@ -195,6 +191,7 @@ function writeJson(loaded: LoadedModel, encoded: EncodedText, range: { from: num
   io.out('"layers":[');
   let next = 0; // the next layer index to write
   let writingMs = 0;
+  const rows = new RowFormatter();
   const writeEmptyUpTo = (layer: number) => {
     for (; next < layer; next++) io.out(`{"heads":[]}${next < L - 1 ? ',' : ''}`);
   };
@@ -205,11 +202,7 @@ function writeJson(loaded: LoadedModel, encoded: EncodedText, range: { from: num
     heads.forEach((head, h) => {
       const w = head.weights;
       io.out('{"weights":[');
-      for (let i = 0; i < w.rows; i++) {
-        const row: string[] = [];
-        for (let j = 0; j < w.cols; j++) row.push(num(w.data[i * w.cols + j]!));
-        io.out(`[${row.join(',')}]${i < w.rows - 1 ? ',' : ''}`);
-      }
+      for (let i = 0; i < w.rows; i++) io.out(`${rows.formatRow(w.data, i * w.cols, (i + 1) * w.cols)}${i < w.rows - 1 ? ',' : ''}`);
       io.out(`]}${h < heads.length - 1 ? ',' : ''}`);
     });
     io.out(`]}${layer < L - 1 ? ',' : ''}`);
@@ -222,7 +215,7 @@ function writeJson(loaded: LoadedModel, encoded: EncodedText, range: { from: num
   writeEmptyUpTo(L);
   io.out('],');
   const top = (list: readonly TokenProbability[]) =>
-    `[${list.map((t) => `{"id":${t.id},"token":${JSON.stringify(tokenizer.idToToken(t.id) ?? null)},"p":${num(t.p)}}`).join(',')}]`;
+    `[${list.map((t) => `{"id":${t.id},"token":${JSON.stringify(tokenizer.idToToken(t.id) ?? null)},"p":${formatNumber(t.p)}}`).join(',')}]`;
   if (result.next) io.out(`"next":${top(result.next)},`);
   if (result.masks) io.out(`"masks":[${result.masks.map((m) => `{"position":${m.position},"top":${top(m.top)}}`).join(',')}],`);
   io.out(`"timings":${JSON.stringify({ loadMs: round(timings.loadMs), tokenizeMs: round(timings.tokenizeMs), forwardMs: round(forwardMs) })}}`);

@@ -145,3 +145,20 @@ test('attention --model: bad input is refused with its message', () => {
   assert.equal(emb.status, 2);
   assert.match(emb.stderr, /--measure does not apply to a model/);
 });
+
+test('the JSON rows carry Number(v.toPrecision(7)) for every value, fast path and fallback alike', async () => {
+  const { RowFormatter } = await import('../../../src/cli/jsonRows');
+  const values: number[] = [0, -0, 1, 2.5, -0.25, 1e-30, 1e-6, 9.9999995e-7, 0.1, 0.09999999, 0.099999995, 0.99999997, 0.999999949, 0.9999999,
+    1e-5 - 1e-13, 0.5, 0.123456749, 0.123456751, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  let seed = 7;
+  for (let i = 0; i < 20000; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    values.push(Math.fround((seed / 2147483648) ** (1 + (i % 9))));
+  }
+  const parsed = JSON.parse(new RowFormatter().formatRow(values)) as (number | null)[];
+  assert.equal(parsed.length, values.length);
+  values.forEach((v, i) => {
+    const expected = Number.isFinite(v) ? Number(v.toPrecision(7)) : null;
+    assert.ok(parsed[i] === expected, `${v} → ${parsed[i]}, expected ${expected}`);
+  });
+});
