@@ -1,0 +1,340 @@
+/**
+ * The model source's computations, off the extension host's thread: one loaded model, the last
+ * text run through it, and the view model (src/shared/modelView.ts) of what the panel shows.
+ * No vscode import: the worker (worker.ts) runs it, and the unit tests run it in-process.
+ *
+ * Contract:
+ *   ModelEngine.load(dir)            loadModel (src/model) and a ModelInfo; every problem is a
+ *                                    ModelError naming the file.
+ *   engine.run(text, state)          tokenize, forward with nothing kept but what the views need
+ *                                    (per layer: each head's thumbnail and the head average, taken
+ *                                    in forward's onLayer), recompute the focused head exactly
+ *                                    (focusHead), and build the ModelSnapshot.
+ *   engine.focus / neuron / rollout  the parts that change with a click, from the kept state.
+ *
+ * Memory, at the issue's bound (512 tokens × 32 layers × 32 heads): forward keeps nothing
+ * ('none'); per layer we keep the head average in float32 (n² · 4 B · L = 32 MiB) for the
+ * rollout, and ≤ 64 × 64 Uint8 thumbnails (4 MiB). The focused head is recomputed exactly by
+ * focusHead (a pass that stops after its layer) rather than kept for every head.
+ *
+ * Legend: n tokens, g units, L layers, H heads, D head width.
+ */
+import * as path from 'node:path';
+import { focusHead, forward, type FocusedHead, type TransformerModel } from '../../core/models';
+import { headAverage, PAPER_RESIDUAL, rollout } from '../../core/rollout';
+import { applyUnits, hideTokens, unitGroups } from '../../core/tokenGroups';
+import type { Matrix } from '../../core/types';
+import { loadModel, type LoadedModel } from '../../model';
+import type { EncodedText } from '../../model/tokenizer';
+import {
+  DEFAULT_MODEL_VIEW_OPTIONS,
+  THUMB_SIDE,
+  displayModelToken,
+  type FloatMatrix,
+  type LayerThumbs,
+  type ModelFocusView,
+  type ModelInfo,
+  type ModelSnapshot,
+  type ModelThumb,
+  type ModelToken,
+  type ModelUnit,
+  type ModelViewOptions,
+  type NeuronView,
+  type PredictedToken,
+  type PredictionsView,
+  type RolloutView,
+} from '../../shared/modelView';
+
+/** What the user has chosen in the views; the engine keeps it valid for the current model. */
+export interface ViewState {
+  readonly layer: number;
+  readonly head: number;
+  /** Query token of the neuron view; undefined: the last non-special token. */
+  readonly query?: number;
+  /** Rollout depth; undefined: the last layer. */
+  readonly rolloutUpTo?: number;
+  readonly options: ModelViewOptions;
+}
+
+export const DEFAULT_VIEW_STATE: ViewState = { layer: 0, head: 0, options: DEFAULT_MODEL_VIEW_OPTIONS };
+
+interface Run {
+  readonly text: string;
+  readonly encoded: EncodedText;
+  readonly tokens: ModelToken[];
+  /** [L] × [n, n] float32 head averages, token-level. */
+  readonly averages: Matrix[];
+  readonly predictions: PredictionsView;
+  readonly tokenizeMs: number;
+  readonly forwardMs: number;
+  thumbs: LayerThumbs[];
+  focused: FocusedHead | undefined;
+}
+
+export class ModelEngine {
+  private run: Run | undefined;
+
+  private constructor(
+    readonly loaded: LoadedModel,
+    readonly info: ModelInfo,
+  ) {}
+
+  static load(dir: string, name?: string): ModelEngine {
+    const loaded = loadModel(dir);
+    return new ModelEngine(loaded, modelInfo(loaded, name ?? path.basename(dir)));
+  }
+
+  get model(): TransformerModel {
+    return this.loaded.model;
+  }
+
+  /** Tokenize and run `text`, and build everything the panel draws. */
+  runText(text: string, state: ViewState): ModelSnapshot {
+    const tokenizer = this.loaded.tokenizer;
+    if (!tokenizer) throw new Error(`${this.info.name} has no tokenizer.json: Headlight tokenizes with the model's own tokenizer`);
+    const t0 = performance.now();
+    const encoded = tokenizer.encode(text);
+    const tokenizeMs = performance.now() - t0;
+    if (encoded.ids.length === 0) throw new Error('The text gives no tokens: select some text first.');
+    const tokens = encoded.ids.map((id, i): ModelToken => {
+      const raw = encoded.tokens[i] ?? tokenizer.idToToken(id) ?? '';
+      const offset = encoded.offsets[i] ?? null;
+      return { id, raw, text: tokenText(text, raw, offset), offset, special: encoded.special[i] ?? false, word: encoded.wordIds[i] ?? null };
+    });
+    const groups = unitGroups(encoded.wordIds, addedSpecials(encoded), state.options);
+    const averages: Matrix[] = [];
+    const thumbs: LayerThumbs[] = [];
+    const t1 = performance.now();
+    const result = forward(this.model, encoded.ids, {
+      keep: 'none',
+      maskTokenId: tokenizer.maskTokenId,
+      onLayer: (layer, heads) => {
+        const average = headAverage(heads.map((h) => h.weights));
+        averages[layer] = average;
+        thumbs[layer] = {
+          heads: heads.map((h) => modelThumb(applyUnits(h.weights, groups, state.options.renormalize))),
+          average: modelThumb(applyUnits(average, groups, state.options.renormalize)),
+        };
+      },
+    });
+    const forwardMs = performance.now() - t1;
+    const predicted = (id: number, p: number): PredictedToken => {
+      const raw = tokenizer.idToToken(id) ?? null;
+      return { id, raw, text: raw === null ? `⟨id ${id}⟩` : displayModelToken(raw), p };
+    };
+    let predictions: PredictionsView;
+    if (result.next) predictions = { kind: 'next', top: result.next.map((t) => predicted(t.id, t.p)) };
+    else if (result.masks) {
+      predictions = result.masks.length > 0
+        ? { kind: 'masks', masks: result.masks.map((m) => ({ position: m.position, top: m.top.map((t) => predicted(t.id, t.p)) })) }
+        : { kind: 'none', reason: `No ${tokenizer.maskTokenId !== undefined ? (tokenizer.idToToken(tokenizer.maskTokenId) ?? 'mask') : 'mask'} token in the text: type one to see what the model predicts there.` };
+    } else predictions = { kind: 'none', reason: `This checkpoint has no ${this.info.causal ? 'language-model' : 'masked-LM'} head.` };
+    this.run = { text, encoded, tokens, averages, predictions, tokenizeMs, forwardMs, thumbs, focused: undefined };
+    return this.snapshot(state);
+  }
+
+  get hasRun(): boolean {
+    return this.run !== undefined;
+  }
+
+  get text(): string | undefined {
+    return this.run?.text;
+  }
+
+  get ids(): readonly number[] {
+    return this.run?.encoded.ids ?? [];
+  }
+
+  /** The whole view for `state` from the last run (the focused head recomputed when it moved). */
+  snapshot(state: ViewState): ModelSnapshot {
+    const run = this.requireRun();
+    const t0 = performance.now();
+    const s = this.clampState(state);
+    const groups = unitGroups(run.encoded.wordIds, addedSpecials(run.encoded), s.options);
+    const units = groups.map((g): ModelUnit => unitOf(run.tokens, g, s.options));
+    const focus = this.focus(s);
+    const neuron = this.neuron(s);
+    const rolloutView = this.rollout(s);
+    return {
+      model: this.info,
+      text: run.text,
+      tokens: run.tokens,
+      options: s.options,
+      units,
+      thumbs: run.thumbs,
+      focus,
+      neuron,
+      rollout: rolloutView,
+      predictions: run.predictions,
+      timings: { tokenizeMs: run.tokenizeMs, forwardMs: run.forwardMs, viewMs: performance.now() - t0 },
+    };
+  }
+
+  /** A state whose layer, head, query and rollout depth exist in this model and run. */
+  clampState(state: ViewState): Required<ViewState> {
+    const run = this.requireRun();
+    const { layers, heads } = this.info;
+    const clamp = (v: number, hi: number) => Math.min(Math.max(0, Math.trunc(v)), hi);
+    const lastWord = run.tokens.map((t, i) => (t.special ? -1 : i)).reduce((a, b) => Math.max(a, b), -1);
+    return {
+      layer: clamp(state.layer, layers - 1),
+      head: clamp(state.head, heads - 1),
+      query: clamp(state.query ?? (lastWord >= 0 ? lastWord : run.tokens.length - 1), run.tokens.length - 1),
+      rolloutUpTo: clamp(state.rolloutUpTo ?? layers - 1, layers - 1),
+      options: state.options,
+    };
+  }
+
+  private focused(layer: number, head: number): FocusedHead {
+    const run = this.requireRun();
+    if (!run.focused || run.focused.layer !== layer || run.focused.head !== head) run.focused = focusHead(this.model, run.encoded.ids, layer, head);
+    return run.focused;
+  }
+
+  focus(state: ViewState): ModelFocusView {
+    const run = this.requireRun();
+    const s = this.clampState(state);
+    const f = this.focused(s.layer, s.head);
+    const groups = unitGroups(run.encoded.wordIds, addedSpecials(run.encoded), s.options);
+    const hidden = groups.length < run.tokens.length && s.options.aggregate === 'tokens';
+    const scores = s.options.aggregate === 'words' && groups.some((g) => g.length > 1)
+      ? null
+      : toFloatMatrix(hidden ? hideTokens(f.scores, run.tokens.map((_, i) => !groups.some((g) => g[0] === i)), false) : f.scores);
+    return {
+      layer: s.layer,
+      head: s.head,
+      kvHead: f.kvHead,
+      scores,
+      weights: toFloatMatrix(applyUnits(f.weights, groups, s.options.renormalize)),
+      scale: this.scale,
+      causal: this.info.causal,
+    };
+  }
+
+  /** 1/√D: what every supported family multiplies q·k by (HF's eager attention, scaling = head_dim ** -0.5). */
+  get scale(): number {
+    return 1 / Math.sqrt(this.info.headDim);
+  }
+
+  neuron(state: ViewState): NeuronView {
+    const run = this.requireRun();
+    const s = this.clampState(state);
+    const f = this.focused(s.layer, s.head);
+    const n = run.tokens.length, D = f.q.cols, i = s.query;
+    const q = f.q.data.slice(i * D, (i + 1) * D);
+    const dots = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let d = 0; d < D; d++) acc += q[d]! * f.k.data[j * D + d]!;
+      dots[j] = acc;
+    }
+    return {
+      layer: s.layer,
+      head: s.head,
+      query: i,
+      headDim: D,
+      q: q.buffer,
+      k: toFloatMatrix(f.k),
+      dots: dots.buffer,
+      scale: this.scale,
+      scores: f.scores.data.slice(i * n, (i + 1) * n).buffer,
+      weights: f.weights.data.slice(i * n, (i + 1) * n).buffer,
+    };
+  }
+
+  /** The token-level rollout through layers 0…upTo (before the unit transform). */
+  rolloutTokens(upTo: number): Matrix {
+    return rollout(this.requireRun().averages, upTo, PAPER_RESIDUAL);
+  }
+
+  rollout(state: ViewState): RolloutView {
+    const run = this.requireRun();
+    const s = this.clampState(state);
+    const groups = unitGroups(run.encoded.wordIds, addedSpecials(run.encoded), s.options);
+    return { upTo: s.rolloutUpTo, residual: PAPER_RESIDUAL, matrix: toFloatMatrix(applyUnits(this.rolloutTokens(s.rolloutUpTo), groups, s.options.renormalize)) };
+  }
+
+  /** Every layer's and head's token-level weights, recomputed (for the JSON export). */
+  allWeights(): { layer: number; heads: Matrix[] }[] {
+    const run = this.requireRun();
+    const out: { layer: number; heads: Matrix[] }[] = [];
+    forward(this.model, run.encoded.ids, { keep: 'none', onLayer: (layer, heads) => out.push({ layer, heads: heads.map((h) => h.weights) }) });
+    return out;
+  }
+
+  private requireRun(): Run {
+    if (!this.run) throw new Error('No text has been run through the model yet: run “Headlight: Show Attention”.');
+    return this.run;
+  }
+}
+
+/**
+ * The specials the tokenizer added ([CLS], [SEP], <s>, </s>: no offset into the text). These are
+ * what "hide special tokens" hides (exBERT); a special token the user typed ([MASK]) stays, since
+ * it is part of the text and the predictions point at it.
+ */
+export function addedSpecials(encoded: EncodedText): boolean[] {
+  return encoded.special.map((s, i) => s && encoded.offsets[i] === null);
+}
+
+export function modelInfo(loaded: LoadedModel, name: string): ModelInfo {
+  const s = loaded.summary;
+  return {
+    name,
+    dir: loaded.dir,
+    type: s.type,
+    layers: s.layers,
+    heads: s.heads,
+    kvHeads: s.kvHeads,
+    hidden: s.hidden,
+    headDim: s.headDim,
+    dtype: s.dtype,
+    causal: loaded.config.causal,
+    parameters: s.parameters,
+    head: s.head,
+  };
+}
+
+/** What a token label shows: the text it covers when it has an offset (spaces visible), else its string. */
+function tokenText(text: string, raw: string, offset: readonly [number, number] | null): string {
+  if (!offset || offset[1] <= offset[0]) return displayModelToken(raw);
+  const covered = text.slice(offset[0], offset[1]);
+  return covered.replace(/^ /u, '␣').replace(/\n/gu, '↵').replace(/\t/gu, '⇥');
+}
+
+function unitOf(tokens: readonly ModelToken[], group: readonly number[], options: ModelViewOptions): ModelUnit {
+  const members = group.map((i) => tokens[i]!);
+  const offsets = members.map((t) => t.offset).filter((o): o is readonly [number, number] => o !== null);
+  const range: readonly [number, number] | null = offsets.length > 0 ? [Math.min(...offsets.map((o) => o[0])), Math.max(...offsets.map((o) => o[1]))] : null;
+  const label = options.aggregate === 'words' && members.length > 1 ? members.map((t) => t.text).join('').replace(/^␣/u, '') : members[0]!.text;
+  return { label, tokens: [...group], range, special: members.every((t) => t.special) };
+}
+
+export function toFloatMatrix(m: Matrix): FloatMatrix {
+  const data = new Float32Array(m.rows * m.cols);
+  data.set(m.data.subarray(0, m.rows * m.cols));
+  return { rows: m.rows, cols: m.cols, data: data.buffer };
+}
+
+/**
+ * A head max-pooled to ≤ side × side cells, absolute: cell = round(255 · max of its weights).
+ * Shape: [g, g] → [min(g, side), min(g, side)].
+ */
+export function modelThumb(w: Matrix, side = THUMB_SIDE): ModelThumb {
+  const rows = Math.min(w.rows, side), cols = Math.min(w.cols, side);
+  const pooled = new Float32Array(rows * cols);
+  let max = 0;
+  for (let i = 0; i < w.rows; i++) {
+    const ti = Math.floor((i * rows) / w.rows);
+    for (let j = 0; j < w.cols; j++) {
+      const v = w.data[i * w.cols + j]!;
+      if (!(v > 0)) continue;
+      const at = ti * cols + Math.floor((j * cols) / w.cols);
+      if (v > pooled[at]!) pooled[at] = v;
+      if (v > max) max = v;
+    }
+  }
+  const bytes = new Uint8Array(rows * cols);
+  for (let at = 0; at < bytes.length; at++) bytes[at] = Math.round(Math.min(1, pooled[at]!) * 255);
+  return { rows, cols, data: bytes.buffer, max };
+}
