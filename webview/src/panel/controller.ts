@@ -1,0 +1,396 @@
+/**
+ * The attention panel's controller: it owns the state (a copy of what the host sent; the host
+ * owns the truth), turns each message from the host into a state change, and tells every
+ * registered view what changed. It computes nothing itself. State that must survive the panel
+ * being hidden or the window reloading is the host's (ready → init) plus `setState` for the
+ * serializer.
+ *
+ * Views are listed in registry.ts; a view is one module (see view.ts).
+ */
+import type { Channel } from '../vscodeApi';
+import { lastReceipt } from '../vscodeApi';
+import { readPalette, watchTheme } from '../theme';
+import { h } from '../dom';
+import { Controls } from '../controls';
+import { WhenVisible } from '../whenVisible';
+import { loadChartJs } from '../charts';
+import { importBeside } from '../lazy';
+import { composePng } from '../exportImage';
+import type { Palette } from '../colour';
+import {
+  assertNever,
+  epochMs,
+  readBoot,
+  type ChartId,
+  type FromPanelMessage,
+  type HeadView,
+  type PanelOptions,
+  type PanelSnapshot,
+  type PersistedPanelState,
+  type ToPanelMessage,
+} from '../../../src/shared/protocol';
+import { fromWire } from '../../../src/shared/wire';
+import { displayToken } from '../../../src/shared/displayToken';
+import { Milestones, stopwatch } from './milestones';
+import type { DecodedHead, PanelChange, PanelContext, PanelState, PanelView } from './view';
+import type { RegisteredView } from './registry';
+
+/** When the later bundles load even if no picture came (see loadLaterBundles). */
+const LATER_BUNDLES_AT_THE_LATEST_MS = 1000;
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+export class PanelController {
+  private readonly app: HTMLElement;
+  private palette: Palette = readPalette();
+  private readonly state: Writable<PanelState> = {
+    snapshot: undefined,
+    shownTokens: [],
+    serial: 0,
+    head: undefined,
+    row: undefined,
+    projection: { kind: 'pca' },
+    plotView: undefined,
+    printValuesUpTo: 16,
+    weightsLabel: '',
+    weights: undefined,
+    highlighted: -1,
+  };
+  private readonly controls: Controls;
+  private readonly banner: HTMLElement;
+  private readonly input: HTMLElement;
+  private readonly main: HTMLElement;
+  private readonly views: { readonly name: string; readonly view: PanelView }[];
+  private readonly belowTheFold = new WhenVisible();
+  private readonly milestones: Milestones;
+  private layoutBuilt = 0;
+  private drewBoot = false;
+  private laterBundlesRequested = false;
+
+  constructor(
+    private readonly channel: Channel<FromPanelMessage, ToPanelMessage, PersistedPanelState>,
+    registry: readonly RegisteredView[],
+  ) {
+    this.app = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
+    this.milestones = new Milestones(this.app, () => this.layoutBuilt);
+    this.controls = new Controls(
+      (options: PanelOptions) => this.post({ type: 'setOptions', options }),
+      () => this.post({ type: 'pickWeightsFile' }),
+    );
+    this.controls.progress.hidden = true;
+    this.banner = h('div', { className: 'banner', testid: 'message', attrs: { role: 'status' } });
+
+    const context = this.context();
+    this.views = registry.map(({ name, create }) => ({ name, view: create(context) }));
+    this.input = h('div', { className: 'input-views' }, this.views.filter((v) => v.view.place === 'input').map((v) => v.view.element));
+    this.main = h('main', { className: 'views' }, this.views.filter((v) => v.view.place !== 'input').map((v) => v.view.element));
+    this.app.replaceChildren(h('header', { className: 'top' }, [this.controls.element, this.controls.progress]), this.banner, this.input, this.main);
+  }
+
+  /** Listens to the host and the theme, and draws the picture the page's HTML carries, if any. */
+  start(): void {
+    this.channel.onMessage((message) => {
+      try {
+        this.handle(message);
+      } catch (error) {
+        this.post({ type: 'log', level: 'error', message: `webview failed on "${message.type}": ${error instanceof Error ? error.stack ?? error.message : String(error)}` });
+      }
+    });
+    watchTheme((next) => {
+      this.palette = next;
+      this.notify('palette');
+    });
+    window.addEventListener('error', (event) => this.post({ type: 'log', level: 'error', message: `webview error: ${event.message}` }));
+    this.setStatus('empty', 'Loading…');
+    // `ready` went out from panelChannel.ts, before this script's modules were evaluated.
+    this.layoutBuilt = epochMs();
+    this.drewBoot = this.drawBoot();
+    // Without a picture to paint soon (a long computation), the controls must not wait for one.
+    setTimeout(() => this.loadLaterBundles(), LATER_BUNDLES_AT_THE_LATEST_MS);
+  }
+
+  private post(message: FromPanelMessage): void {
+    this.channel.post(message);
+  }
+
+  private debugLog(message: string): void {
+    this.post({ type: 'log', level: 'debug', message });
+  }
+
+  /** What the views see: the state (read-only), the palette, and the ways to act. */
+  private context(): PanelContext {
+    const state = (): PanelState => this.state;
+    const palette = (): Palette => this.palette;
+    return {
+      get state() {
+        return state();
+      },
+      get palette() {
+        return palette();
+      },
+      post: (message) => this.post(message),
+      selectRow: (next) => {
+        if (this.state.row && next === this.state.row.row) return;
+        this.post({ type: 'selectRow', row: next });
+      },
+      focusHead: (next) => {
+        if (this.state.head && next === this.state.head.index) return;
+        this.post({ type: 'focusHead', head: next });
+      },
+      highlightToken: (index) => this.highlight(index),
+      exportChart: (chart) => void this.exportChart(chart),
+      belowTheFold: this.belowTheFold,
+      debugLog: (message) => this.debugLog(message),
+    };
+  }
+
+  private notify(change: PanelChange, clock?: { lap(name: string): void }): void {
+    for (const { name, view } of this.views) {
+      view.update(change);
+      clock?.lap(name);
+    }
+  }
+
+  private highlight(index: number): void {
+    if (index === this.state.highlighted) return;
+    this.state.highlighted = index;
+    this.notify('highlight');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rendering
+  // -------------------------------------------------------------------------------------------
+
+  private setStatus(state: 'empty' | 'ready' | 'error', message: string): void {
+    this.banner.textContent = message;
+    this.banner.hidden = message === '';
+    this.banner.classList.toggle('error', state === 'error');
+    const showViews = state === 'ready';
+    // Dormant, not display:none: the views keep their widths, so the first picture is drawn to
+    // size without forcing a layout of the page first.
+    this.main.classList.toggle('dormant', !showViews);
+    this.input.hidden = !showViews;
+    if (state !== 'ready') this.app.dataset.state = state;
+  }
+
+  private decodeHead(view: HeadView): DecodedHead {
+    return { index: view.index, scores: fromWire(view.scores), weights: fromWire(view.weights) };
+  }
+
+  private renderSnapshot(next: PanelSnapshot): void {
+    const clock = stopwatch();
+    const state = this.state;
+    state.snapshot = next;
+    state.shownTokens = next.tokens.map((t) => displayToken(t));
+    state.serial++;
+    state.projection = next.plot.projection;
+    state.plotView = undefined;
+    state.head = this.decodeHead(next.head);
+    state.row = next.row;
+    state.weights = undefined;
+    state.highlighted = -1;
+    this.setStatus('ready', '');
+    this.app.dataset.state = 'rendering';
+    this.controls.set(next.options, state.weightsLabel);
+    clock.lap('state');
+    this.notify('snapshot', clock);
+    this.persist();
+    this.milestones.mark('drawn');
+    this.markReadyWhenPainted();
+    const received = lastReceipt();
+    const drawn = clock.total();
+    this.debugLog(`timing: drew ${next.tokens.length} tokens × ${next.model.heads} heads in ${drawn} ms [${clock.laps()}]; message received at ${received} (epoch ms)`);
+    // The frame itself (style, layout, raster) comes after the script: say when it was on screen.
+    requestAnimationFrame(() =>
+      setTimeout(() => this.debugLog(`timing: first frame of ${next.tokens.length} tokens on screen ${Date.now() - received} ms after the message arrived`), 0),
+    );
+  }
+
+  /** `#app[data-state="ready"]` and the `painted` milestone once the heatmap has been drawn. */
+  private markReadyWhenPainted(): void {
+    const painted = (): boolean => this.main.querySelector<HTMLElement>('[data-testid="heatmap"]')?.dataset.painted === 'true';
+    const done = (): void => {
+      if (!this.state.snapshot) return;
+      this.milestones.publish('painted');
+      this.app.dataset.state = 'ready';
+      // The start of the frame that puts it on screen.
+      requestAnimationFrame(() => this.milestones.publish('frame'));
+      this.loadLaterBundles();
+    };
+    if (painted()) {
+      done();
+      return;
+    }
+    const observer = new MutationObserver(() => {
+      if (painted()) {
+        observer.disconnect();
+        done();
+      }
+    });
+    observer.observe(this.main, { attributes: true, subtree: true, attributeFilter: ['data-painted'] });
+  }
+
+  private persist(): void {
+    const { snapshot, head, row, projection } = this.state;
+    if (!snapshot) return;
+    this.channel.setState({
+      version: 1,
+      words: snapshot.words.map((w) => w.text),
+      setUri: snapshot.setUri,
+      options: snapshot.options,
+      focusedHead: head?.index ?? 0,
+      selectedRow: row?.row ?? 0,
+      projection,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Export
+  // -------------------------------------------------------------------------------------------
+
+  private async capture(chart: ChartId): Promise<string> {
+    if (!this.state.snapshot || !this.state.head) throw new Error('nothing is shown yet');
+    const owner = this.views.find(({ view }) => view.charts?.includes(chart))?.view;
+    if (!owner?.exportPicture) throw new Error(`no view draws the ${chart} chart`);
+    const picture = await owner.exportPicture(chart);
+    return composePng(this.palette, picture.title, [...picture.pieces]);
+  }
+
+  private async exportChart(chart: ChartId): Promise<void> {
+    try {
+      this.post({ type: 'exportImage', chart, dataUrl: await this.capture(chart) });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.post({ type: 'log', level: 'warn', message: `PNG export of ${chart} failed: ${reason}` });
+      // Say it where the user clicked, for a few seconds.
+      this.banner.textContent = `PNG export failed: ${reason}`;
+      this.banner.hidden = false;
+      setTimeout(() => {
+        if (this.app.dataset.state === 'ready') this.banner.hidden = true;
+      }, 6000);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Messages from the host
+  // -------------------------------------------------------------------------------------------
+
+  private handle(message: ToPanelMessage): void {
+    const state = this.state;
+    switch (message.type) {
+      case 'init':
+        this.debugLog(`timing: init received ${Math.round(performance.now())} ms after the webview started loading`);
+        state.printValuesUpTo = message.printValuesUpTo;
+        state.weightsLabel = message.weightsLabel;
+        if (message.sameAsBoot && this.drewBoot) {
+          // The picture drawn from the page's HTML is this one: nothing to draw again.
+          this.milestones.mark('initAfterBoot');
+        } else if (message.snapshot) {
+          this.milestones.start(message.timings, true, epochMs(lastReceipt() - performance.timeOrigin));
+          this.renderSnapshot(message.snapshot);
+        } else {
+          state.snapshot = undefined;
+          this.setStatus(message.status === 'error' ? 'error' : 'empty', message.message);
+          if (message.status !== 'empty') this.loadLaterBundles();
+        }
+        // The session's options, which may be newer than the snapshot's (a recomputation in flight).
+        this.controls.set(message.options, message.weightsLabel);
+        break;
+      case 'options':
+        state.weightsLabel = message.weightsLabel;
+        this.controls.set(message.options, message.weightsLabel);
+        break;
+      case 'computing':
+        this.controls.progress.hidden = !message.active;
+        this.app.setAttribute('aria-busy', String(message.active));
+        break;
+      case 'snapshot':
+        this.milestones.start(message.timings, false, epochMs(lastReceipt() - performance.timeOrigin));
+        this.renderSnapshot(message.snapshot);
+        break;
+      case 'head':
+        if (!state.snapshot) break;
+        state.head = this.decodeHead(message.head);
+        state.row = message.row;
+        state.weights = undefined;
+        this.notify('head');
+        this.persist();
+        break;
+      case 'row':
+        state.row = message.row;
+        this.notify('row');
+        this.persist();
+        break;
+      case 'plot':
+        if (!state.snapshot) break;
+        state.projection = message.plot.projection;
+        state.plotView = message.plot;
+        this.notify('plot');
+        this.persist();
+        break;
+      case 'weights':
+        state.weights = message;
+        this.notify('weights');
+        break;
+      case 'error':
+        state.snapshot = undefined;
+        this.setStatus('error', message.message);
+        this.loadLaterBundles();
+        break;
+      case 'capture':
+        this.capture(message.chart).then(
+          (dataUrl) => this.post({ type: 'captured', requestId: message.requestId, chart: message.chart, dataUrl }),
+          (error: unknown) => this.post({ type: 'captureFailed', requestId: message.requestId, reason: error instanceof Error ? error.message : String(error) }),
+        );
+        break;
+      default:
+        assertNever(message);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Later bundles and the boot picture
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * The controls' elements, then Chart.js (the softmax bars and the embedding plot, below the
+   * fold), once the first picture — or the page without one — is on screen (see lazy.ts): their
+   * evaluation would otherwise compete with receiving and drawing the picture.
+   */
+  private loadLaterBundles(): void {
+    if (this.laterBundlesRequested) return;
+    this.laterBundlesRequested = true;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        importBeside('webview-elements.js')
+          .catch((error: unknown) => reportError(error))
+          .finally(() => loadChartJs().catch((error: unknown) => reportError(error)));
+      }, 0),
+    );
+  }
+
+  /**
+   * Draws the picture the page's HTML carries, if any (see bootPayload in the protocol): a new
+   * panel then paints without waiting for the host's answer to `ready`. Not in a page recreated
+   * after being hidden (it has drawn before, so it has state): the host's `init` says what is current.
+   */
+  private drawBoot(): boolean {
+    const text = this.app.dataset.boot;
+    if (text === undefined) return false;
+    delete this.app.dataset.boot;
+    if (this.channel.getState() !== undefined) return false;
+    const checked = readBoot(text);
+    if (!checked.ok) {
+      this.post({ type: 'log', level: 'warn', message: `webview ignored its boot data: ${checked.reason}` });
+      return false;
+    }
+    const init = checked.message;
+    if (!init.snapshot) return false;
+    this.milestones.start(init.timings, true, epochMs());
+    this.state.printValuesUpTo = init.printValuesUpTo;
+    this.state.weightsLabel = init.weightsLabel;
+    this.renderSnapshot(init.snapshot);
+    this.controls.set(init.options, init.weightsLabel);
+    return true;
+  }
+}

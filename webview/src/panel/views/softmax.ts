@@ -1,0 +1,34 @@
+/** "Softmax, step by step" for the selected query row of the focused head. */
+import { loadChartJs } from '../../charts';
+import { SoftmaxView } from '../../softmax';
+import { displayToken } from '../../../../src/shared/displayToken';
+import { section } from '../section';
+import type { PanelContext, PanelView, PanelViewFactory } from '../view';
+
+export const softmaxView: PanelViewFactory = (context: PanelContext): PanelView => {
+  const s = section(context, 'softmax-section', 'Softmax, step by step', 'softmax', [{ id: 'breakdown', label: 'breakdown' }]);
+  const softmax = new SoftmaxView(context.palette, (row) => context.selectRow(row));
+  s.body.append(softmax.element);
+  context.belowTheFold.watch(softmax.barsElement());
+
+  return {
+    element: s.element,
+    charts: ['softmax'],
+    update(change) {
+      const { snapshot, row, shownTokens } = context.state;
+      if (change === 'palette') softmax.setPalette(context.palette);
+      if (!snapshot || !row) return;
+      if (change === 'snapshot') softmax.setTokens(shownTokens);
+      if (change === 'snapshot' || change === 'head' || change === 'row') {
+        softmax.render(row, (draw) => context.belowTheFold.run(softmax.barsElement(), draw));
+        s.title.textContent = `Softmax of “${displayToken(row.query)}”, step by step`;
+      }
+    },
+    async exportPicture() {
+      // The bars are a Chart.js chart: with the library loaded, flushing draws them now.
+      await loadChartJs();
+      context.belowTheFold.flushAll();
+      return { title: context.state.row?.line ?? 'Softmax', pieces: [{ canvas: softmax.barCanvasElement() }] };
+    },
+  };
+};
