@@ -288,11 +288,34 @@ export async function waitForPaintedPanel(page: Page, tokenCount: number, timeou
   return frame;
 }
 
-/** Fills the simple file dialog (code-server's save dialog) with an absolute path and accepts it. */
+/**
+ * Fills the simple file dialog (code-server's save dialog) with an absolute path and accepts it.
+ * The dialog writes its own value in steps after it opens (the folder first, then the default file
+ * name, selected), and a later step replaces whatever was typed before it: on a loaded machine a
+ * path typed in between was lost and the file saved under the default name. So: wait until the
+ * dialog's value has stopped changing, type, and check the value right before accepting.
+ */
 export async function answerSaveDialog(page: Page, absolutePath: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor();
+  let last = '';
+  let stableSince = Date.now();
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await input.inputValue();
+    if (value !== last) {
+      last = value;
+      stableSince = Date.now();
+    } else if ((value.startsWith('/') || value.startsWith('~')) && !value.endsWith('/') && Date.now() - stableSince >= 300) {
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`the save dialog's own value did not settle (last: "${last}")`);
+    await page.waitForTimeout(50);
+  }
   await input.fill(absolutePath);
+  await page.waitForTimeout(200);
+  const typed = await input.inputValue();
+  if (typed !== absolutePath) throw new Error(`the save dialog replaced the typed path "${absolutePath}" with "${typed}"`);
   await page.keyboard.press('Enter');
 }
 
