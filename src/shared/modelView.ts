@@ -171,6 +171,19 @@ export interface RolloutView {
   readonly residual: number;
 }
 
+// H6: the head view (every head of one layer as token lines) needs each head of one layer over
+// H6: units, unpooled: the panel posts requestLayerHeads { layer }, the host answers
+// H6: modelLayerHeads { heads: LayerHeadsView } (modelThumb(w, Infinity) per head fits: rows = cols = n).
+// H6: Until it answers, the head view draws from the thumbnails when they are unpooled (n ≤ THUMB_SIDE).
+/** Every head of one layer over units, quantised like ModelThumb but never pooled. */
+export interface LayerHeadsView {
+  readonly layer: number;
+  /** Units (ModelSnapshot.units.length). */
+  readonly n: number;
+  /** H thumbnails with rows = cols = n: weight ≈ value / 255. */
+  readonly heads: readonly ModelThumb[];
+}
+
 export interface PredictedToken {
   readonly id: number;
   /** The tokenizer's string, or null for an id it does not know. */
@@ -211,12 +224,14 @@ export interface ModelSnapshot {
  *                  modelNeuron { neuron }          another query token for the neuron view
  *                  modelRollout { rollout }        another rollout depth
  *                  highlightToken { unit | null }  the editor cursor is on that unit
+ *                  modelLayerHeads { heads }       (H6) every head of one layer, for the head view
  *   panel → host:  focusModelHead { layer, head }
  *                  selectModelQuery { token }
  *                  setRolloutLayer { upTo }
  *                  setModelViewOptions { options: ModelViewOptions }
  *                  hoverToken { unit | null }      highlight that unit's range in the editor
  *                  appendToken { id }              append a predicted token and recompute
+ *                  requestLayerHeads { layer }     (H6) the head view shows that layer
  */
 
 /** The weight a thumbnail cell stands for (absolute, as ModelThumb says). */
