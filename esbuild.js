@@ -31,6 +31,8 @@ const entries = [
   { entryPoints: ['src/host/explorer/worker.ts'], outfile: 'dist/explorerWorker.js', platform: 'node', format: 'cjs' },
   // Attention computation off the extension host's thread (cancellable by terminating it).
   { entryPoints: ['src/host/attention/worker.ts'], outfile: 'dist/attentionWorker.js', platform: 'node', format: 'cjs' },
+  // Real models (Open Model…): loading, tokenizing, the forward pass and the view model, off the host's thread.
+  { entryPoints: ['src/host/model/worker.ts'], outfile: 'dist/modelWorker.js', platform: 'node', format: 'cjs' },
   // .emb parse worker: big embedding files are parsed on the other core (located by src/emb/formats/text/loadText.ts).
   { entryPoints: ['src/emb/formats/text/parseWorker.ts'], outfile: 'dist/embParseWorker.js', platform: 'node', format: 'cjs' },
   // Integration suite: one CommonJS file per test/integration/suite module, run by mocha inside the extension host.

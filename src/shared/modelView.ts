@@ -52,6 +52,7 @@ export interface ModelInfo {
   readonly kvHeads: number;
   readonly hidden: number;
   readonly headDim: number;
+  readonly vocabSize: number;
   /** Stored dtype(s) of the checkpoint: "F32", "F16", "BF16", "F32+BF16". */
   readonly dtype: string;
   /** Causal decoder (GPT-2, Llama family) or bidirectional encoder (BERT family). */

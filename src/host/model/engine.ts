@@ -24,8 +24,9 @@ import { focusHead, forward, type FocusedHead, type TransformerModel } from '../
 import { headAverage, PAPER_RESIDUAL, rollout } from '../../core/rollout';
 import { applyUnits, hideTokens, unitGroups } from '../../core/tokenGroups';
 import type { Matrix } from '../../core/types';
-import { loadModel, type LoadedModel } from '../../model';
+import { loadModel, type LoadedModel, type LoadOptions } from '../../model';
 import type { EncodedText } from '../../model/tokenizer';
+import { formatNumber, RowFormatter } from '../../cli/jsonRows';
 import {
   DEFAULT_MODEL_VIEW_OPTIONS,
   THUMB_SIDE,
@@ -56,6 +57,9 @@ export interface ViewState {
   readonly options: ModelViewOptions;
 }
 
+/** 50 M weights: ~450 MB of JSON, as far as one export held in memory goes here. */
+export const STACK_JSON_MAX_ENTRIES = 50_000_000;
+
 export const DEFAULT_VIEW_STATE: ViewState = { layer: 0, head: 0, options: DEFAULT_MODEL_VIEW_OPTIONS };
 
 interface Run {
@@ -77,11 +81,13 @@ export class ModelEngine {
   private constructor(
     readonly loaded: LoadedModel,
     readonly info: ModelInfo,
+    readonly loadMs: number,
   ) {}
 
-  static load(dir: string, name?: string): ModelEngine {
-    const loaded = loadModel(dir);
-    return new ModelEngine(loaded, modelInfo(loaded, name ?? path.basename(dir)));
+  static load(dir: string, name?: string, opts: LoadOptions = {}): ModelEngine {
+    const started = performance.now();
+    const loaded = loadModel(dir, opts);
+    return new ModelEngine(loaded, modelInfo(loaded, name ?? path.basename(dir)), performance.now() - started);
   }
 
   get model(): TransformerModel {
@@ -131,6 +137,22 @@ export class ModelEngine {
     } else predictions = { kind: 'none', reason: `This checkpoint has no ${this.info.causal ? 'language-model' : 'masked-LM'} head.` };
     this.run = { text, encoded, tokens, averages, predictions, tokenizeMs, forwardMs, thumbs, focused: undefined };
     return this.snapshot(state);
+  }
+
+  /**
+   * Generation one step at a time: the text grows by what token `id` adds when decoded after the
+   * current ids (decode(ids + id) minus decode(ids), so a SentencePiece "▁cat" brings its space
+   * and a byte-level "Ġcat" too), and the grown text is run again.
+   */
+  appendToken(id: number, state: ViewState): ModelSnapshot {
+    const run = this.requireRun();
+    const tokenizer = this.loaded.tokenizer!;
+    if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new Error(`Token id ${id} is outside the vocabulary (0…${this.info.vocabSize - 1}).`);
+    const ids = run.encoded.ids.filter((_, i) => !addedSpecials(run.encoded)[i]);
+    const before = tokenizer.decode(ids);
+    const after = tokenizer.decode([...ids, id]);
+    const added = after.startsWith(before) ? after.slice(before.length) : tokenizer.decode([id]);
+    return this.runText(run.text + added, state);
   }
 
   get hasRun(): boolean {
@@ -254,11 +276,55 @@ export class ModelEngine {
     return { upTo: s.rolloutUpTo, residual: PAPER_RESIDUAL, matrix: toFloatMatrix(applyUnits(this.rolloutTokens(s.rolloutUpTo), groups, s.options.renormalize)) };
   }
 
-  /** Every layer's and head's token-level weights, recomputed (for the JSON export). */
-  allWeights(): { layer: number; heads: Matrix[] }[] {
+  /**
+   * The whole attention stack as JSON text in the CLI's shape (`headlight attention --model
+   * --json`, README): model, tokens, ids, offsets, layers[].heads[].weights (rows are queries),
+   * next or masks, timings; 7 significant digits through the CLI's own row writer. Returned as
+   * chunks (one row a chunk) so no single string approaches Node's longest.
+   */
+  stackJson(maxEntries = STACK_JSON_MAX_ENTRIES): string[] {
     const run = this.requireRun();
-    const out: { layer: number; heads: Matrix[] }[] = [];
-    forward(this.model, run.encoded.ids, { keep: 'none', onLayer: (layer, heads) => out.push({ layer, heads: heads.map((h) => h.weights) }) });
+    const { layers: L, heads: H } = this.info;
+    const n = run.tokens.length;
+    if (n * n * L * H > maxEntries) {
+      throw new Error(
+        `The whole stack is ${L} layers × ${H} heads × ${n}² = ${(n * n * L * H).toLocaleString('en-US')} weights, too many for one export here; ` +
+          `export the focused head, or run \`headlight attention --model "${this.info.dir}" --json --layers A-B\` for a range of layers.`,
+      );
+    }
+    const out: string[] = [];
+    const s = this.loaded.summary;
+    out.push(`{"model":${JSON.stringify({ type: s.type, layers: s.layers, heads: s.heads, kvHeads: s.kvHeads, hidden: s.hidden })},`);
+    out.push(`"tokens":${JSON.stringify(run.encoded.tokens)},`);
+    out.push(`"ids":${JSON.stringify(run.encoded.ids)},`);
+    out.push(`"offsets":${JSON.stringify(run.encoded.offsets)},`);
+    out.push('"layers":[');
+    const rows = new RowFormatter();
+    const started = performance.now();
+    let writingMs = 0;
+    forward(this.model, run.encoded.ids, {
+      keep: 'none',
+      onLayer: (layer, heads) => {
+        const t = performance.now();
+        out.push('{"heads":[');
+        heads.forEach((head, h) => {
+          const w = head.weights;
+          out.push('{"weights":[');
+          for (let i = 0; i < w.rows; i++) out.push(`${rows.formatRow(w.data, i * w.cols, (i + 1) * w.cols)}${i < w.rows - 1 ? ',' : ''}`);
+          out.push(`]}${h < heads.length - 1 ? ',' : ''}`);
+        });
+        out.push(`]}${layer < L - 1 ? ',' : ''}`);
+        writingMs += performance.now() - t;
+      },
+    });
+    const forwardMs = performance.now() - started - writingMs;
+    out.push('],');
+    const top = (list: readonly PredictedToken[]) => `[${list.map((t) => `{"id":${t.id},"token":${JSON.stringify(t.raw)},"p":${formatNumber(t.p)}}`).join(',')}]`;
+    const p = run.predictions;
+    if (p.kind === 'next') out.push(`"next":${top(p.top)},`);
+    if (p.kind === 'masks') out.push(`"masks":[${p.masks.map((m) => `{"position":${m.position},"top":${top(m.top)}}`).join(',')}],`);
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    out.push(`"timings":${JSON.stringify({ loadMs: round(this.loadMs), tokenizeMs: round(run.tokenizeMs), forwardMs: round(forwardMs) })}}`);
     return out;
   }
 
@@ -288,6 +354,7 @@ export function modelInfo(loaded: LoadedModel, name: string): ModelInfo {
     kvHeads: s.kvHeads,
     hidden: s.hidden,
     headDim: s.headDim,
+    vocabSize: s.vocabSize,
     dtype: s.dtype,
     causal: loaded.config.causal,
     parameters: s.parameters,
