@@ -12,7 +12,7 @@ import { SLICE_ROWS } from '../slices';
 import { EmbeddingStore, type SubwordVectors } from '../store';
 import { MAX_PROBLEMS, type EmbLayout, type EmbProblem, type EmbProblemCode, type ParsedEmb } from '../types';
 import { Vocabulary } from '../vocabulary';
-import { PAUSE, type BinaryReader } from './byteWindow';
+import { PAUSE, type BinaryReader, type ReadStep } from './byteWindow';
 
 const NO_RANGE = { line: 0, startColumn: 0, endColumn: 0 } as const;
 
@@ -157,10 +157,29 @@ export interface RowsToAssemble {
  * and returns the ParsedEmb. Yields PAUSE every SLICE_ROWS rows.
  */
 export function* assembleBinary(input: RowsToAssemble): BinaryReader<ParsedEmb> {
-  const { dim, blocks, rowsPerBlock: per, rowsRead, hasToken, norms, rowOffset, problems } = input;
+  const { rowsRead, hasToken, norms } = input;
   // 1. Non-finite rows leave before the vocabulary sees their tokens.
   const text = input.tokens.text();
   yield PAUSE;
+  let tokenRows: Int32Array | number[] = [];
+  let vocabularyText = text;
+  let allFinite = true;
+  for (let r = 0; r < rowsRead && allFinite; r++) if (hasToken[r] && !Number.isFinite(norms[r]!)) allFinite = false;
+  if (allFinite) {
+    // The common case: every token goes to the vocabulary as read, no string per token.
+    const rowsWithTokens = new Int32Array(input.tokens.rows);
+    for (let r = 0, t = 0; r < rowsRead; r++) if (hasToken[r]) rowsWithTokens[t++] = r;
+    tokenRows = rowsWithTokens;
+  } else {
+    ({ tokenRows, vocabularyText } = yield* dropNonFinite(input, text));
+  }
+  yield PAUSE;
+  return yield* vocabularyAndCompaction(input, tokenRows, vocabularyText);
+}
+
+/** Rows with NaN or ∞ leave (with a problem) before the vocabulary sees their tokens. */
+function* dropNonFinite(input: RowsToAssemble, text: string): Generator<ReadStep, { tokenRows: number[]; vocabularyText: string }> {
+  const { rowsRead, hasToken, norms, rowOffset, problems } = input;
   const tokenRows: number[] = [];
   const keptText: string[] = [];
   let cursor = 0;
@@ -178,8 +197,12 @@ export function* assembleBinary(input: RowsToAssemble): BinaryReader<ParsedEmb> 
     if (r % SLICE_ROWS === 0) yield PAUSE;
   }
   keptText.push('');
-  const vocabularyText = keptText.join('\n');
-  keptText.length = 0;
+  return { tokenRows, vocabularyText: keptText.join('\n') };
+}
+
+/** Step 2 of assembleBinary, continued. */
+function* vocabularyAndCompaction(input: RowsToAssemble, tokenRows: Int32Array | number[], vocabularyText: string): BinaryReader<ParsedEmb> {
+  const { dim, blocks, rowsPerBlock: per, norms, rowOffset, problems } = input;
   // 2. Vocabulary: duplicates keep their first row.
   const steps = Vocabulary.build(vocabularyText, tokenRows.length);
   let built: { vocabulary: Vocabulary; rowOf: Int32Array };

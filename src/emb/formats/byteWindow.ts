@@ -65,7 +65,11 @@ export interface SlicedReadOptions {
   readonly onProgress?: (fraction: number) => void;
 }
 
-/** Runs a reader over a file, reading blocks by offset, pausing whenever a slice's time is spent. */
+/**
+ * Runs a reader over a file, reading blocks by offset, pausing whenever a slice's time is spent.
+ * The next block is read (into a second buffer) while the reader works on the current one, so
+ * the disk and the parsing overlap; the window holds the unread tail plus one block.
+ */
 export async function readFileSliced<T>(
   handle: fs.promises.FileHandle,
   size: number,
@@ -73,37 +77,54 @@ export async function readFileSliced<T>(
   options: SlicedReadOptions = {},
 ): Promise<T> {
   const blockSize = Math.max(1 << 12, options.blockSize ?? 4 << 20);
-  const window: ByteWindow = { bytes: new Uint8Array(Math.min(blockSize, Math.max(1, size))), at: 0, end: 0, base: 0, eof: size === 0, size };
+  const window: ByteWindow = { bytes: new Uint8Array(Math.min(2 * blockSize, Math.max(1, size))), at: 0, end: 0, base: 0, eof: size === 0, size };
   const slicer = new Slicer(options.signal);
+  const ahead = new Uint8Array(Math.min(blockSize, Math.max(1, size)));
+  let pending: Promise<number> | undefined;
+  let pendingAt = 0;
+  const prefetch = (position: number) => {
+    pendingAt = position;
+    pending = position < size ? handle.read(ahead, 0, ahead.length, position).then((r) => r.bytesRead) : Promise.resolve(0);
+  };
+  prefetch(0);
   const steps = reader(window);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (step.value === PAUSE) {
-      const paused = slicer.pause();
-      if (paused) await paused;
-      continue;
+  try {
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (step.value === PAUSE) {
+        const paused = slicer.pause();
+        if (paused) await paused;
+        continue;
+      }
+      if (window.eof) continue; // the reader sees eof and reports the truncation itself
+      // Keep the unread tail at the front; grow only when one unit needs more than the buffer.
+      const unread = window.end - window.at;
+      if (window.at > 0) {
+        window.bytes.copyWithin(0, window.at, window.end);
+        window.base += window.at;
+        window.at = 0;
+        window.end = unread;
+      }
+      const position = window.base + window.end;
+      if (pending === undefined || pendingAt !== position) prefetch(position);
+      const bytesRead = await pending!;
+      pending = undefined;
+      options.signal?.throwIfAborted();
+      if (window.end + bytesRead > window.bytes.length) {
+        const grown = new Uint8Array(Math.max(window.bytes.length * 2, window.end + bytesRead));
+        grown.set(window.bytes.subarray(0, window.end));
+        window.bytes = grown;
+      }
+      window.bytes.set(ahead.subarray(0, bytesRead), window.end);
+      window.end += bytesRead;
+      if (bytesRead === 0 || window.base + window.end >= size) window.eof = true;
+      else prefetch(window.base + window.end);
+      slicer.restart();
+      options.onProgress?.((window.base + window.end) / Math.max(1, size));
     }
-    if (window.eof) continue; // the reader sees eof and reports the truncation itself
-    // Keep the unread tail at the front; grow only when one unit needs more than the buffer.
-    const unread = window.end - window.at;
-    if (window.at > 0) {
-      window.bytes.copyWithin(0, window.at, window.end);
-      window.base += window.at;
-      window.at = 0;
-      window.end = unread;
-    }
-    if (window.end === window.bytes.length) {
-      const grown = new Uint8Array(window.bytes.length * 2);
-      grown.set(window.bytes.subarray(0, window.end));
-      window.bytes = grown;
-    }
-    const position = window.base + window.end;
-    const { bytesRead } = await handle.read(window.bytes, window.end, window.bytes.length - window.end, position);
-    options.signal?.throwIfAborted();
-    slicer.restart();
-    window.end += bytesRead;
-    if (bytesRead === 0 || window.base + window.end >= size) window.eof = true;
-    options.onProgress?.((window.base + window.end) / Math.max(1, size));
+  } finally {
+    // A read still in flight must finish before the caller closes the handle.
+    if (pending) await pending.catch(() => 0);
   }
 }

@@ -24,6 +24,8 @@ import { NEED_BYTES, PAUSE, type BinaryReader, type ByteWindow } from '../byteWi
 /** A token longer than this without a space is not a token: the file is not what its header says. */
 export const MAX_TOKEN_BYTES = 1 << 16;
 const ROWS_PER_PAUSE = 512;
+/** The fast path returns after this long, so the driver can pause (slices.ts budgets 12 ms). */
+const FAST_PATH_MS = 4;
 
 export interface Word2vecReadOptions {
   readonly name?: string;
@@ -53,16 +55,27 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
   const capacity = Math.min(announced, possible);
   const per = rowsPerBlock(dim);
   const blocks = allocateRowBlocks(capacity, dim);
-  const blockBytes = blocks.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
   const norms = new Float32Array(capacity);
   const rowOffset = new Float64Array(capacity);
   const hasToken = new Uint8Array(capacity);
   const tokens = new TokenText();
 
-  // 2. Rows.
+  // 2. Rows: the fast path takes every complete, plain row in the window (a plain function, so the
+  // JIT optimises its loop at once; a generator's body only tiers up after many resumptions); the
+  // generator's own loop below handles one row at a time where the window ends or a row is odd.
+  const rowsState: RowsState = { rows: 0, announced, capacity, dim, per, blocks, norms, rowOffset, hasToken, tokens, problems };
   let rows = 0;
   let stopped = false;
   while (rows < announced) {
+    const deadline = performance.now() + FAST_PATH_MS;
+    rowsState.rows = rows;
+    const stop = readPlainRows(w, rowsState, deadline);
+    rows = rowsState.rows;
+    if (rows >= announced) break;
+    if (stop === 'time') {
+      yield PAUSE;
+      continue;
+    }
     // Leading "\n" (word2vec.c's row terminator) is not part of the token.
     for (;;) {
       while (w.at < w.end && w.bytes[w.at] === 0x0a) w.at++;
@@ -73,7 +86,7 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
     // The token: bytes up to a space.
     let space = -1;
     for (let searched = 0; ; ) {
-      space = w.bytes.subarray(0, w.end).indexOf(0x20, w.at + searched);
+      space = findSpace(w.bytes, w.at + searched, w.end);
       if (space >= 0 || w.eof || w.end - w.at > MAX_TOKEN_BYTES) break;
       searched = w.end - w.at; // relative: the driver moves the unread bytes to the front
       yield NEED_BYTES;
@@ -108,18 +121,12 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
     rowOffset[rows] = rowStart;
     const b = Math.floor(rows / per);
     const inBlock = rows - b * per;
-    blockBytes[b]!.set(w.bytes.subarray(space + 1, space + 1 + rowBytes), inBlock * rowBytes);
-    const block = blocks[b]!;
-    let sum = 0;
-    for (let d = 0, o = inBlock * dim; d < dim; d++) {
-      const v = block[o + d]!;
-      sum += v * v;
-    }
-    norms[rows] = Math.sqrt(sum);
+    norms[rows] = copyRow(windowView(w.bytes), space + 1, blocks[b]!, inBlock * dim, dim);
     w.at = space + 1 + rowBytes;
     rows++;
     if (rows % ROWS_PER_PAUSE === 0) yield PAUSE;
   }
+  rowsState.rows = rows;
   // 3. After the last row: nothing but newlines, or a warning.
   if (!stopped) {
     for (;;) {
@@ -159,4 +166,94 @@ function hasControlBytes(bytes: Uint8Array, start: number, end: number): boolean
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
   }
   return false;
+}
+
+/** The first space in bytes[from, end), or −1 (a plain loop: tokens are short, and indexOf would need a view per row). */
+function findSpace(bytes: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (bytes[i] === 0x20) return i;
+  return -1;
+}
+
+let lastWindow: Uint8Array | undefined;
+let lastView: DataView | undefined;
+/** A DataView of the window's bytes, made once per window buffer (not once per row). */
+function windowView(bytes: Uint8Array): DataView {
+  if (bytes !== lastWindow || !lastView) {
+    lastWindow = bytes;
+    lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return lastView;
+}
+
+/**
+ * Copies the dim little-endian floats at byte `at` of the window into target[o, o + dim) and
+ * returns their ‖·‖₂ (float64 sum). The floats start at any byte (tokens have any length), so
+ * they are read through a DataView, which the JIT turns into plain unaligned loads.
+ */
+function copyRow(view: DataView, at: number, target: Float32Array, o: number, dim: number): number {
+  let sum = 0;
+  for (let d = 0, p = at; d < dim; d++, p += 4) {
+    const v = view.getFloat32(p, true);
+    target[o + d] = v;
+    sum += v * v;
+  }
+  return Math.sqrt(sum);
+}
+
+interface RowsState {
+  rows: number;
+  readonly announced: number;
+  readonly capacity: number;
+  readonly dim: number;
+  readonly per: number;
+  readonly blocks: readonly Float32Array[];
+  readonly norms: Float32Array;
+  readonly rowOffset: Float64Array;
+  readonly hasToken: Uint8Array;
+  readonly tokens: TokenText;
+  readonly problems: BinaryProblems;
+}
+
+/**
+ * Reads rows while the window holds a whole plain row (leading newlines, a token without control
+ * bytes, a space, the floats): 'window' when the next row is not whole or not plain (the caller's
+ * careful path takes it), 'time' when `deadline` passed, 'done' at the announced count.
+ */
+function readPlainRows(w: ByteWindow, state: RowsState, deadline: number): 'window' | 'time' | 'done' {
+  const { dim, per, blocks, norms, rowOffset, hasToken, tokens, problems } = state;
+  const rowBytes = dim * 4;
+  const bytes = w.bytes;
+  const view = windowView(bytes);
+  const end = w.end;
+  const limit = Math.min(state.announced, state.capacity);
+  let rows = state.rows;
+  let at = w.at;
+  try {
+    while (rows < limit) {
+      if ((rows & 31) === 0 && performance.now() > deadline) return 'time';
+      let start = at;
+      while (start < end && bytes[start] === 0x0a) start++;
+      let space = -1;
+      for (let i = start; i < end; i++) {
+        const c = bytes[i]!;
+        if (c === 0x20) {
+          space = i;
+          break;
+        }
+        if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return 'window';
+      }
+      if (space < 0 || space === start || end - (space + 1) < rowBytes) return 'window';
+      const rowStart = w.base + start;
+      hasToken[rows] = tokens.add(bytes, start, space, rowStart, problems) ? 1 : 0;
+      rowOffset[rows] = rowStart;
+      const b = Math.floor(rows / per);
+      norms[rows] = copyRow(view, space + 1, blocks[b]!, (rows - b * per) * dim, dim);
+      at = space + 1 + rowBytes;
+      rows++;
+    }
+    return 'done';
+  } finally {
+    state.rows = rows;
+    w.at = at;
+  }
 }
