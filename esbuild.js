@@ -29,6 +29,8 @@ const entries = [
   // Embedding Explorer (custom editor): its page, and the worker that holds the file's store and answers its questions.
   { entryPoints: ['webview/src/explorer/main.ts'], outfile: 'dist/explorer.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/host/explorer/worker.ts'], outfile: 'dist/explorerWorker.js', platform: 'node', format: 'cjs' },
+  // Model forward passes: the GEMM helper thread that takes half of each big product (src/model/parallel/gemmPool.ts finds it beside the bundle).
+  { entryPoints: ['src/model/parallel/gemmWorker.ts'], outfile: 'dist/gemmWorker.js', platform: 'node', format: 'cjs' },
   // Attention computation off the extension host's thread (cancellable by terminating it).
   { entryPoints: ['src/host/attention/worker.ts'], outfile: 'dist/attentionWorker.js', platform: 'node', format: 'cjs' },
   // Real models (Open Model…): loading, tokenizing, the forward pass and the view model, off the host's thread.
