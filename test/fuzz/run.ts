@@ -4,6 +4,8 @@
  *
  *   test/fuzz/safetensors.fuzz.ts   the safetensors reader and the nn.MultiheadAttention loader
  *   test/fuzz/emb.fuzz.ts           the .emb parser (text, bytes, blocks, mutations of valid files)
+ *   test/fuzz/embBinary.fuzz.ts     the word2vec binary and fastText .bin readers (bytes, generated
+ *                                   files, mutations and truncations of real ones, block reads)
  *
  *   npm run fuzz                          100,000 cases each, a fresh seed
  *   npm run fuzz -- 5000                  5,000 cases each
@@ -35,6 +37,11 @@ export const FUZZERS: readonly Fuzzer[] = [
     name: 'emb',
     file: join('test', 'fuzz', 'emb.fuzz.ts'),
     countCases: (output) => lastNumber(output, /emb fuzz: ([\d,]+) cases/g),
+  },
+  {
+    name: 'emb binary',
+    file: join('test', 'fuzz', 'embBinary.fuzz.ts'),
+    countCases: (output) => lastNumber(output, /emb binary fuzz: ([\d,]+) cases/g),
   },
 ];
 
