@@ -97,6 +97,12 @@ test('a tensor of the wrong shape is refused naming it, the expected and the fou
   throwsModelError(() => loadModel(dir), 'model.safetensors', /tensor "transformer\.h\.0\.attn\.c_attn\.weight" has shape \[96, 32\], expected \[32, 96\]/);
 });
 
+test('a tensor stored as integers is refused naming it and its dtype', () => {
+  const dir = copyFixture('gpt2');
+  patchHeader(path.join(dir, 'model.safetensors'), '"transformer.ln_f.weight":{"dtype":"F32"', '"transformer.ln_f.weight":{"dtype":"I32"');
+  throwsModelError(() => loadModel(dir), 'model.safetensors', /dtype I32 cannot be read as weights; Headlight reads F32, F16, BF16 and F64 \(tensor "transformer\.ln_f\.weight", at byte \d+\)/);
+});
+
 test('a missing tensor is refused naming it (in the index for a sharded checkpoint)', () => {
   const dir = copyFixture('gpt2');
   patchHeader(path.join(dir, 'model.safetensors'), '"transformer.h.1.mlp.c_fc.weight"', '"transformer.h.1.mlp.c_fX.weight"');
