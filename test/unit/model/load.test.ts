@@ -85,6 +85,19 @@ test('a truncated shard is refused naming the shard and the byte offsets', () =>
   assert.match(error.message, /at byte \d+/);
 });
 
+test('a shard cut anywhere is refused as a ModelError naming that shard', () => {
+  const source = path.join(FIXTURES, 'mistral', 'model-00001-of-00002.safetensors');
+  const size = fs.statSync(source).size;
+  const headerEnd = 8 + Number(fs.readFileSync(source).readBigUInt64LE(0));
+  const dir = copyFixture('mistral');
+  const shard = path.join(dir, 'model-00001-of-00002.safetensors');
+  for (const cut of [0, 3, 8, 20, Math.floor(headerEnd / 2), headerEnd - 1, headerEnd, headerEnd + 1, Math.floor((headerEnd + size) / 2), size - 1]) {
+    fs.copyFileSync(source, shard);
+    fs.truncateSync(shard, cut);
+    throwsModelError(() => loadModel(dir), 'model-00001-of-00002.safetensors', /truncated/);
+  }
+});
+
 test('a shard cut inside its header is refused with the header span', () => {
   const dir = copyFixture('gpt2');
   fs.truncateSync(path.join(dir, 'model.safetensors'), 100);
