@@ -182,23 +182,11 @@ export function* readFastTextBin(w: ByteWindow, options: FastTextReadOptions = {
   // 5. In-vocabulary vectors, in place: (row + Σ n-gram rows) / (1 + n), in float32 (subwords.ts).
   const norms = new Float32Array(nwords);
   const sum = new Float32Array(D);
+  // Plain functions do the per-word work (the JIT optimises them at once; see word2vec/read.ts).
   for (let i = 0; i < nwords; i++) {
     const b = Math.floor(i / per);
     const o = (i - b * per) * D;
-    const row = wordBlocks[b]!.subarray(o, o + D);
-    const buckets = args.bucket > 0 ? ngramBuckets(wordBytes[i]!, args.minn, args.maxn, args.bucket) : [];
-    if (buckets.length > 0) {
-      sum.set(row);
-      for (const h of buckets) {
-        const ngram = subwords.row(h);
-        for (let d = 0; d < D; d++) sum[d]! += ngram[d]!;
-      }
-      const n = buckets.length + 1;
-      for (let d = 0; d < D; d++) row[d] = sum[d]! / n;
-    }
-    let squares = 0;
-    for (let d = 0; d < D; d++) squares += row[d]! * row[d]!;
-    norms[i] = Math.sqrt(squares);
+    norms[i] = composeWordVector(wordBlocks[b]!.subarray(o, o + D), wordBytes[i]!, args, subwords, sum);
     if (i % ROWS_PER_PAUSE === 0) yield PAUSE;
   }
   return yield* assembleBinary({
@@ -216,4 +204,25 @@ export function* readFastTextBin(w: ByteWindow, options: FastTextReadOptions = {
     problems,
     subwords,
   });
+}
+
+/**
+ * Replaces a word's row by (row + Σ its n-gram rows) / (1 + n), summed in float32 in gensim's
+ * order (subwords.ts); returns the result's ‖·‖₂. `sum` is scratch of length dim.
+ */
+function composeWordVector(row: Float32Array, wordBytes: Uint8Array, args: FastTextArgs, subwords: FastTextSubwords, sum: Float32Array): number {
+  const D = row.length;
+  const buckets = args.bucket > 0 ? ngramBuckets(wordBytes, args.minn, args.maxn, args.bucket) : [];
+  if (buckets.length > 0) {
+    sum.set(row);
+    for (const h of buckets) {
+      const ngram = subwords.row(h);
+      for (let d = 0; d < D; d++) sum[d]! += ngram[d]!;
+    }
+    const n = buckets.length + 1;
+    for (let d = 0; d < D; d++) row[d] = sum[d]! / n;
+  }
+  let squares = 0;
+  for (let d = 0; d < D; d++) squares += row[d]! * row[d]!;
+  return Math.sqrt(squares);
 }
