@@ -2,6 +2,7 @@ import type { ActiveEmbeddings } from './activeEmbeddings';
 import type { EmbFeaturesApi } from './emb';
 import type { AttentionFeaturesApi } from './attention';
 import type { ExplorerFeaturesApi } from './explorer';
+import type { ModelFeaturesApi } from './model';
 
 /**
  * What `activate` returns: a small, typed window for the integration tests (and other extensions)
@@ -13,6 +14,8 @@ export interface HeadlightTestApi {
   readonly attention: AttentionFeaturesApi;
   /** The Embedding Explorer (desktop only: VS Code for the Web has no worker threads or local files for it). */
   readonly explorer?: ExplorerFeaturesApi;
+  /** Real models (Open Model…, the model source of Show Attention); desktop only. */
+  readonly model?: ModelFeaturesApi;
   /** Milliseconds from `activate()` being called to its return (src/host/activationTiming.ts). */
   readonly activationMs: number;
 }

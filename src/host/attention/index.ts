@@ -27,6 +27,7 @@ import { InputError, requestFromEditor } from './input';
 import { AttentionPanel, VIEW_TYPE, type PanelHost } from './panel';
 import { AttentionSession, type SessionStatus } from './session';
 import { readSettings } from './settings';
+import type { ModelFeaturesApi } from '../model';
 
 export const ATTENTION_COMMANDS = {
   showAttention: 'headlight.showAttention',
@@ -118,7 +119,11 @@ const CHART_LABELS: Readonly<Record<ChartId, string>> = {
   weights: 'W_Q, W_K, W_V, W_O of the focused head',
 };
 
-export function activateAttentionFeatures(features: FeatureContext): AttentionFeaturesApi {
+/**
+ * `model`: the real-model source (src/host/model/). While it is active, Show Attention runs the
+ * model, the panel's model messages go to it, and exports name the focused layer and head.
+ */
+export function activateAttentionFeatures(features: FeatureContext, model?: ModelFeaturesApi): AttentionFeaturesApi {
   const { context, log, owner, embeddings } = features;
   const extensionUri = context.extensionUri;
   const computer = new AttentionComputer(path.join(context.extensionPath, 'dist', 'attentionWorker.js'), (m) => log.warn(m));
@@ -146,12 +151,13 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
     exportPng: async (chart, bytes) => {
       const where = await saveExport({
         bytes,
-        fileName: `headlight-${chart}-head${session.focusedHead + 1}.png`,
+        fileName: model?.exportSuffix() ? `headlight-${chart}${model.exportSuffix()}.png` : `headlight-${chart}-head${session.focusedHead + 1}.png`,
         filters: { 'PNG image': ['png'] },
         title: `Export ${CHART_LABELS[chart]} as PNG`,
       });
       if (where) reportSaved(where);
     },
+    modelMessage: (message) => model?.bridge.handle(message),
     exportMatrix: async ({ matrix, format }) => {
       await exportMatrixTo(matrix, format, undefined);
     },
@@ -194,8 +200,10 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
 
   function adopt(next: AttentionPanel): AttentionPanel {
     panel = next;
+    model?.bridge.attach((message) => next.post(message));
     next.onDidClose(() => {
       if (panel === next) panel = undefined;
+      model?.bridge.attach(undefined);
       // A closed panel stops its computation, empties the Heads view and ends the warm worker
       // (the next Show Attention starts a new one).
       session.clear();
@@ -214,6 +222,7 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
   }
 
   async function showAttention(arg?: unknown): Promise<void> {
+    if (model && !isShowArgs(arg) && (await model.showAttention(() => ensurePanel()))) return;
     const commandAt = Date.now();
     const milestones: Record<string, number> = { command: epochMs() };
     const settings = readSettings();
@@ -286,6 +295,17 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
   }
 
   async function exportMatrixCommand(format: ExportFormat, target?: unknown, which?: unknown): Promise<void> {
+    if (model?.exportSuffix() && format === 'json') {
+      // A model's JSON export is its whole attention stack, in the CLI's shape.
+      try {
+        const where = await model.exportStack(target instanceof vscode.Uri ? target : undefined);
+        if (where) reportSaved(where);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Headlight: ${error instanceof Error ? error.message : String(error)}`);
+        if (target instanceof vscode.Uri) throw error;
+      }
+      return;
+    }
     try {
       if (!session.hasResult) throw new Error('Nothing to export yet: run “Headlight: Show Attention” first.');
       let matrix: MatrixId | undefined = typeof which === 'string' && (MATRIX_IDS as readonly string[]).includes(which) ? (which as MatrixId) : undefined;
@@ -321,7 +341,7 @@ export function activateAttentionFeatures(features: FeatureContext): AttentionFe
         const bytes = await current.capture(chart);
         const where = await saveExport({
           bytes,
-          fileName: `headlight-${chart}-head${session.focusedHead + 1}.png`,
+          fileName: model?.exportSuffix() ? `headlight-${chart}${model.exportSuffix()}.png` : `headlight-${chart}-head${session.focusedHead + 1}.png`,
           filters: { 'PNG image': ['png'] },
           title: `Export ${CHART_LABELS[chart]} as PNG`,
           target: uri,

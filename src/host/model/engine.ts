@@ -32,6 +32,7 @@ import {
   THUMB_SIDE,
   displayModelToken,
   type FloatMatrix,
+  type LayerHeadsView,
   type LayerThumbs,
   type ModelFocusView,
   type ModelInfo,
@@ -262,6 +263,22 @@ export class ModelEngine {
       scores: f.scores.data.slice(i * n, (i + 1) * n).buffer,
       weights: f.weights.data.slice(i * n, (i + 1) * n).buffer,
     };
+  }
+
+  /** Every head of one layer over units, unpooled (the head view's token lines). */
+  layerHeads(layer: number, state: ViewState): LayerHeadsView {
+    const run = this.requireRun();
+    const s = this.clampState({ ...state, layer });
+    const groups = unitGroups(run.encoded.wordIds, addedSpecials(run.encoded), s.options);
+    let heads: ModelThumb[] = [];
+    forward(this.model, run.encoded.ids, {
+      keep: 'none',
+      layers: { from: s.layer, to: s.layer },
+      onLayer: (_l, computed) => {
+        heads = computed.map((h) => modelThumb(applyUnits(h.weights, groups, s.options.renormalize), Number.POSITIVE_INFINITY));
+      },
+    });
+    return { layer: s.layer, n: groups.length, heads };
   }
 
   /** The token-level rollout through layers 0…upTo (before the unit transform). */

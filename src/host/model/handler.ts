@@ -39,6 +39,8 @@ export class EngineHandler {
         return this.require().neuron(request.state);
       case 'rollout':
         return this.require().rollout(request.state);
+      case 'layerHeads':
+        return this.require().layerHeads(request.layer, request.state);
       case 'append':
         return this.require().appendToken(request.id, request.state);
       case 'stackJson':

@@ -15,6 +15,7 @@ import { Disposable } from '../disposable';
 import { describeModelFolder, formatBytes } from '../../model/hubCache';
 import {
   DEFAULT_MODEL_VIEW_OPTIONS,
+  type LayerHeadsView,
   type ModelInfo,
   type ModelSnapshot,
   type ModelViewOptions,
@@ -202,6 +203,11 @@ export class ModelSession extends Disposable {
     if (!this.current) return Promise.resolve(undefined);
     // Thumbnails are taken per unit during the forward pass: new units mean a new pass.
     return this.track(this.request({ op: 'run', text: this.current.text, state: this.state }), 'snapshot');
+  }
+
+  /** Every head of one layer over the current units (the head view's lines). */
+  layerHeads(layer: number): Promise<LayerHeadsView> {
+    return this.request({ op: 'layerHeads', layer, state: this.state });
   }
 
   /** The whole attention stack as the CLI's JSON, in chunks. */

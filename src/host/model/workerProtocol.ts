@@ -3,7 +3,7 @@
  * src/host/model (both ends are ours and start together), so no validation table: the shapes are
  * checked by the compiler on both sides.
  */
-import type { ModelFocusView, ModelInfo, ModelSnapshot, NeuronView, RolloutView } from '../../shared/modelView';
+import type { LayerHeadsView, ModelFocusView, ModelInfo, ModelSnapshot, NeuronView, RolloutView } from '../../shared/modelView';
 import type { ViewState } from './engine';
 
 export type EngineRequest =
@@ -13,6 +13,7 @@ export type EngineRequest =
   | { readonly op: 'focus'; readonly state: ViewState }
   | { readonly op: 'neuron'; readonly state: ViewState }
   | { readonly op: 'rollout'; readonly state: ViewState }
+  | { readonly op: 'layerHeads'; readonly layer: number; readonly state: ViewState }
   | { readonly op: 'stackJson' }
   | { readonly op: 'append'; readonly id: number; readonly state: ViewState };
 
@@ -23,6 +24,7 @@ export interface EngineReplies {
   focus: { readonly focus: ModelFocusView; readonly neuron: NeuronView };
   neuron: NeuronView;
   rollout: RolloutView;
+  layerHeads: LayerHeadsView;
   stackJson: readonly string[];
   append: ModelSnapshot;
 }
