@@ -2,7 +2,7 @@
  * `headlight model` and `headlight attention --model`, run as the built CLI (node dist/cli.js),
  * checked against the torch reference the fixtures record (scripts/fixtures/make_model_fixtures.py).
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -128,6 +128,7 @@ test('attention --model prints the chosen head in the deck\'s words', () => {
 
 test('attention --model: bad input is refused with its message', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headlight-cli-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
   for (const file of fs.readdirSync(path.join(FIXTURES, 'qwen2'))) fs.copyFileSync(path.join(FIXTURES, 'qwen2', file), path.join(dir, file));
   const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
   config.model_type = 'mamba';

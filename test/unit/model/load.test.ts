@@ -2,7 +2,7 @@
  * Loading model folders: what the summary says, and the located message of each bad input.
  * Bad inputs are made in a temp dir from the good fixtures (copy, then truncate or patch bytes).
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,8 +12,12 @@ import { loadModel, ModelError } from '../../../src/model';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'models');
 
+const made: string[] = [];
+after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function copyFixture(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `headlight-${name}-`));
+  made.push(dir);
   for (const file of fs.readdirSync(path.join(FIXTURES, name))) fs.copyFileSync(path.join(FIXTURES, name, file), path.join(dir, file));
   return dir;
 }
