@@ -7,6 +7,7 @@ import { Disposable } from '../disposable';
 import { assertNever, validateFromHeads, type FromHeadsMessage, type ToHeadsMessage } from '../../shared/protocol';
 import { webviewHtml, webviewOptions } from './html';
 import type { AttentionSession } from './session';
+import type { ModelFeaturesApi } from '../model';
 
 export const HEADS_VIEW_ID = 'headlight.heads';
 
@@ -20,8 +21,23 @@ export class HeadsViewProvider extends Disposable implements vscode.WebviewViewP
     private readonly session: AttentionSession,
     private readonly log: vscode.LogOutputChannel,
     private readonly showAttention: () => Thenable<unknown>,
+    /** While a model result is shown, the view lists its layers × heads instead (src/host/model). */
+    private readonly model?: ModelFeaturesApi,
   ) {
     super();
+    if (model) {
+      // The thumbnails change with a new result only; a new focus is one small message.
+      let shownThumbs: unknown;
+      this.register(
+        model.onDidChange(() => {
+          const state = model.state();
+          const thumbs = model.isActive() ? state.snapshot?.thumbs : undefined;
+          if (thumbs && thumbs === shownThumbs && state.info) this.post({ type: 'focus', head: state.layer * state.info.heads + state.head });
+          else this.sendHeads();
+          shownThumbs = thumbs;
+        }),
+      );
+    }
     this.register(
       session.onDidChange((event) => {
         switch (event.kind) {
@@ -85,6 +101,11 @@ export class HeadsViewProvider extends Disposable implements vscode.WebviewViewP
     // Nobody to tell (the view is closed or loading; it asks with `ready`): building the snapshot
     // now would only delay whoever else is waiting for this picture.
     if (!this.view || !this.webviewReady || this.isDisposed) return;
+    const modelHeads = this.model?.headsForView();
+    if (modelHeads) {
+      this.post({ type: 'heads', ...modelHeads });
+      return;
+    }
     const snapshot = this.session.snapshot();
     this.post({
       type: 'heads',
@@ -108,7 +129,7 @@ export class HeadsViewProvider extends Disposable implements vscode.WebviewViewP
         this.sendHeads();
         break;
       case 'focusHead':
-        this.session.focusHead(message.head);
+        if (!this.model?.focusFlatHead(message.head)) this.session.focusHead(message.head);
         break;
       case 'showAttention':
         void this.showAttention();

@@ -324,8 +324,9 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
   }
 
   owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.showAttention, (arg?: unknown) => showAttention(arg)));
-  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.nextHead, () => void session.stepHead(1)));
-  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.previousHead, () => void session.stepHead(-1)));
+  // With a model shown, heads are walked across layers (src/host/model); else the session's heads.
+  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.nextHead, () => (model?.stepHead(1) ? undefined : void session.stepHead(1))));
+  owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.previousHead, () => (model?.stepHead(-1) ? undefined : void session.stepHead(-1))));
   owner.add(
     vscode.commands.registerCommand(ATTENTION_COMMANDS.exportPng, async (target?: unknown, which?: unknown) => {
       try {
@@ -375,7 +376,7 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
     }),
   );
 
-  const heads = owner.add(new HeadsViewProvider(extensionUri, session, log, () => vscode.commands.executeCommand(ATTENTION_COMMANDS.showAttention)));
+  const heads = owner.add(new HeadsViewProvider(extensionUri, session, log, () => vscode.commands.executeCommand(ATTENTION_COMMANDS.showAttention), model));
   owner.add(vscode.window.registerWebviewViewProvider(HEADS_VIEW_ID, heads, { webviewOptions: { retainContextWhenHidden: false } }));
 
   return {

@@ -12,7 +12,8 @@ import * as vscode from 'vscode';
 import type { FeatureContext } from '../featureContext';
 import { sentenceAround } from '../../emb/tokenize';
 import { describeModelFolder, findModelFolders, formatBytes, hubCacheDirs, listHubModels } from '../../model/hubCache';
-import { headLabel, type ModelInfo, type ModelSnapshot, type ModelViewOptions } from '../../shared/modelView';
+import { headLabel, type ModelInfo, type ModelSnapshot, type ModelThumb, type ModelViewOptions } from '../../shared/modelView';
+import type { WireThumb } from '../../shared/protocol';
 import { CancelledError } from './client';
 import { ModelPanelBridge } from './panelBridge';
 import { ModelSession, ModelTooLargeError, modelNameOf } from './session';
@@ -85,6 +86,8 @@ export interface ModelFeaturesApi {
   /** Show Attention on the active editor with the model (`reveal` opens the panel); false when no model is active. */
   showAttention(reveal?: () => void): Promise<boolean>;
   focusHead(layer: number, head: number): Promise<boolean>;
+  /** Next/previous head across layers while a model result is shown; undefined (nothing done) otherwise. */
+  stepHead(step: 1 | -1): Promise<boolean> | undefined;
   selectQuery(token: number): Promise<boolean>;
   setRolloutLayer(upTo: number): Promise<boolean>;
   setOptions(options: Partial<ModelViewOptions>): Promise<void>;
@@ -98,10 +101,23 @@ export interface ModelFeaturesApi {
   /** "-L3H5": what export file names carry while a model is shown; '' otherwise. */
   exportSuffix(): string;
   exportStack(target?: vscode.Uri): Promise<vscode.Uri | undefined>;
+  /** The Heads side view's list while a model result is shown: every layer's heads in order (L1H1 … L1Hh, L2H1 …). */
+  headsForView(): { thumbs: WireThumb[]; focusedHead: number; tokens: number; label: string } | undefined;
+  /** Focuses head `index` of that list; false when no model result is shown. */
+  focusFlatHead(index: number): boolean;
   readonly bridge: ModelPanelBridge;
   whenIdle(): Promise<void>;
   hasWorker(): boolean;
   readonly onDidChange: vscode.Event<void>;
+}
+
+/** A model thumbnail (absolute: 255 = weight 1) as the Heads view draws one (255 = the head's largest weight). */
+export function relativeThumb(thumb: ModelThumb): WireThumb {
+  const src = new Uint8Array(thumb.data);
+  const out = new Uint8Array(src.length);
+  const scale = thumb.max > 0 ? 1 / thumb.max : 0;
+  for (let i = 0; i < src.length; i++) out[i] = Math.min(255, Math.round(src[i]! * scale));
+  return { rows: thumb.rows, cols: thumb.cols, data: out.buffer, max: thumb.max };
 }
 
 function resolveConfiguredPath(value: string): string | undefined {
@@ -165,7 +181,10 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
   owner.add(
     session.onDidChange((event) => {
       if (event.kind === 'snapshot' || event.kind === 'closed' || event.kind === 'model') {
-        void vscode.commands.executeCommand('setContext', HAS_MODEL_ATTENTION_CONTEXT, active && session.snapshot !== undefined);
+        const shown = active && session.snapshot !== undefined;
+        void vscode.commands.executeCommand('setContext', HAS_MODEL_ATTENTION_CONTEXT, shown);
+        // Next/Previous Head's keys and menus are the attention panel's: they walk the model's heads now.
+        if (shown) void vscode.commands.executeCommand('setContext', 'headlight.hasAttention', true);
       }
       if (event.kind === 'model' || event.kind === 'closed') updateStatus();
       if (event.kind === 'highlight') highlighted = event.unit;
@@ -453,6 +472,7 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
     choices,
     showAttention,
     focusHead: (layer, head) => session.focusHead(layer, head),
+    stepHead: (step) => (active && session.snapshot ? report(session.stepHead(step)).then(() => true) : undefined),
     selectQuery: (token) => session.selectQuery(token),
     setRolloutLayer: (upTo) => session.setRolloutLayer(upTo),
     setOptions: async (options) => {
@@ -466,6 +486,23 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
     stackJson,
     exportSuffix: () => (active && session.snapshot ? `-${headLabel(session.layer, session.head)}` : ''),
     exportStack,
+    headsForView: () => {
+      const snapshot = session.snapshot;
+      const info = session.info;
+      if (!active || !snapshot || !info) return undefined;
+      return {
+        thumbs: snapshot.thumbs.flatMap((layer) => layer.heads.map(relativeThumb)),
+        focusedHead: session.layer * info.heads + session.head,
+        tokens: snapshot.tokens.length,
+        label: `${info.name} · ${info.layers} layers × ${info.heads} heads · ${headLabel(session.layer, session.head)}`,
+      };
+    },
+    focusFlatHead: (index) => {
+      const info = session.info;
+      if (!active || !session.snapshot || !info || !Number.isInteger(index) || index < 0 || index >= info.layers * info.heads) return false;
+      void report(session.focusHead(Math.floor(index / info.heads), index % info.heads));
+      return true;
+    },
     bridge,
     whenIdle: () => session.whenIdle(),
     hasWorker: () => session.hasWorker,
