@@ -25,10 +25,9 @@
  *
  * Numerical notes: layerNorm accumulates in float64; GELU is the erf form (activations.ts).
  */
-import { applyActivation } from '../blocks/activations';
 import { groupedQueryAttention } from '../blocks/groupedQueryAttention';
 import { layerNorm } from '../blocks/layerNorm';
-import { addInPlace, applyLinear, gatherRows } from './linear';
+import { addInPlace, applyLinear, applyLinearActivation, gatherRows } from './linear';
 import type { BertConfig, BertWeights, LayerHooks } from './types';
 import type { Matrix } from '../types';
 
@@ -63,8 +62,7 @@ export function bertForward(config: BertConfig, weights: BertWeights, ids: reado
     addInPlace(attended, h);
     const a = layerNorm(attended, layer.attnNorm.weight, layer.attnNorm.bias, config.eps);
     // Pass 5: feed-forward, residual, LayerNorm. [n, F] → [n, E]
-    const inner = applyLinear(a, layer.intermediate);
-    applyActivation(inner.data, config.activation);
+    const inner = applyLinearActivation(a, layer.intermediate, config.activation);
     const out = applyLinear(inner, layer.output);
     addInPlace(out, a);
     h = layerNorm(out, layer.outNorm.weight, layer.outNorm.bias, config.eps);

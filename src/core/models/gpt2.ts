@@ -24,10 +24,9 @@
  *
  * Numerical notes: layerNorm accumulates in float64; attention as groupedQueryAttention.ts.
  */
-import { applyActivation } from '../blocks/activations';
 import { columns, groupedQueryAttention } from '../blocks/groupedQueryAttention';
 import { layerNorm } from '../blocks/layerNorm';
-import { addInPlace, applyLinear, gatherRows } from './linear';
+import { addInPlace, applyLinear, applyLinearActivation, gatherRows } from './linear';
 import type { Gpt2Config, Gpt2Weights, LayerHooks } from './types';
 import type { Matrix } from '../types';
 
@@ -53,8 +52,7 @@ export function gpt2Forward(config: Gpt2Config, weights: Gpt2Weights, ids: reado
     addInPlace(h, applyLinear(context, layer.attnProj));
     if (hooks.lastLayer === l) return undefined;
     // Pass 6: MLP with gelu_new and residual. [n, E] → [n, F] → [n, E]
-    const inner = applyLinear(layerNorm(h, layer.ln2.weight, layer.ln2.bias, config.eps), layer.fc);
-    applyActivation(inner.data, config.activation);
+    const inner = applyLinearActivation(layerNorm(h, layer.ln2.weight, layer.ln2.bias, config.eps), layer.fc, config.activation);
     addInPlace(h, applyLinear(inner, layer.proj));
   }
   // Pass 7: final layer norm. [n, E]

@@ -6,6 +6,9 @@
  * Contract:
  *   applyLinear(x, w)       y = x Wᵀ + b (nn.Linear). x [n, in] → [n, out]. Runs on the installed
  *                           LinearKernel when it takes the weight, else on linalg's GEMM.
+ *   applyLinearActivation(x, w, act)  act(x Wᵀ + b), the MLP's first half: the same numbers as
+ *                           applyLinear then applyActivation (the same function on each entry);
+ *                           a kernel may apply act to each piece of y as its threads finish it.
  *   gatherRows(table, rows) the embedding lookup: row r of table for each r. → [rows.length, E]
  *   addInPlace(a, b)        a ← a + b (the residual connections). Same shape.
  *   setLinearKernel(k)      installs a kernel for applyLinear (src/model/parallel's GEMM over
@@ -17,6 +20,7 @@
  * float32 for the call (exact: every 16-bit value is a float32) and then the same.
  * Numerical note: every path sums in float32 or float64 in some order; see linalg.ts.
  */
+import { applyActivation, type Activation } from '../blocks/activations';
 import { linear, matmul, matrix } from '../linalg';
 import { float16ToNumber } from '../safetensors';
 import { ShapeError, type Matrix } from '../types';
@@ -24,7 +28,7 @@ import type { LinearWeight, StoredWeight, WeightMatrix } from './types';
 
 /** A replacement for applyLinear's products; `undefined` hands the weight back to linalg. */
 export interface LinearKernel {
-  linear(x: Matrix, w: LinearWeight): Matrix | undefined;
+  linear(x: Matrix, w: LinearWeight, activation?: Activation): Matrix | undefined;
 }
 
 let installed: LinearKernel | undefined;
@@ -40,9 +44,19 @@ export function isStoredWeight(w: WeightMatrix): w is StoredWeight {
   return 'dtype' in w;
 }
 
-export function applyLinear(x: Matrix, w: LinearWeight): Matrix {
-  const fast = installed?.linear(x, w);
+export function applyLinearActivation(x: Matrix, w: LinearWeight, activation: Activation): Matrix {
+  const fast = installed?.linear(x, w, activation);
   if (fast) return fast;
+  const y = linearOnLinalg(x, w);
+  applyActivation(y.data, activation);
+  return y;
+}
+
+export function applyLinear(x: Matrix, w: LinearWeight): Matrix {
+  return installed?.linear(x, w) ?? linearOnLinalg(x, w);
+}
+
+function linearOnLinalg(x: Matrix, w: LinearWeight): Matrix {
   const weight = w.weight;
   if (!isStoredWeight(weight)) return linear(x, weight, w.bias);
   if (x.cols !== weight.cols) throw new ShapeError(`linear: x is ${x.rows}×${x.cols} and W is ${weight.rows}×${weight.cols}; row widths differ`);

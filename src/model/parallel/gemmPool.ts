@@ -11,7 +11,9 @@
  * off the extension host's thread (a worker, the CLI), as all heavy work does. Results equal the
  * single-thread kernel's bit for bit: a column of C is always summed by one thread in one order.
  * Small products (below PARALLEL_MIN_MULTIPLY_ADDS) run on this thread alone: waking a helper
- * costs tens of microseconds. `close()` stops the helpers.
+ * costs tens of microseconds. An optional activation (the MLP's gelu) is applied by each thread to
+ * the chunk it just computed, with the core's own applyActivation: the same numbers as applying it
+ * afterwards, on every core. `close()` stops the helpers.
  *
  * Scheduling: columns are cut into chunks of ≥ 64 (a multiple of 8), about six per thread, and
  * claimed through one atomic word (job generation << 16 | next chunk), so a thread that the OS
@@ -23,12 +25,14 @@
  *   CLAIM  (generation & 0x7fff) << 16 | index of the next unclaimed chunk
  *   DONE   chunks finished in the current job; the caller waits on it
  *   STOP   1: helpers exit
- *   PARAMS a, b, c, bias, n, k, m, transB, dtype code, chunk width, chunks
+ *   FAILED 1: a helper threw while running a chunk (the caller then throws instead of waiting forever)
+ *   PARAMS a, b, c, bias, n, k, m, transB, dtype code, chunk width, chunks, activation (−1: none)
  *   RAN    chunks run so far by each thread (RAN + index), for benchmarks
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
+import { ACTIVATIONS, applyActivation, type Activation } from '../../core/blocks/activations';
 import { matrix } from '../../core/linalg';
 import type { Matrix } from '../../core/types';
 import {
@@ -38,7 +42,7 @@ import {
 import type { WorkerScript } from '../../emb/formats/text/parseWorkerPool';
 import { CONTROL_BYTES, MAX_THREADS, type ResidentTensor, type SharedMemory, type WeightArena } from './arena';
 
-export const CTL = { GEN: 0, CLAIM: 1, DONE: 2, STOP: 3, PARAMS: 8, RAN: 24 } as const;
+export const CTL = { GEN: 0, CLAIM: 1, DONE: 2, STOP: 3, FAILED: 4, PARAMS: 8, RAN: 24 } as const;
 /** Int32 words of the control block in use. */
 export const MAX_THREADS_CONTROL_WORDS = CTL.RAN + MAX_THREADS;
 export const DTYPE_CODES: readonly WeightDtype[] = ['f32', 'f16', 'bf16'];
@@ -82,9 +86,10 @@ export interface GemmPoolOptions {
  * the helpers. Returns how many this thread ran.
  */
 export function runChunks(ctl: Int32Array, generation: number, gemm: SharedGemm, op: GemmOperands, width: number, chunks: number,
-  thread: number): void {
+  thread: number, memory: SharedMemory, activation: Activation | undefined): void {
   const tag = (generation & 0x7fff) << 16;
   const scratch = scratchOf(thread);
+  const c = activation ? new Float32Array(memory.buffer, op.c, op.n * op.m) : undefined;
   for (;;) {
     const word = Atomics.load(ctl, CTL.CLAIM);
     if ((word & ~0xffff) !== tag) return;
@@ -92,22 +97,27 @@ export function runChunks(ctl: Int32Array, generation: number, gemm: SharedGemm,
     if (chunk >= chunks) return;
     if (Atomics.compareExchange(ctl, CTL.CLAIM, word, word + 1) !== word) continue;
     const j0 = chunk * width;
-    gemm.gemmRange(op, j0, Math.min(op.m, j0 + width), scratch);
+    const j1 = Math.min(op.m, j0 + width);
+    gemm.gemmRange(op, j0, j1, scratch);
+    if (c && activation) for (let i = 0; i < op.n; i++) applyActivation(c.subarray(i * op.m + j0, i * op.m + j1), activation);
     Atomics.add(ctl, CTL.RAN + thread, 1);
     if (Atomics.add(ctl, CTL.DONE, 1) + 1 === chunks) Atomics.notify(ctl, CTL.DONE);
   }
 }
 
 /** Reads the job parameters the caller published. */
-export function readJob(ctl: Int32Array): { op: GemmOperands; width: number; chunks: number } {
+export function readJob(ctl: Int32Array): { op: GemmOperands; width: number; chunks: number; activation: Activation | undefined } {
   const p = (i: number): number => ctl[CTL.PARAMS + i]!;
   return {
     op: { a: p(0), b: p(1), c: p(2), bias: p(3), n: p(4), k: p(5), m: p(6), transB: p(7) === 1, dtype: DTYPE_CODES[p(8)]! },
-    width: p(9), chunks: p(10),
+    width: p(9), chunks: p(10), activation: p(11) >= 0 ? ACTIVATIONS[p(11)] : undefined,
   };
 }
 
 const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** Arenas whose control block a live pool's helpers are listening to. */
+const poolsWithHelpers = new WeakSet<WeightArena>();
 
 export class GemmPool {
   private generation = 0;
@@ -143,6 +153,8 @@ export class GemmPool {
     const gemm = instantiateSharedGemm(arena.memory, variant);
     if (!gemm) throw new Error('GemmPool: this engine has no WebAssembly SIMD with shared memory');
     const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(options.threads ?? Math.min(2, availableParallelism()))));
+    // Helpers answer the arena's one control block: two pools with helpers would both take chunks.
+    if (threads > 1 && poolsWithHelpers.has(arena)) throw new Error('GemmPool: this arena already has a pool with helper threads; close it first');
     const script = options.worker ?? { script: path.join(__dirname, GEMM_WORKER_FILE) };
     const helpers: Worker[] = [];
     try {
@@ -164,6 +176,7 @@ export class GemmPool {
       await Promise.all(helpers.map((w) => w.terminate()));
       throw error;
     }
+    if (helpers.length > 0) poolsWithHelpers.add(arena);
     return new GemmPool(arena, gemm, helpers, options.callerTakesChunks ?? true);
   }
 
@@ -171,21 +184,22 @@ export class GemmPool {
    * y = x · W + b for a weight in the arena. Shapes: x [n, in]; W [in, out] ('in-out', Conv1D)
    * or [out, in] ('out-in', nn.Linear); bias [out] → y [n, out].
    */
-  linear(x: Matrix, w: ResidentTensor, layout: WeightLayout, bias?: Float32Array): Matrix {
+  linear(x: Matrix, w: ResidentTensor, layout: WeightLayout, bias?: Float32Array, activation?: Activation): Matrix {
     const [rows, cols] = w.shape as [number, number];
     const [inWidth, outWidth] = layout === 'in-out' ? [rows, cols] : [cols, rows];
     if (w.shape.length !== 2 || x.cols !== inWidth) {
       throw new RangeError(`linear: x is ${x.rows}×${x.cols}, W is ${w.shape.join('×')} (${layout}); widths differ`);
     }
     if (bias && bias.length !== outWidth) throw new RangeError(`linear: bias has ${bias.length} values, expected ${outWidth}`);
-    return this.product(x.data, x.rows, inWidth, w, outWidth, layout === 'out-in', bias);
+    return this.product(x.data, x.rows, inWidth, w, outWidth, layout === 'out-in', bias, activation);
   }
 
   /**
    * C[n, m] = A[n, k] · op(B) + bias, op(B) = B [k, m] or, with transB, Bᵀ of B [m, k]; B a tensor
-   * in the arena or plain floats. Returns a new matrix (the workspace is reused by the next call).
+   * in the arena or plain floats; then C ← activation(C) when one is given. Returns a new matrix
+   * (the workspace is reused by the next call).
    */
-  product(a: Float32Array, n: number, k: number, b: Operand, m: number, transB: boolean, bias?: Float32Array): Matrix {
+  product(a: Float32Array, n: number, k: number, b: Operand, m: number, transB: boolean, bias?: Float32Array, activation?: Activation): Matrix {
     if (this.closed) throw new Error('GemmPool: closed');
     if (a.length !== n * k) throw new RangeError(`product: A has ${a.length} values, expected ${n}×${k}`);
     const bLength = b instanceof Float32Array ? b.length : b.length;
@@ -194,6 +208,7 @@ export class GemmPool {
     if (n === 0 || m === 0) return matrix(n, m, out);
     if (k === 0) {
       if (bias) for (let i = 0; i < n; i++) out.set(bias, i * m);
+      if (activation) applyActivation(out, activation);
       return matrix(n, m, out);
     }
     // Workspace: [bias ⌈m/8⌉·8][A n·k][C n·m][B k·m when plain floats]
@@ -210,15 +225,16 @@ export class GemmPool {
     const op: GemmOperands = {
       a: aAt, b: plainB ? bAt : b.byteOffset, c: cAt, bias: biasAt, n, k, m, transB, dtype: plainB ? 'f32' : b.dtype,
     };
-    this.run(op);
+    this.run(op, activation);
     out.set(floats.subarray(cAt / 4, cAt / 4 + n * m));
     return matrix(n, m, out);
   }
 
-  private run(op: GemmOperands): void {
+  private run(op: GemmOperands, activation: Activation | undefined): void {
     const threads = this.threads;
     if (threads === 1 || (this.callerTakesChunks && op.n * op.k * op.m < PARALLEL_MIN_MULTIPLY_ADDS)) {
       this.gemm.gemmRange(op, 0, op.m, scratchOf(0));
+      if (activation) applyActivation(new Float32Array(this.arena.buffer, op.c, op.n * op.m), activation);
       Atomics.add(this.ctl, CTL.RAN, 1);
       return;
     }
@@ -226,15 +242,17 @@ export class GemmPool {
     const chunks = Math.ceil(op.m / width);
     const ctl = this.ctl;
     const generation = (this.generation = (this.generation + 1) & 0x7fff);
-    const params = [op.a, op.b, op.c, op.bias, op.n, op.k, op.m, op.transB ? 1 : 0, DTYPE_CODES.indexOf(op.dtype), width, chunks];
+    const params = [op.a, op.b, op.c, op.bias, op.n, op.k, op.m, op.transB ? 1 : 0, DTYPE_CODES.indexOf(op.dtype), width, chunks,
+      activation ? ACTIVATIONS.indexOf(activation) : -1];
     params.forEach((value, i) => (ctl[CTL.PARAMS + i] = value));
     Atomics.store(ctl, CTL.DONE, 0);
     Atomics.store(ctl, CTL.CLAIM, generation << 16);
     Atomics.store(ctl, CTL.GEN, generation);
     Atomics.notify(ctl, CTL.GEN);
-    if (this.callerTakesChunks) runChunks(ctl, generation, this.gemm, op, width, chunks, 0);
+    if (this.callerTakesChunks) runChunks(ctl, generation, this.gemm, op, width, chunks, 0, this.arena.memory, activation);
     for (let done = Atomics.load(ctl, CTL.DONE); done < chunks; done = Atomics.load(ctl, CTL.DONE)) {
-      Atomics.wait(ctl, CTL.DONE, done);
+      if (Atomics.load(ctl, CTL.FAILED) !== 0) throw new Error('GemmPool: a helper thread failed while computing a product');
+      Atomics.wait(ctl, CTL.DONE, done, 1000);
     }
   }
 
@@ -246,6 +264,7 @@ export class GemmPool {
     Atomics.add(this.ctl, CTL.GEN, 1);
     Atomics.notify(this.ctl, CTL.GEN);
     await Promise.all(this.helpers.map((w) => w.terminate()));
+    if (this.helpers.length > 0) poolsWithHelpers.delete(this.arena);
   }
 }
 

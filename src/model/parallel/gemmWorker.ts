@@ -2,7 +2,7 @@
  * A helper thread of GemmPool (gemmPool.ts): instantiates the shared-memory GEMM over the pool's
  * WeightArena memory, says 'ready', then sleeps on the job generation word and, for each new job,
  * takes column chunks until none is left. It never posts results: C is in the shared memory, and
- * the caller waits on the DONE word. Exits when STOP is set.
+ * the caller waits on the DONE word. Exits when STOP is set; sets FAILED if a chunk throws.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateSharedGemm } from '../../core/kernels/sharedGemm';
@@ -22,7 +22,14 @@ if (!gemm) {
     if (Atomics.load(ctl, CTL.STOP) === 1) break;
     if (generation === seen) continue;
     seen = generation;
-    const { op, width, chunks } = readJob(ctl);
-    runChunks(ctl, generation, gemm, op, width, chunks, index);
+    try {
+      const { op, width, chunks, activation } = readJob(ctl);
+      runChunks(ctl, generation, gemm, op, width, chunks, index, memory, activation);
+    } catch (error) {
+      // The caller is blocked waiting for this chunk: tell it, then let the worker die loudly.
+      Atomics.store(ctl, CTL.FAILED, 1);
+      Atomics.notify(ctl, CTL.DONE);
+      throw error;
+    }
   }
 }

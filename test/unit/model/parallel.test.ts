@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { linearReference, matmulReference, matmulTransposeBReference, matrix, type Matrix } from '../../../src/core';
+import { applyActivation } from '../../../src/core/blocks/activations';
 import { WeightArena, type ResidentTensor } from '../../../src/model/parallel/arena';
 import { GemmPool } from '../../../src/model/parallel/gemmPool';
 
@@ -101,7 +102,8 @@ for (const { n, k, m, layout, dtype } of CASES) {
 }
 
 test('the helper computes: with the caller taking no chunk, every chunk is the helper\'s and the product is right', async () => {
-  helpersOnly = await GemmPool.create(arena, { threads: 2, worker: WORKER, callerTakesChunks: false });
+  await assert.rejects(GemmPool.create(arena, { threads: 2, worker: WORKER }), /already has a pool with helper threads/);
+  helpersOnly = await GemmPool.create(new WeightArena(), { threads: 2, worker: WORKER, callerTakesChunks: false });
   const [n, k, m] = [40, 300, 640];
   const a = randomFloats(n * k, 1), b = randomFloats(k * m, 2);
   const before = helpersOnly.chunksRun();
@@ -125,4 +127,17 @@ test('shape mistakes are refused with both shapes named', () => {
   const w = resident(randomFloats(6, 9), 'f32', [2, 3]);
   assert.throws(() => two.linear(matrix(1, 4), w, 'in-out'), /x is 1×4, W is 2×3 \(in-out\)/);
   assert.throws(() => two.linear(matrix(1, 2), w, 'in-out', new Float32Array(2)), /bias has 2 values, expected 3/);
+});
+
+test('an activation applied chunk by chunk on both threads equals applying it to the whole product afterwards, bit for bit', () => {
+  const [n, k, m] = [48, 256, 1536];
+  const x = matrix(n, k, randomFloats(n * k, 21));
+  const w = resident(randomFloats(k * m, 22), 'f32', [k, m]);
+  const bias = randomFloats(m, 23);
+  for (const activation of ['gelu_new', 'gelu', 'silu', 'relu'] as const) {
+    const fused = two.linear(x, w, 'in-out', bias, activation);
+    const separate = one.linear(x, w, 'in-out', bias);
+    applyActivation(separate.data, activation);
+    assert.deepEqual(fused.data, separate.data, activation);
+  }
 });
