@@ -17,7 +17,7 @@ import { SLICE_ROWS, SLICE_VALUES, runToEnd } from '../../slices';
 import { EmbeddingStore } from '../../store';
 import { MAX_PROBLEMS, type EmbFix, type EmbProblem, type ParsedEmb } from '../../types';
 import { Vocabulary } from '../../vocabulary';
-import { allocateRows, scanMemoryOf } from '../../rowMemory';
+import { allocateRowBlocks, allocateRows, rowsPerBlock, scanMemoryOf } from '../../rowMemory';
 
 export interface ParseOptions {
   /** The set's name (file name); "embeddings" by default. */
@@ -97,7 +97,11 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   const source = sharedInPlace ? shared : chunks.length === 1 ? chunks[0]!.vectors : undefined;
   const scannable = count * dim < SCAN_IN_PLACE_MIN_VALUES || (source !== undefined && scanMemoryOf(source) !== undefined);
   const inPlace = source !== undefined && scannable && !worthTrimming(source.length, count * dim);
-  const vectors = inPlace ? source : allocateRows(count, dim);
+  // Otherwise the rows are copied into blocks of at most ROW_BLOCK_BYTES (rowMemory.ts): one for
+  // most files, several above 1 GiB of floats.
+  const per = rowsPerBlock(dim);
+  const blocks = inPlace ? [source] : allocateRowBlocks(count, dim);
+  const vectors = blocks[0]!;
   const norms = new Float32Array(count);
   const spaced = new Set<number>();
   const rowsPerSlice = Math.max(1, Math.floor(SLICE_VALUES / Math.max(1, dim)));
@@ -129,7 +133,7 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
         if (inPlace) {
           if (target !== regionStart + from) vectors.copyWithin(target * dim, (regionStart + from) * dim, (regionStart + to) * dim);
         } else {
-          vectors.set(chunk.vectors.subarray(from * dim, to * dim), target * dim);
+          copyIntoBlocks(blocks, per, dim, target, chunk.vectors, from, to);
         }
         from = to;
         yield;
@@ -165,8 +169,28 @@ export function* assemble(preamble: Preamble, chunks: readonly ChunkResult[], op
   yield;
   omitted += pruneProblems(problems);
 
-  const store = new EmbeddingStore({ name: options.name ?? 'embeddings', dim, tokens: vocabulary, vectors: vectors.subarray(0, count * dim), norms, dimNames });
+  const store = new EmbeddingStore({
+    name: options.name ?? 'embeddings',
+    dim,
+    tokens: vocabulary,
+    vectors: inPlace ? vectors.subarray(0, count * dim) : blocks,
+    rowsPerBlock: inPlace ? undefined : per,
+    norms,
+    dimNames,
+  });
   return { store, problems, layout: preamble.layout, format: 'text', dimNames, lineOfToken: lineOfToken.slice(0, count), spaced, problemsOmitted: omitted };
+}
+
+/** Rows [from, to) of `source` ([rows, dim]) into the blocks, starting at row `target`, split at block ends. */
+function copyIntoBlocks(blocks: readonly Float32Array[], per: number, dim: number, target: number, source: Float32Array, from: number, to: number): void {
+  while (from < to) {
+    const b = Math.floor(target / per);
+    const inBlock = target - b * per;
+    const n = Math.min(to - from, per - inBlock);
+    blocks[b]!.set(source.subarray(from * dim, (from + n) * dim), inBlock * dim);
+    from += n;
+    target += n;
+  }
 }
 
 /** Below this many values the rows may stay in any buffer (the neighbour scan is a plain loop there: neighbors.ts INDEX_MIN_VALUES). */
