@@ -79,3 +79,28 @@ test('metaspace.rs basic / multiple_spaces: "▁" stands for the space it replac
   assert.deepEqual(multiple.wordIds, [0, 1, 2, 3], 'split: every "▁" starts a pre-token');
   assert.equal(tokenizer.kind, 'Unigram');
 });
+
+test('tokenizer_config add_bos_token / add_eos_token replace the specials for Llama-family classes only (LlamaTokenizerFast.update_post_processor)', () => {
+  const json = {
+    version: '1.0',
+    added_tokens: [
+      { id: 0, content: '<unk>', special: true, normalized: false },
+      { id: 1, content: '<s>', special: true, normalized: false },
+      { id: 2, content: '</s>', special: true, normalized: false },
+    ],
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    pre_tokenizer: null,
+    post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], pair: [], special_tokens: { '<s>': { id: '<s>', ids: [1], tokens: ['<s>'] } } },
+    decoder: null,
+    model: { type: 'BPE', byte_fallback: false, fuse_unk: true, unk_token: '<unk>', vocab: { '<unk>': 0, '<s>': 1, '</s>': 2, '▁': 3, h: 4, i: 5, '▁h': 6, '▁hi': 7 }, merges: ['▁ h', '▁h i'] },
+  };
+  const both = tokenizerFromJson(json, { tokenizer_class: 'LlamaTokenizer', add_bos_token: true, add_eos_token: true, bos_token: '<s>', eos_token: { content: '</s>' } }, 'l/tokenizer.json');
+  const e = both.encode('hi');
+  assert.deepEqual(e.tokens, ['<s>', '▁hi', '</s>']);
+  assert.deepEqual(e.offsets, [null, [0, 2], null]);
+  assert.deepEqual(both.encode('hi', { addSpecialTokens: false }).tokens, ['▁hi']);
+  const none = tokenizerFromJson(json, { tokenizer_class: 'LlamaTokenizerFast', add_bos_token: false }, 'l/tokenizer.json');
+  assert.deepEqual(none.encode('hi').tokens, ['▁hi']);
+  const other = tokenizerFromJson(json, { tokenizer_class: 'PreTrainedTokenizerFast', add_bos_token: false, add_eos_token: true }, 'l/tokenizer.json');
+  assert.deepEqual(other.encode('hi').tokens, ['<s>', '▁hi'], 'the template stays for other classes');
+});
