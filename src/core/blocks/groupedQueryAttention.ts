@@ -47,39 +47,96 @@ export function columns(x: Matrix, from: number, width: number): Matrix {
   return matrix(x.rows, width, out);
 }
 
-/** Shapes: q [n, H·D], k [n, KV·D], v [n, KV·D] → [n, H·D]. */
-export function groupedQueryAttention(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec, onHead?: HeadSink): Matrix {
-  const { heads: H, kvHeads: KV, headDim: D, scale, causal, window } = spec;
+/** One head's results: scores and weights [n, n], and its slice of the context [n, D]. */
+export interface HeadResult {
+  readonly scores: Matrix;
+  readonly weights: Matrix;
+  readonly context: Matrix;
+}
+
+/**
+ * A replacement for the loop over heads (src/model/parallel runs heads on several threads with
+ * attendHead itself, so the numbers are the same); `undefined` declines and the loop runs here.
+ * Returns every query head's result, in head order.
+ */
+export interface AttentionKernel {
+  heads(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec): readonly HeadResult[] | undefined;
+}
+
+let installed: AttentionKernel | undefined;
+
+/** Installs `kernel` (undefined: none) for every later groupedQueryAttention; returns the previous one. */
+export function setAttentionKernel(kernel: AttentionKernel | undefined): AttentionKernel | undefined {
+  const previous = installed;
+  installed = kernel;
+  return previous;
+}
+
+/** Checks q, k, v against the spec; returns the query heads per kv head. */
+export function checkAttention(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec): number {
+  const { heads: H, kvHeads: KV, headDim: D } = spec;
   const n = q.rows;
   if (KV <= 0 || H % KV !== 0) throw new ShapeError(`attention: ${H} query heads cannot share ${KV} key/value heads evenly`);
   if (q.cols !== H * D || k.cols !== KV * D || v.cols !== KV * D || k.rows !== n || v.rows !== n) {
     throw new ShapeError(`attention: q ${q.rows}×${q.cols}, k ${k.rows}×${k.cols}, v ${v.rows}×${v.cols} do not fit ${H} heads, ${KV} kv heads of width ${D}`);
   }
-  const group = H / KV;
+  return H / KV;
+}
+
+/**
+ * Passes 2–4 for one query head h reading kv head g = ⌊h / (H / KV)⌋: qh [n, D] its queries,
+ * kg, vg [n, D] that kv head's keys and values. → scores, weights [n, n], context [n, D].
+ */
+export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec): HeadResult {
+  const { scale, causal, window } = spec;
+  const n = qh.rows;
+  // Pass 2: scores = q_h · k_gᵀ · scale, masked → −∞. [n, D] · [n, D]ᵀ → [n, n]
+  const scores = matmulTransposeB(qh, kg);
+  const s = scores.data;
+  for (let i = 0; i < n; i++) {
+    const first = causal && window !== undefined ? Math.max(0, i - window + 1) : 0;
+    const last = causal ? i : n - 1; // visible keys: first … last
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      s[row + j] = j < first || j > last ? Number.NEGATIVE_INFINITY : Math.fround(s[row + j]! * scale);
+    }
+  }
+  // Pass 3: weights = softmax(scores) per row. [n, n]
+  const weights = softmaxRows(scores);
+  // Pass 4: context_h = weights · v_g. [n, n] · [n, D] → [n, D]
+  return { scores, weights: matrix(n, n, weights.data), context: matmul(weights, vg) };
+}
+
+/** Shapes: q [n, H·D], k [n, KV·D], v [n, KV·D] → [n, H·D]. */
+export function groupedQueryAttention(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec, onHead?: HeadSink): Matrix {
+  const { heads: H, kvHeads: KV, headDim: D } = spec;
+  const n = q.rows;
+  const group = checkAttention(q, k, v, spec);
   const context = new Float32Array(n * H * D);
+  const place = (h: number, out: Float32Array): void => {
+    for (let i = 0; i < n; i++) context.set(out.subarray(i * D, (i + 1) * D), i * H * D + h * D);
+  };
+  const elsewhere = installed?.heads(q, k, v, spec);
+  if (elsewhere) {
+    elsewhere.forEach((result, h) => {
+      place(h, result.context.data);
+      if (onHead) {
+        const g = Math.floor(h / group);
+        onHead(h, result.scores, result.weights, columns(q, h * D, D), columns(k, g * D, D));
+      }
+    });
+    return matrix(n, H * D, context);
+  }
   for (let g = 0; g < KV; g++) {
     // Pass 1: this kv head's keys and values. [n, D] each.
     const kg = columns(k, g * D, D);
     const vg = columns(v, g * D, D);
     for (let h = g * group; h < (g + 1) * group; h++) {
-      // Pass 2: scores = q_h · k_gᵀ · scale, masked → −∞. [n, D] · [n, D]ᵀ → [n, n]
       const qh = columns(q, h * D, D);
-      const scores = matmulTransposeB(qh, kg);
-      const s = scores.data;
-      for (let i = 0; i < n; i++) {
-        const first = causal && window !== undefined ? Math.max(0, i - window + 1) : 0;
-        const last = causal ? i : n - 1; // visible keys: first … last
-        const row = i * n;
-        for (let j = 0; j < n; j++) {
-          s[row + j] = j < first || j > last ? Number.NEGATIVE_INFINITY : Math.fround(s[row + j]! * scale);
-        }
-      }
-      // Pass 3: weights = softmax(scores) per row. [n, n]
-      const weights = softmaxRows(scores);
-      // Pass 4: context_h = weights · v_g. [n, n] · [n, D] → [n, D], into columns h·D …
-      const out = matmul(weights, vg).data;
-      for (let i = 0; i < n; i++) context.set(out.subarray(i * D, (i + 1) * D), i * H * D + h * D);
-      onHead?.(h, scores, matrix(n, n, weights.data), qh, kg);
+      const result = attendHead(qh, kg, vg, spec);
+      // context columns h·D … (h+1)·D
+      place(h, result.context.data);
+      onHead?.(h, result.scores, result.weights, qh, kg);
     }
   }
   return matrix(n, H * D, context);

@@ -20,12 +20,18 @@
  * descheduled (the machine is shared) simply takes fewer chunks. A helper still finishing an old
  * job can never claim a chunk of the next one: the generation in the word would not match.
  *
+ * Attention: `attentionHeads(q, k, v, spec)` runs a layer's heads the same way, a head per claim,
+ * each with the core's own attendHead (so the numbers are those of the one-thread loop); the
+ * helpers read q, k, v from the workspace and leave their heads' scores, weights and context
+ * there, and the caller copies them into fresh arrays.
+ *
  * Control words (Int32Array over the arena's first bytes):
  *   GEN    job generation; helpers Atomics.wait on it
  *   CLAIM  (generation & 0x7fff) << 16 | index of the next unclaimed chunk
  *   DONE   chunks finished in the current job; the caller waits on it
  *   STOP   1: helpers exit
  *   FAILED 1: a helper threw while running a chunk (the caller then throws instead of waiting forever)
+ *   KIND   0: a product (PARAMS below), 1: attention heads (see ATTENTION_PARAMS)
  *   PARAMS a, b, c, bias, n, k, m, transB, dtype code, chunk width, chunks, activation (−1: none)
  *   RAN    chunks run so far by each thread (RAN + index), for benchmarks
  */
@@ -33,6 +39,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { ACTIVATIONS, applyActivation, type Activation } from '../../core/blocks/activations';
+import { attendHead, checkAttention, columns, type AttentionSpec, type HeadResult } from '../../core/blocks/groupedQueryAttention';
 import { matrix } from '../../core/linalg';
 import type { Matrix } from '../../core/types';
 import {
@@ -42,7 +49,13 @@ import {
 import type { WorkerScript } from '../../emb/formats/text/parseWorkerPool';
 import { CONTROL_BYTES, MAX_THREADS, type ResidentTensor, type SharedMemory, type WeightArena } from './arena';
 
-export const CTL = { GEN: 0, CLAIM: 1, DONE: 2, STOP: 3, FAILED: 4, PARAMS: 8, RAN: 24 } as const;
+export const CTL = { GEN: 0, CLAIM: 1, DONE: 2, STOP: 3, FAILED: 4, KIND: 5, PARAMS: 8, RAN: 24 } as const;
+/** Attention jobs' parameters, from CTL.PARAMS: byte offsets of q, k, v and the outputs, then the shape and mask. */
+const ATTENTION_PARAMS = ['q', 'k', 'v', 'out', 'n', 'heads', 'kvHeads', 'headDim', 'causal', 'window', 'chunks'] as const;
+/** The attention scale, a float64 at this byte offset of the control page. */
+const SCALE_BYTE = 256;
+/** Past this much workspace a layer's heads run on the calling thread alone. */
+const ATTENTION_MAX_WORKSPACE = 256 * 1024 * 1024;
 /** Int32 words of the control block in use. */
 export const MAX_THREADS_CONTROL_WORDS = CTL.RAN + MAX_THREADS;
 export const DTYPE_CODES: readonly WeightDtype[] = ['f32', 'f16', 'bf16'];
@@ -79,6 +92,8 @@ export interface GemmPoolOptions {
   readonly variant?: SharedGemmChoice;
   /** false: this thread only waits and the helpers take every chunk (tests show they compute). */
   readonly callerTakesChunks?: boolean;
+  /** Multiply-adds below which work stays on this thread (default PARALLEL_MIN_MULTIPLY_ADDS; tests split tiny models with 0). */
+  readonly minParallelWork?: number;
 }
 
 /**
@@ -87,22 +102,13 @@ export interface GemmPoolOptions {
  */
 export function runChunks(ctl: Int32Array, generation: number, gemm: SharedGemm, op: GemmOperands, width: number, chunks: number,
   thread: number, memory: SharedMemory, activation: Activation | undefined): void {
-  const tag = (generation & 0x7fff) << 16;
   const scratch = scratchOf(thread);
   const c = activation ? new Float32Array(memory.buffer, op.c, op.n * op.m) : undefined;
-  for (;;) {
-    const word = Atomics.load(ctl, CTL.CLAIM);
-    if ((word & ~0xffff) !== tag) return;
-    const chunk = word & 0xffff;
-    if (chunk >= chunks) return;
-    if (Atomics.compareExchange(ctl, CTL.CLAIM, word, word + 1) !== word) continue;
-    const j0 = chunk * width;
-    const j1 = Math.min(op.m, j0 + width);
+  claimEach(ctl, generation, chunks, thread, (chunk) => {
+    const j0 = chunk * width, j1 = Math.min(op.m, j0 + width);
     gemm.gemmRange(op, j0, j1, scratch);
     if (c && activation) for (let i = 0; i < op.n; i++) applyActivation(c.subarray(i * op.m + j0, i * op.m + j1), activation);
-    Atomics.add(ctl, CTL.RAN + thread, 1);
-    if (Atomics.add(ctl, CTL.DONE, 1) + 1 === chunks) Atomics.notify(ctl, CTL.DONE);
-  }
+  });
 }
 
 /** Reads the job parameters the caller published. */
@@ -112,6 +118,60 @@ export function readJob(ctl: Int32Array): { op: GemmOperands; width: number; chu
     op: { a: p(0), b: p(1), c: p(2), bias: p(3), n: p(4), k: p(5), m: p(6), transB: p(7) === 1, dtype: DTYPE_CODES[p(8)]! },
     width: p(9), chunks: p(10), activation: p(11) >= 0 ? ACTIVATIONS[p(11)] : undefined,
   };
+}
+
+/** An attention job as published. */
+export interface AttentionJob {
+  readonly q: number; readonly k: number; readonly v: number; readonly out: number;
+  readonly spec: AttentionSpec;
+  readonly n: number;
+  readonly chunks: number;
+}
+
+export function readAttentionJob(ctl: Int32Array): AttentionJob {
+  const p = (name: (typeof ATTENTION_PARAMS)[number]): number => ctl[CTL.PARAMS + ATTENTION_PARAMS.indexOf(name)]!;
+  const scale = new Float64Array(ctl.buffer, SCALE_BYTE, 1)[0]!;
+  const window = p('window');
+  return {
+    q: p('q'), k: p('k'), v: p('v'), out: p('out'), n: p('n'), chunks: p('chunks'),
+    spec: { heads: p('heads'), kvHeads: p('kvHeads'), headDim: p('headDim'), scale, causal: p('causal') === 1, window: window >= 0 ? window : undefined },
+  };
+}
+
+/** Floats each head leaves in the workspace: scores n², weights n², context n·D. */
+const headFloats = (n: number, d: number): number => 2 * n * n + n * d;
+
+/** A helper's side of an attention job: claim heads, attend, leave the results in the workspace. */
+export function runAttentionHeads(ctl: Int32Array, generation: number, memory: SharedMemory, job: AttentionJob, thread: number): void {
+  const { n, spec } = job;
+  const { heads: H, kvHeads: KV, headDim: D } = spec;
+  const floats = new Float32Array(memory.buffer);
+  const q = matrix(n, H * D, floats.subarray(job.q / 4, job.q / 4 + n * H * D));
+  const k = matrix(n, KV * D, floats.subarray(job.k / 4, job.k / 4 + n * KV * D));
+  const v = matrix(n, KV * D, floats.subarray(job.v / 4, job.v / 4 + n * KV * D));
+  claimEach(ctl, generation, job.chunks, thread, (h) => {
+    const g = Math.floor(h / (H / KV));
+    const result = attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec);
+    const at = job.out / 4 + h * headFloats(n, D);
+    floats.set(result.scores.data, at);
+    floats.set(result.weights.data, at + n * n);
+    floats.set(result.context.data, at + 2 * n * n);
+  });
+}
+
+/** Claims chunk indexes of the job `generation` one at a time and runs `body` on each; counts them done. */
+function claimEach(ctl: Int32Array, generation: number, chunks: number, thread: number, body: (chunk: number) => void): void {
+  const tag = (generation & 0x7fff) << 16;
+  for (;;) {
+    const word = Atomics.load(ctl, CTL.CLAIM);
+    if ((word & ~0xffff) !== tag) return;
+    const chunk = word & 0xffff;
+    if (chunk >= chunks) return;
+    if (Atomics.compareExchange(ctl, CTL.CLAIM, word, word + 1) !== word) continue;
+    body(chunk);
+    Atomics.add(ctl, CTL.RAN + thread, 1);
+    if (Atomics.add(ctl, CTL.DONE, 1) + 1 === chunks) Atomics.notify(ctl, CTL.DONE);
+  }
 }
 
 const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
@@ -129,6 +189,7 @@ export class GemmPool {
     private readonly gemm: SharedGemm,
     private readonly helpers: readonly Worker[],
     private readonly callerTakesChunks: boolean,
+    private readonly minParallelWork: number,
   ) {
     this.ctl = new Int32Array(arena.buffer, 0, MAX_THREADS_CONTROL_WORDS);
   }
@@ -177,7 +238,7 @@ export class GemmPool {
       throw error;
     }
     if (helpers.length > 0) poolsWithHelpers.add(arena);
-    return new GemmPool(arena, gemm, helpers, options.callerTakesChunks ?? true);
+    return new GemmPool(arena, gemm, helpers, options.callerTakesChunks ?? true, options.minParallelWork ?? PARALLEL_MIN_MULTIPLY_ADDS);
   }
 
   /**
@@ -232,7 +293,7 @@ export class GemmPool {
 
   private run(op: GemmOperands, activation: Activation | undefined): void {
     const threads = this.threads;
-    if (threads === 1 || (this.callerTakesChunks && op.n * op.k * op.m < PARALLEL_MIN_MULTIPLY_ADDS)) {
+    if (threads === 1 || (this.callerTakesChunks && op.n * op.k * op.m < this.minParallelWork)) {
       this.gemm.gemmRange(op, 0, op.m, scratchOf(0));
       if (activation) applyActivation(new Float32Array(this.arena.buffer, op.c, op.n * op.m), activation);
       Atomics.add(this.ctl, CTL.RAN, 1);
@@ -240,20 +301,78 @@ export class GemmPool {
     }
     const width = Math.max(64, Math.ceil(op.m / (6 * threads) / 8) * 8);
     const chunks = Math.ceil(op.m / width);
+    const generation = this.publish(0, [op.a, op.b, op.c, op.bias, op.n, op.k, op.m, op.transB ? 1 : 0, DTYPE_CODES.indexOf(op.dtype), width, chunks,
+      activation ? ACTIVATIONS.indexOf(activation) : -1]);
+    if (this.callerTakesChunks) runChunks(this.ctl, generation, this.gemm, op, width, chunks, 0, this.arena.memory, activation);
+    this.waitFor(chunks);
+  }
+
+  /** Writes a job's parameters and wakes the helpers; returns its generation. */
+  private publish(kind: number, params: readonly number[]): number {
     const ctl = this.ctl;
     const generation = (this.generation = (this.generation + 1) & 0x7fff);
-    const params = [op.a, op.b, op.c, op.bias, op.n, op.k, op.m, op.transB ? 1 : 0, DTYPE_CODES.indexOf(op.dtype), width, chunks,
-      activation ? ACTIVATIONS.indexOf(activation) : -1];
+    ctl[CTL.KIND] = kind;
     params.forEach((value, i) => (ctl[CTL.PARAMS + i] = value));
     Atomics.store(ctl, CTL.DONE, 0);
     Atomics.store(ctl, CTL.CLAIM, generation << 16);
     Atomics.store(ctl, CTL.GEN, generation);
     Atomics.notify(ctl, CTL.GEN);
-    if (this.callerTakesChunks) runChunks(ctl, generation, this.gemm, op, width, chunks, 0, this.arena.memory, activation);
+    return generation;
+  }
+
+  /** Blocks until `chunks` chunks of the current job are done. */
+  private waitFor(chunks: number): void {
+    const ctl = this.ctl;
     for (let done = Atomics.load(ctl, CTL.DONE); done < chunks; done = Atomics.load(ctl, CTL.DONE)) {
       if (Atomics.load(ctl, CTL.FAILED) !== 0) throw new Error('GemmPool: a helper thread failed while computing a product');
       Atomics.wait(ctl, CTL.DONE, done, 1000);
     }
+  }
+
+  /**
+   * A layer's attention heads over this thread and the helpers (see the contract): every query
+   * head's scores, weights [n, n] and context [n, D], in head order, as fresh arrays; undefined
+   * when one thread would do as well (no helper, tiny heads) or the workspace would be too big.
+   */
+  attentionHeads(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec): HeadResult[] | undefined {
+    if (this.closed || this.threads === 1) return undefined;
+    const group = checkAttention(q, k, v, spec);
+    const { heads: H, kvHeads: KV, headDim: D } = spec;
+    const n = q.rows;
+    if (n * n * D * H < this.minParallelWork) return undefined;
+    const qBytes = align64(n * H * D * 4), kvBytes = align64(n * KV * D * 4), outBytes = H * headFloats(n, D) * 4;
+    if (qBytes + 2 * kvBytes + outBytes > ATTENTION_MAX_WORKSPACE) return undefined;
+    const base = this.arena.workspace(qBytes + 2 * kvBytes + outBytes);
+    const qAt = base, kAt = qAt + qBytes, vAt = kAt + kvBytes, outAt = vAt + kvBytes;
+    let floats = new Float32Array(this.arena.buffer);
+    floats.set(q.data, qAt / 4);
+    floats.set(k.data, kAt / 4);
+    floats.set(v.data, vAt / 4);
+    new Float64Array(this.arena.buffer, SCALE_BYTE, 1)[0] = spec.scale;
+    const values: Record<(typeof ATTENTION_PARAMS)[number], number> = {
+      q: qAt, k: kAt, v: vAt, out: outAt, n, heads: H, kvHeads: KV, headDim: D, causal: spec.causal ? 1 : 0,
+      window: spec.window ?? -1, chunks: H,
+    };
+    const generation = this.publish(1, ATTENTION_PARAMS.map((name) => values[name]));
+    const results: (HeadResult | undefined)[] = new Array<HeadResult | undefined>(H);
+    if (this.callerTakesChunks) {
+      claimEach(this.ctl, generation, H, 0, (h) => {
+        const g = Math.floor(h / group);
+        results[h] = attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec);
+      });
+    }
+    this.waitFor(H);
+    floats = new Float32Array(this.arena.buffer);
+    return Array.from({ length: H }, (_, h) => {
+      const mine = results[h];
+      if (mine) return mine;
+      const at = outAt / 4 + h * headFloats(n, D);
+      return {
+        scores: matrix(n, n, floats.slice(at, at + n * n)),
+        weights: matrix(n, n, floats.slice(at + n * n, at + 2 * n * n)),
+        context: matrix(n, D, floats.slice(at + 2 * n * n, at + 2 * n * n + n * D)),
+      };
+    });
   }
 
   /** Stops the helpers; later products throw. */

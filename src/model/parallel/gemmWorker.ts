@@ -1,12 +1,12 @@
 /**
  * A helper thread of GemmPool (gemmPool.ts): instantiates the shared-memory GEMM over the pool's
  * WeightArena memory, says 'ready', then sleeps on the job generation word and, for each new job,
- * takes column chunks until none is left. It never posts results: C is in the shared memory, and
+ * takes column chunks (a product) or heads (attention) until none is left. It never posts results: C is in the shared memory, and
  * the caller waits on the DONE word. Exits when STOP is set; sets FAILED if a chunk throws.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateSharedGemm } from '../../core/kernels/sharedGemm';
-import { CTL, MAX_THREADS_CONTROL_WORDS, readJob, runChunks, type GemmWorkerData } from './gemmPool';
+import { CTL, MAX_THREADS_CONTROL_WORDS, readAttentionJob, readJob, runAttentionHeads, runChunks, type GemmWorkerData } from './gemmPool';
 
 const { memory, index, variant } = workerData as GemmWorkerData;
 const gemm = instantiateSharedGemm(memory, variant);
@@ -23,8 +23,11 @@ if (!gemm) {
     if (generation === seen) continue;
     seen = generation;
     try {
-      const { op, width, chunks, activation } = readJob(ctl);
-      runChunks(ctl, generation, gemm, op, width, chunks, index, memory, activation);
+      if (ctl[CTL.KIND] === 1) runAttentionHeads(ctl, generation, memory, readAttentionJob(ctl), index);
+      else {
+        const { op, width, chunks, activation } = readJob(ctl);
+        runChunks(ctl, generation, gemm, op, width, chunks, index, memory, activation);
+      }
     } catch (error) {
       // The caller is blocked waiting for this chunk: tell it, then let the worker die loudly.
       Atomics.store(ctl, CTL.FAILED, 1);

@@ -1,11 +1,12 @@
 /**
  * The model engine on every core, assembled: weights read straight into a WeightArena (shared
- * memory), and applyLinear's products (src/core/models/linear.ts) run by a GemmPool over them.
+ * memory), applyLinear's products (src/core/models/linear.ts) run by a GemmPool over them, and
+ * each layer's attention heads (src/core/blocks/groupedQueryAttention.ts) shared between threads.
  *
  * Contract:
  *   const engine = await ParallelEngine.start(options)     starts the helper thread(s)
  *   loadModel(dir, { allocator: engine.allocator })         weights land in the arena
- *   const restore = engine.install()                        applyLinear now runs on the pool
+ *   const restore = engine.install()                        applyLinear and attention now run on the pool
  *   forward(model, ids) …                                   synchronous, as before
  *   restore(); await engine.close()
  * The kernel takes only weights that live in this engine's arena (and declines others, which then
@@ -14,6 +15,7 @@
  * off the extension host's thread: the pool blocks its thread while a product runs.
  */
 import type { Activation } from '../../core/blocks/activations';
+import { setAttentionKernel, type AttentionKernel, type AttentionSpec, type HeadResult } from '../../core/blocks/groupedQueryAttention';
 import type { Matrix } from '../../core/types';
 import { setLinearKernel, isStoredWeight, type LinearKernel } from '../../core/models/linear';
 import type { LinearWeight, WeightDtype } from '../../core/models/types';
@@ -24,7 +26,7 @@ import { GemmPool, type GemmPoolOptions } from './gemmPool';
 export { WeightArena } from './arena';
 export { GemmPool, type GemmPoolOptions } from './gemmPool';
 
-export class ParallelEngine implements LinearKernel {
+export class ParallelEngine implements LinearKernel, AttentionKernel {
   /** Arrays handed out by `allocator`, and where each lives in the arena. */
   private readonly placed = new WeakMap<Float32Array | Uint16Array, ResidentTensor>();
 
@@ -48,8 +50,15 @@ export class ParallelEngine implements LinearKernel {
 
   /** Makes applyLinear use this engine; returns the function that puts the previous kernel back. */
   install(): () => void {
-    const previous = setLinearKernel(this);
-    return () => void setLinearKernel(previous);
+    const previous = setLinearKernel(this), previousAttention = setAttentionKernel(this);
+    return () => {
+      setLinearKernel(previous);
+      setAttentionKernel(previousAttention);
+    };
+  }
+
+  heads(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec): readonly HeadResult[] | undefined {
+    return this.pool.attentionHeads(q, k, v, spec);
   }
 
   linear(x: Matrix, w: LinearWeight, activation?: Activation): Matrix | undefined {

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { linearReference, matmulReference, matmulTransposeBReference, matrix, type Matrix } from '../../../src/core';
 import { applyActivation } from '../../../src/core/blocks/activations';
+import { groupedQueryAttention, setAttentionKernel, type AttentionSpec } from '../../../src/core/blocks/groupedQueryAttention';
 import { WeightArena, type ResidentTensor } from '../../../src/model/parallel/arena';
 import { GemmPool } from '../../../src/model/parallel/gemmPool';
 
@@ -62,10 +63,11 @@ before(async () => {
   arena = new WeightArena();
   two = await GemmPool.create(arena, { threads: 2, worker: WORKER });
   one = await GemmPool.create(arena, { threads: 1 });
+  helpersOnly = await GemmPool.create(new WeightArena(), { threads: 2, worker: WORKER, callerTakesChunks: false });
 });
 
 after(async () => {
-  await Promise.all([two.close(), one.close(), helpersOnly?.close()]);
+  await Promise.all([two.close(), one.close(), helpersOnly.close()]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -103,7 +105,6 @@ for (const { n, k, m, layout, dtype } of CASES) {
 
 test('the helper computes: with the caller taking no chunk, every chunk is the helper\'s and the product is right', async () => {
   await assert.rejects(GemmPool.create(arena, { threads: 2, worker: WORKER }), /already has a pool with helper threads/);
-  helpersOnly = await GemmPool.create(new WeightArena(), { threads: 2, worker: WORKER, callerTakesChunks: false });
   const [n, k, m] = [40, 300, 640];
   const a = randomFloats(n * k, 1), b = randomFloats(k * m, 2);
   const before = helpersOnly.chunksRun();
@@ -139,5 +140,59 @@ test('an activation applied chunk by chunk on both threads equals applying it to
     const separate = one.linear(x, w, 'in-out', bias);
     applyActivation(separate.data, activation);
     assert.deepEqual(fused.data, separate.data, activation);
+  }
+});
+
+// Attention heads on two threads: causal (GPT-2-like), grouped-query with a sliding window, and bidirectional (BERT).
+const ATTENTION_CASES: readonly { n: number; spec: AttentionSpec }[] = [
+  { n: 200, spec: { heads: 12, kvHeads: 12, headDim: 64, scale: 1 / 8, causal: true } },
+  { n: 130, spec: { heads: 8, kvHeads: 2, headDim: 32, scale: 1 / Math.sqrt(32), causal: true, window: 50 } },
+  { n: 100, spec: { heads: 4, kvHeads: 4, headDim: 64, scale: 1 / 8, causal: false } },
+];
+
+for (const { n, spec } of ATTENTION_CASES) {
+  test(`attention heads on the pool (n=${n}, ${spec.heads}/${spec.kvHeads} heads, ${spec.causal ? 'causal' : 'bidirectional'}${spec.window ? `, window ${spec.window}` : ''}) equal the one-thread loop bit for bit`, () => {
+    const { heads: H, kvHeads: KV, headDim: D } = spec;
+    const q = matrix(n, H * D, randomFloats(n * H * D, 31)), k = matrix(n, KV * D, randomFloats(n * KV * D, 32)), v = matrix(n, KV * D, randomFloats(n * KV * D, 33));
+    const expected: { scores: Float32Array; weights: Float32Array }[] = [];
+    const context = groupedQueryAttention(q, k, v, spec, (_h, scores, weights) => expected.push({ scores: scores.data, weights: weights.data }));
+    for (const pool of [two, helpersOnly]) {
+      const before = pool.chunksRun();
+      const heads = pool.attentionHeads(q, k, v, spec);
+      assert.ok(heads, 'the pool takes heads of this size');
+      assert.equal(heads.length, H);
+      let checked = 0;
+      heads.forEach((head, h) => {
+        checked++;
+        assert.deepEqual(head.scores.data, expected[h]!.scores, `scores of head ${h}`);
+        assert.deepEqual(head.weights.data, expected[h]!.weights, `weights of head ${h}`);
+        for (let i = 0; i < n; i++) {
+          assert.deepEqual(head.context.data.subarray(i * D, (i + 1) * D), context.data.subarray(i * H * D + h * D, i * H * D + (h + 1) * D), `context of head ${h}, row ${i}`);
+        }
+      });
+      assert.equal(checked, H, 'every head is there (no holes)');
+      const after = pool.chunksRun();
+      if (pool === helpersOnly) assert.equal(after[1]! - before[1]!, H, 'the helper attended every head');
+    }
+  });
+}
+
+test('the engine installed: a layer\'s attention runs on the pool and keeps every head in order', () => {
+  const spec: AttentionSpec = { heads: 6, kvHeads: 6, headDim: 64, scale: 1 / 8, causal: true };
+  const n = 150;
+  const q = matrix(n, 384, randomFloats(n * 384, 41)), k = matrix(n, 384, randomFloats(n * 384, 42)), v = matrix(n, 384, randomFloats(n * 384, 43));
+  const plain: Float32Array[] = [];
+  const expected = groupedQueryAttention(q, k, v, spec, (_h, _s, w) => plain.push(w.data));
+  const previous = setAttentionKernel({ heads: (a, b, c, s) => two.attentionHeads(a, b, c, s) });
+  try {
+    const seen: number[] = [];
+    const got = groupedQueryAttention(q, k, v, spec, (h, _s, w) => {
+      seen.push(h);
+      assert.deepEqual(w.data, plain[h]);
+    });
+    assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(got.data, expected.data);
+  } finally {
+    setAttentionKernel(previous);
   }
 });
