@@ -113,14 +113,19 @@ async function main(): Promise<void> {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const parsed = await loadEmbFile(file);
   const loadMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const loadCpuMs = (cpu.user + cpu.system) / 1000;
   delay.disable();
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   const { store } = parsed;
   const maxHeldMs = delay.max / 1e6;
-  console.log(`  ours: load ${fmt(loadMs, 0)} ms (${fmt(mb(bytes) / (loadMs / 1000), 0)} MB/s), ${store.count.toLocaleString('en-US')} rows, ${parsed.problems.length} problems, ${store.blocks.length} row block(s)`);
+  console.log(
+    `  ours: load ${fmt(loadMs, 0)} ms (${fmt(mb(bytes) / (loadMs / 1000), 0)} MB/s; process CPU ${fmt(loadCpuMs, 0)} ms), ${store.count.toLocaleString('en-US')} rows, ${parsed.problems.length} problems, ${store.blocks.length} row block(s)`,
+  );
   console.log(
     `  ours: event loop held at most ${fmt(maxHeldMs)} ms (p99 ${fmt(delay.percentile(99) / 1e6)} ms, mean ${fmt(delay.mean / 1e6)} ms, ${delay.count} samples; target ≤ 50 ms) ${maxHeldMs <= 50 ? 'OK' : 'MISSED'}`,
   );
@@ -168,7 +173,10 @@ async function main(): Promise<void> {
   });
   console.log(`  gensim: load ${fmt(gensim.load_s, 1)} s (CPU ${fmt(gensim.load_cpu_s, 1)} s), query median ${fmt(theirQuery, 1)} ms, peak RSS ${fmt(gensim.peak_rss_mb, 0)} MB`);
   const loadRatio = (gensim.load_s * 1000) / loadMs;
-  console.log(`  load: ours ${fmt(loadRatio, 1)}× faster than gensim (target ≥ 20×) ${loadRatio >= 20 ? 'OK' : 'MISSED'}`);
+  console.log(
+    `  load: ours ${fmt(loadRatio, 1)}× faster than gensim by wall clock (target ≥ 20×) ${loadRatio >= 20 ? 'OK' : 'MISSED'}; ` +
+      `${fmt((gensim.load_cpu_s * 1000) / loadCpuMs, 1)}× by process CPU time (moves less when other work shares the cores)`,
+  );
   console.log(`  query: ours ${fmt(theirQuery / ourQuery, 2)}× gensim's speed (target ≥ 1×) ${ourQuery <= theirQuery ? 'OK' : 'MISSED'}`);
   console.log(`  neighbours: ${agree ? 'identical to gensim\'s (same words, same order)' : sameSets ? 'the same words as gensim\'s (order differs within float32 ties)' : 'DIFFER from gensim\'s'}`);
 }

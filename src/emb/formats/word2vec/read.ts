@@ -15,7 +15,7 @@
  * straight into the store's row blocks (rowMemory.ts), and the norms computed on the way.
  * Dimension legend: V rows announced, D values per row, R rows actually read (R ≤ V).
  */
-import { allocateRowBlocks, rowsPerBlock } from '../../rowMemory';
+import { allocateRows, rowsPerBlock } from '../../rowMemory';
 import type { ParsedEmb } from '../../types';
 import { BinaryProblems, TokenText, assembleBinary, failed } from '../binaryRows';
 import { word2vecBinaryHeader } from '../detect';
@@ -54,7 +54,13 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
   const possible = Math.floor(Math.max(0, w.size - header.length) / (rowBytes + 2));
   const capacity = Math.min(announced, possible);
   const per = rowsPerBlock(dim);
-  const blocks = allocateRowBlocks(capacity, dim);
+  // Blocks are allocated as the rows reach them, one per step (growing a 1 GiB wasm memory is not
+  // free, and a file that ends early never pays for the blocks it does not fill).
+  const blocks: Float32Array[] = [];
+  const blockCount = Math.max(1, Math.ceil(capacity / per));
+  const ensureBlock = (b: number) => {
+    while (blocks.length <= b && blocks.length < blockCount) blocks.push(allocateRows(Math.min(per, capacity - blocks.length * per), dim));
+  };
   const norms = new Float32Array(capacity);
   const rowOffset = new Float64Array(capacity);
   const hasToken = new Uint8Array(capacity);
@@ -67,6 +73,10 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
   let rows = 0;
   let stopped = false;
   while (rows < announced) {
+    if (rows < capacity && blocks.length <= Math.floor(rows / per)) {
+      ensureBlock(Math.floor(rows / per));
+      yield PAUSE;
+    }
     const deadline = performance.now() + FAST_PATH_MS;
     rowsState.rows = rows;
     const stop = readPlainRows(w, rowsState, deadline);
@@ -121,6 +131,7 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
     rowOffset[rows] = rowStart;
     const b = Math.floor(rows / per);
     const inBlock = rows - b * per;
+    ensureBlock(b);
     norms[rows] = copyRow(windowView(w.bytes), space + 1, blocks[b]!, inBlock * dim, dim);
     w.at = space + 1 + rowBytes;
     rows++;
@@ -139,6 +150,7 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
       problems.add('header-count', 'warning', w.base + w.at, `${left} byte${left === 1 ? '' : 's'} follow the ${announced} row${announced === 1 ? '' : 's'} the header announced; they are ignored (is the header's count right?).`);
     }
   }
+  ensureBlock(0); // a store has at least one block, if empty
   return yield* assembleBinary({
     name,
     layout: 'word2vec-binary',
@@ -247,7 +259,9 @@ function readPlainRows(w: ByteWindow, state: RowsState, deadline: number): 'wind
       hasToken[rows] = tokens.add(bytes, start, space, rowStart, problems) ? 1 : 0;
       rowOffset[rows] = rowStart;
       const b = Math.floor(rows / per);
-      norms[rows] = copyRow(view, space + 1, blocks[b]!, (rows - b * per) * dim, dim);
+      const block = blocks[b];
+      if (block === undefined) return 'window'; // the generator allocates it, then comes back
+      norms[rows] = copyRow(view, space + 1, block, (rows - b * per) * dim, dim);
       at = space + 1 + rowBytes;
       rows++;
     }
