@@ -18,7 +18,8 @@ export const CELL_LIMIT = 32;
 
 export interface HeatmapData {
   readonly tokens: readonly string[];
-  readonly scores: DenseMatrix;
+  /** Pre-softmax scores (−∞ where masked); absent where there are none (a rollout, words). */
+  readonly scores?: DenseMatrix;
   readonly weights: DenseMatrix;
   readonly selectedRow: number;
   /** Print values inside cells when n is at most this. */
@@ -48,7 +49,7 @@ function cut(text: string, max: number): string {
 }
 
 export class HeatmapView {
-  readonly element = h('canvas', { testid: 'heatmap', className: 'heatmap', attrs: { role: 'img', tabindex: 0 } });
+  readonly element: HTMLCanvasElement;
   private readonly legend = h('canvas', { className: 'legend', attrs: { 'aria-hidden': 'true' } });
   private readonly legendText = h('span', { className: 'legend-text' });
   private readonly tooltip = h('div', { className: 'tooltip', attrs: { role: 'tooltip', hidden: true } });
@@ -61,7 +62,10 @@ export class HeatmapView {
     private readonly host: HTMLElement,
     private palette: Palette,
     private readonly onSelectRow: (row: number) => void,
+    /** The canvas's test id, and what its values are called in the tooltip. */
+    private readonly naming: { readonly testid: string; readonly value: string } = { testid: 'heatmap', value: 'weight' },
   ) {
+    this.element = h('canvas', { testid: naming.testid, className: 'heatmap', attrs: { role: 'img', tabindex: 0 } });
     this.element.dataset.painted = 'false';
     if (typeof ResizeObserver === 'function') {
       new ResizeObserver((entries) => {
@@ -157,7 +161,7 @@ export class HeatmapView {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         const at = i * n + j;
-        const masked = data.scores.data[at] === -Infinity;
+        const masked = data.scores?.data[at] === -Infinity;
         const weight = data.weights.data[at]!;
         const colour = masked ? p.masked : weightColor(p, weight, max);
         const x = left + j * cell;
@@ -203,7 +207,7 @@ export class HeatmapView {
     }
     const pixels = image.data;
     for (let at = 0; at < n * n; at++) {
-      const masked = data.scores.data[at] === -Infinity;
+      const masked = data.scores?.data[at] === -Infinity;
       const level = max > 0 ? Math.round((data.weights.data[at]! / max) * 255) : 0;
       pixels[at * 4] = masked ? p.masked.r : lut[level * 3]!;
       pixels[at * 4 + 1] = masked ? p.masked.g : lut[level * 3 + 1]!;
@@ -262,15 +266,15 @@ export class HeatmapView {
       return;
     }
     const n = data.tokens.length;
-    const score = data.scores.data[hit.i * n + hit.j]!;
+    const score = data.scores?.data[hit.i * n + hit.j];
     const weight = data.weights.data[hit.i * n + hit.j]!;
     const query = data.tokens[hit.i]!;
     const key = data.tokens[hit.j]!;
     this.tooltip.replaceChildren(
       h('strong', { text: `${query} → ${key}` }),
       h('div', { text: `query #${hit.i + 1} ${query}, key #${hit.j + 1} ${key}` }),
-      h('div', { text: score === -Infinity ? 'masked (causal): key after the query, weight 0' : `score ${fixed(score, 4)}` }),
-      ...(score === -Infinity ? [] : [h('div', { text: `weight ${fixed(weight, 4)}` })]),
+      ...(score === undefined ? [] : [h('div', { text: score === -Infinity ? 'masked (causal): key after the query, weight 0' : `score ${fixed(score, 4)}` })]),
+      ...(score === -Infinity ? [] : [h('div', { text: `${this.naming.value} ${fixed(weight, 4)}` })]),
     );
     this.tooltip.hidden = false;
     const frame = this.element.getBoundingClientRect();

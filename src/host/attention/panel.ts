@@ -16,6 +16,7 @@ import {
   type ChartId,
   type FromPanelMessage,
   type InitMessage,
+  type ModelFromPanelMessage,
   type PanelSnapshot,
   type ToPanelMessage,
 } from '../../shared/protocol';
@@ -34,6 +35,8 @@ export interface PanelHost {
   exportPng(chart: ChartId, bytes: Uint8Array): Promise<void>;
   exportMatrix(message: Extract<FromPanelMessage, { type: 'exportMatrix' }>): Promise<void>;
   pickWeightsFile(): Promise<void>;
+  /** The model views' messages (src/shared/protocol/model.ts), for the model source (src/host/model/); unset: none is loaded. */
+  modelMessage?(message: ModelFromPanelMessage): void | Promise<void>;
 }
 
 interface PendingCapture {
@@ -377,6 +380,16 @@ export class AttentionPanel extends Disposable {
         else if (message.level === 'warn') this.host.log.warn(`attention webview: ${message.message}`);
         else if (message.level === 'debug') this.host.log.debug(`attention webview: ${message.message}`);
         else this.host.log.info(`attention webview: ${message.message}`);
+        break;
+      case 'focusModelHead':
+      case 'selectModelQuery':
+      case 'setRolloutLayer':
+      case 'requestLayerHeads':
+      case 'setModelViewOptions':
+      case 'hoverToken':
+      case 'appendToken':
+        if (this.host.modelMessage) await this.host.modelMessage(message);
+        else this.host.log.debug(`attention webview: ${message.type} with no model loaded`);
         break;
       default:
         assertNever(message);

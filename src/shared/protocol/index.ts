@@ -5,6 +5,7 @@
  * - common.ts: shapes and messages several features share (options, wire matrices, thumbnails,
  *   milestones, `ready`, `log`, `focusHead`);
  * - attention.ts: the attention panel over embeddings (snapshot, head, row, plot, weights, exports);
+ * - model.ts: the panel over a real model (issue 12: snapshot, focus, neuron, rollout, predictions);
  * - panel.ts: the panel's two directions, one validator table each;
  * - heads.ts: the Heads side view;
  * - boot.ts: the `init` inside the page's HTML, and the persisted panel state.
@@ -15,6 +16,7 @@
 export * from './validate';
 export * from './common';
 export * from './attention';
+export * from './model';
 export * from './panel';
 export * from './heads';
 export * from './boot';

@@ -19,6 +19,7 @@ import {
 } from '../../../src/shared/protocol';
 import { buildSnapshot, headView, plotView, rowView, type AttentionRun } from '../../../src/shared/viewModel';
 import { deckRows, DECK_DIMS } from './deckFixture';
+import { GOOD_MODEL_FROM_PANEL, goodModelToPanel } from './modelMessages';
 
 const OPTIONS: PanelOptions = { measure: 'cosine', source: 'lesson', heads: 1, seed: 0, causal: false, scale: true, temperature: 1 };
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
@@ -58,6 +59,7 @@ const GOOD_FROM_PANEL: { readonly [K in FromPanelType]: Extract<FromPanelMessage
   captured: { type: 'captured', requestId: 7, chart: 'plot', dataUrl: PNG },
   captureFailed: { type: 'captureFailed', requestId: 7, reason: 'not loaded' },
   log: { type: 'log', level: 'warn', message: 'hello' },
+  ...GOOD_MODEL_FROM_PANEL,
 };
 
 function goodToPanel(): { readonly [K in ToPanelType]: Extract<ToPanelMessage, { type: K }> } {
@@ -74,6 +76,7 @@ function goodToPanel(): { readonly [K in ToPanelType]: Extract<ToPanelMessage, {
     weights: { type: 'weights', head: 0, matrices: [], unavailable: 'lesson mode' },
     error: { type: 'error', message: 'bad' },
     capture: { type: 'capture', requestId: 1, chart: 'weights' },
+    ...goodModelToPanel(),
   };
 }
 

@@ -31,8 +31,11 @@ import {
 } from '../../../src/shared/protocol';
 import { fromWire } from '../../../src/shared/wire';
 import { displayToken } from '../../../src/shared/displayToken';
+import type { ModelFocusView, ModelSnapshot, NeuronView } from '../../../src/shared/modelView';
+import { headLabel } from '../../../src/shared/modelView';
 import { Milestones, stopwatch } from './milestones';
-import type { DecodedHead, PanelChange, PanelContext, PanelState, PanelView } from './view';
+import { neuronRow, queryTokenOfUnit, unitOfToken } from './model/decode';
+import type { DecodedHead, ModelPicture, PanelChange, PanelContext, PanelState, PanelView } from './view';
 import type { RegisteredView } from './registry';
 
 /** When the later bundles load even if no picture came (see loadLaterBundles). */
@@ -45,7 +48,12 @@ export class PanelController {
   private palette: Palette = readPalette();
   private readonly state: Writable<PanelState> = {
     snapshot: undefined,
+    model: undefined,
     shownTokens: [],
+    queryTokens: [],
+    selectedUnit: 0,
+    focusName: '',
+    headCount: 0,
     serial: 0,
     head: undefined,
     row: undefined,
@@ -130,13 +138,25 @@ export class PanelController {
       },
       post: (message) => this.post(message),
       selectRow: (next) => {
-        if (this.state.row && next === this.state.row.row) return;
-        this.post({ type: 'selectRow', row: next });
+        const model = this.state.model;
+        if (model) {
+          const token = queryTokenOfUnit(model.snapshot.units, next);
+          if (token !== undefined) this.selectQuery(token);
+          return;
+        }
+        this.selectQuery(next);
       },
+      selectQuery: (token) => this.selectQuery(token),
       focusHead: (next) => {
+        const model = this.state.model;
+        if (model) {
+          this.focusModelHead(model.focus.layer, next);
+          return;
+        }
         if (this.state.head && next === this.state.head.index) return;
         this.post({ type: 'focusHead', head: next });
       },
+      focusModelHead: (layer, head) => this.focusModelHead(layer, head),
       highlightToken: (index) => this.highlight(index),
       exportChart: (chart) => void this.exportChart(chart),
       belowTheFold: this.belowTheFold,
@@ -151,9 +171,28 @@ export class PanelController {
     }
   }
 
-  private highlight(index: number): void {
+  /** A query row (embeddings) or token (a model); nothing if it is the selected one. */
+  private selectQuery(token: number): void {
+    const model = this.state.model;
+    if (model) {
+      if (token !== model.neuron.query) this.post({ type: 'selectModelQuery', token });
+      return;
+    }
+    if (this.state.row && token === this.state.row.row) return;
+    this.post({ type: 'selectRow', row: token });
+  }
+
+  private focusModelHead(layer: number, head: number): void {
+    const focus = this.state.model?.focus;
+    if (!focus || (focus.layer === layer && focus.head === head)) return;
+    this.post({ type: 'focusModelHead', layer, head });
+  }
+
+  /** From the panel (posts hoverToken for a model, so the editor shows the range) or the host. */
+  private highlight(index: number, fromHost = false): void {
     if (index === this.state.highlighted) return;
     this.state.highlighted = index;
+    if (this.state.model && !fromHost) this.post({ type: 'hoverToken', unit: index >= 0 ? index : null });
     this.notify('highlight');
   }
 
@@ -181,7 +220,12 @@ export class PanelController {
     const clock = stopwatch();
     const state = this.state;
     state.snapshot = next;
+    state.model = undefined;
     state.shownTokens = next.tokens.map((t) => displayToken(t));
+    state.queryTokens = state.shownTokens;
+    state.selectedUnit = next.row.row;
+    state.focusName = `head ${next.head.index + 1}`;
+    state.headCount = next.model.heads;
     state.serial++;
     state.projection = next.plot.projection;
     state.plotView = undefined;
@@ -191,6 +235,8 @@ export class PanelController {
     state.highlighted = -1;
     this.setStatus('ready', '');
     this.app.dataset.state = 'rendering';
+    this.app.dataset.source = 'embeddings';
+    this.controls.element.hidden = false;
     this.controls.set(next.options, state.weightsLabel);
     clock.lap('state');
     this.notify('snapshot', clock);
@@ -206,11 +252,50 @@ export class PanelController {
     );
   }
 
+  /** A real model's result: the matrix views draw its units, the model views the rest. */
+  private renderModel(next: ModelSnapshot): void {
+    const clock = stopwatch();
+    const state = this.state;
+    const tokenLabels = next.tokens.map((t) => displayToken(t.text));
+    const picture: ModelPicture = { snapshot: next, focus: next.focus, neuron: next.neuron, rollout: next.rollout, layerHeads: undefined, tokenLabels };
+    state.snapshot = undefined;
+    state.model = picture;
+    state.shownTokens = next.units.map((u) => displayToken(u.label));
+    state.queryTokens = tokenLabels;
+    state.headCount = next.model.heads;
+    state.serial++;
+    state.plotView = undefined;
+    state.weights = undefined;
+    state.highlighted = -1;
+    this.adoptFocus(next, next.focus, next.neuron);
+    this.setStatus('ready', '');
+    this.app.dataset.state = 'rendering';
+    this.app.dataset.source = 'model';
+    // The controls compute over embeddings; a model's own options are in its input strip.
+    this.controls.element.hidden = true;
+    clock.lap('state');
+    this.notify('snapshot', clock);
+    this.milestones.mark('drawn');
+    this.markReadyWhenPainted();
+    this.debugLog(`timing: drew ${next.units.length} units × ${next.model.layers} layers × ${next.model.heads} heads in ${clock.total()} ms [${clock.laps()}]`);
+  }
+
+  /** The focused head in the matrix views' terms: its weights over units, its query's softmax. */
+  private adoptFocus(snapshot: ModelSnapshot, focus: ModelFocusView, neuron: NeuronView): void {
+    const state = this.state;
+    const weights = { rows: focus.weights.rows, cols: focus.weights.cols, data: new Float32Array(focus.weights.data) };
+    const scores = focus.scores ? { rows: focus.scores.rows, cols: focus.scores.cols, data: new Float32Array(focus.scores.data) } : undefined;
+    state.head = { index: focus.head, weights, scores };
+    state.row = neuronRow(neuron, state.model?.tokenLabels ?? []);
+    state.selectedUnit = unitOfToken(snapshot.units, neuron.query);
+    state.focusName = headLabel(focus.layer, focus.head).replace('H', ' H');
+  }
+
   /** `#app[data-state="ready"]` and the `painted` milestone once the heatmap has been drawn. */
   private markReadyWhenPainted(): void {
     const painted = (): boolean => this.main.querySelector<HTMLElement>('[data-testid="heatmap"]')?.dataset.painted === 'true';
     const done = (): void => {
-      if (!this.state.snapshot) return;
+      if (!this.state.snapshot && !this.state.model) return;
       this.milestones.publish('painted');
       this.app.dataset.state = 'ready';
       // The start of the frame that puts it on screen.
@@ -249,7 +334,7 @@ export class PanelController {
   // -------------------------------------------------------------------------------------------
 
   private async capture(chart: ChartId): Promise<string> {
-    if (!this.state.snapshot || !this.state.head) throw new Error('nothing is shown yet');
+    if ((!this.state.snapshot && !this.state.model) || !this.state.head) throw new Error('nothing is shown yet');
     const owner = this.views.find(({ view }) => view.charts?.includes(chart))?.view;
     if (!owner?.exportPicture) throw new Error(`no view draws the ${chart} chart`);
     const picture = await owner.exportPicture(chart);
@@ -290,6 +375,7 @@ export class PanelController {
           this.renderSnapshot(message.snapshot);
         } else {
           state.snapshot = undefined;
+          state.model = undefined;
           this.setStatus(message.status === 'error' ? 'error' : 'empty', message.message);
           if (message.status !== 'empty') this.loadLaterBundles();
         }
@@ -312,12 +398,16 @@ export class PanelController {
         if (!state.snapshot) break;
         state.head = this.decodeHead(message.head);
         state.row = message.row;
+        state.selectedUnit = message.row.row;
+        state.focusName = `head ${message.head.index + 1}`;
         state.weights = undefined;
         this.notify('head');
         this.persist();
         break;
       case 'row':
+        if (!state.snapshot) break;
         state.row = message.row;
+        state.selectedUnit = message.row.row;
         this.notify('row');
         this.persist();
         break;
@@ -332,8 +422,39 @@ export class PanelController {
         state.weights = message;
         this.notify('weights');
         break;
+      case 'modelSnapshot':
+        this.milestones.start(message.timings, false, epochMs(lastReceipt() - performance.timeOrigin));
+        this.renderModel(message.snapshot);
+        break;
+      case 'modelFocus':
+        if (!state.model) break;
+        state.model = { ...state.model, focus: message.focus, neuron: message.neuron };
+        this.adoptFocus(state.model.snapshot, message.focus, message.neuron);
+        this.notify('head');
+        break;
+      case 'modelNeuron':
+        if (!state.model) break;
+        state.model = { ...state.model, neuron: message.neuron };
+        this.adoptFocus(state.model.snapshot, state.model.focus, message.neuron);
+        this.notify('row');
+        break;
+      case 'modelRollout':
+        if (!state.model) break;
+        state.model = { ...state.model, rollout: message.rollout };
+        this.notify('rollout');
+        break;
+      case 'modelLayerHeads':
+        if (!state.model || message.heads.n !== state.model.snapshot.units.length) break;
+        state.model = { ...state.model, layerHeads: message.heads };
+        this.notify('layerHeads');
+        break;
+      case 'highlightToken':
+        if (!state.model) break;
+        this.highlight(message.unit ?? -1, true);
+        break;
       case 'error':
         state.snapshot = undefined;
+        state.model = undefined;
         this.setStatus('error', message.message);
         this.loadLaterBundles();
         break;

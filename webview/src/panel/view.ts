@@ -10,19 +10,47 @@ import type { ExportPiece } from '../exportImage';
 import type { WhenVisible } from '../whenVisible';
 import type { ChartId, FromPanelMessage, PanelSnapshot, PlotView, Projection, RowView, WeightsMessage } from '../../../src/shared/protocol';
 import type { DenseMatrix } from '../../../src/shared/wire';
+import type { LayerHeadsView, ModelFocusView, ModelSnapshot, NeuronView, RolloutView } from '../../../src/shared/modelView';
 
 /** The focused head, decoded from the wire. */
 export interface DecodedHead {
   readonly index: number;
-  readonly scores: DenseMatrix;
+  /** Absent for a model's units when they are words or hide specials (no score per unit). */
+  readonly scores: DenseMatrix | undefined;
   readonly weights: DenseMatrix;
+}
+
+/** A real model's result and what changed since (src/shared/modelView.ts). */
+export interface ModelPicture {
+  readonly snapshot: ModelSnapshot;
+  readonly focus: ModelFocusView;
+  readonly neuron: NeuronView;
+  readonly rollout: RolloutView;
+  /** Every head of one layer over units, once the head view asked for it. */
+  readonly layerHeads: LayerHeadsView | undefined;
+  /** The tokens' readable forms (displayToken of ModelToken.text), index = token. */
+  readonly tokenLabels: readonly string[];
 }
 
 /** A copy of what the host sent; only the controller writes it. */
 export interface PanelState {
+  /** The picture over embeddings (lesson, random projections, a weights file)… */
   readonly snapshot: PanelSnapshot | undefined;
-  /** The snapshot's tokens as people see them (displayToken): what every view and chart shows. */
+  /** …or over a real model: at most one of the two is set. */
+  readonly model: ModelPicture | undefined;
+  /**
+   * The rows and columns every matrix view draws, as people see them (displayToken): the
+   * snapshot's tokens, or a model's units (tokens, or words; specials possibly hidden).
+   */
   readonly shownTokens: readonly string[];
+  /** What the softmax's query picker lists: the tokens (a model's softmax is per token, not unit). */
+  readonly queryTokens: readonly string[];
+  /** The row of shownTokens whose softmax is shown (-1: none, e.g. its unit is hidden). */
+  readonly selectedUnit: number;
+  /** "head 2", or "L3 H5" for a model. */
+  readonly focusName: string;
+  /** Heads of the picture (of one layer for a model). */
+  readonly headCount: number;
   /** Counts snapshots, so a view can tell a new picture from a new head of the same one. */
   readonly serial: number;
   readonly head: DecodedHead | undefined;
@@ -41,10 +69,11 @@ export interface PanelState {
 /**
  * What changed, in the order a message can change it: `snapshot` is a whole new picture (every
  * view redraws), `head` a new focused head (and its row), `row` a new query row, `plot` a new
- * projection, `weights` the focused head's W slices, `highlight` the highlighted token, `palette`
- * the theme.
+ * projection, `weights` the focused head's W slices, `rollout` a model's rollout depth,
+ * `layerHeads` a model layer's heads for the head view, `highlight` the highlighted token,
+ * `palette` the theme.
  */
-export type PanelChange = 'snapshot' | 'head' | 'row' | 'plot' | 'weights' | 'highlight' | 'palette';
+export type PanelChange = 'snapshot' | 'head' | 'row' | 'plot' | 'weights' | 'rollout' | 'layerHeads' | 'highlight' | 'palette';
 
 /** A PNG export of one chart: its title and the pieces composed under it. */
 export interface ExportPicture {
@@ -56,11 +85,15 @@ export interface PanelContext {
   readonly state: PanelState;
   readonly palette: Palette;
   post(message: FromPanelMessage): void;
-  /** Ask the host for another query row (nothing if it is the selected one). */
+  /** Ask the host for another query row of shownTokens (nothing if it is the selected one). */
   selectRow(row: number): void;
-  /** Ask the host to focus another head (nothing if it is the focused one). */
+  /** Ask the host for another query token of queryTokens (the softmax's picker, the neuron view). */
+  selectQuery(token: number): void;
+  /** Ask the host to focus another head of the picture (of the focused layer for a model). */
   focusHead(head: number): void;
-  /** Highlight a token in every view, or none (-1); says so to the host (hoverToken) too. */
+  /** A model's (layer, head). */
+  focusModelHead(layer: number, head: number): void;
+  /** Highlight a row of shownTokens in every view, or none (-1); a model's host highlights its editor range. */
   highlightToken(index: number): void;
   /** Export a chart as PNG (a section's PNG button). */
   exportChart(chart: ChartId): void;

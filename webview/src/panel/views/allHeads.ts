@@ -1,28 +1,48 @@
 /** "All heads": every head's weights as a small multiple; click one (or Enter) to focus it. */
 import { h } from '../../dom';
 import { ThumbGrid } from '../../thumbs';
+import { relativeThumb } from '../model/decode';
 import { section } from '../section';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 
 export const allHeadsView: PanelViewFactory = (context: PanelContext): PanelView => {
   const s = section(context, 'heads-section', 'All heads', 'heads', [{ id: 'all-weights', label: 'all heads' }]);
-  const thumbs = new ThumbGrid(context.palette, { testid: 'head-thumb', size: 84, onFocus: (head) => context.focusHead(head) });
+  const thumbs = new ThumbGrid(context.palette, { testid: 'head-thumb', size: 84, onFocus: (head) => {
+      // Shown at once, before the host answers.
+      thumbs.setFocused(head);
+      context.focusHead(head);
+    } });
   s.body.append(thumbs.element, h('p', { className: 'note', text: 'Each square is one head’s weights (darker = more weight, scaled to that head’s largest). Click one to focus it.' }));
+
+  let shownLayer = -1;
 
   return {
     element: s.element,
     charts: ['heads'],
     update(change) {
-      const { snapshot, head } = context.state;
+      const { snapshot, model, head } = context.state;
       if (change === 'palette') thumbs.setPalette(context.palette);
+      if (model) {
+        // One layer's heads: the focused one's. A new layer draws them anew.
+        const layer = model.focus.layer;
+        if (change === 'snapshot' || (change === 'head' && layer !== shownLayer)) {
+          thumbs.render(model.snapshot.thumbs[layer]!.heads.map(relativeThumb), model.focus.head);
+          shownLayer = layer;
+          s.title.textContent = `All heads of layer ${layer + 1}`;
+        } else if (change === 'head') thumbs.setFocused(model.focus.head);
+        return;
+      }
       if (!snapshot) return;
-      if (change === 'snapshot') thumbs.render(snapshot.thumbs, snapshot.head.index);
-      else if (change === 'head' && head) thumbs.setFocused(head.index);
+      if (change === 'snapshot') {
+        shownLayer = -1;
+        s.title.textContent = 'All heads';
+        thumbs.render(snapshot.thumbs, snapshot.head.index);
+      } else if (change === 'head' && head) thumbs.setFocused(head.index);
     },
-    /** Focus shown at once, before the host answers. */
     exportPicture() {
-      const snapshot = context.state.snapshot!;
-      return { title: `All ${snapshot.model.heads} heads`, pieces: thumbs.canvases().map((canvas, i) => ({ canvas, caption: `Head ${i + 1}` })) };
+      const { model, headCount } = context.state;
+      const title = model ? `All ${headCount} heads of layer ${model.focus.layer + 1}` : `All ${headCount} heads`;
+      return { title, pieces: thumbs.canvases().map((canvas, i) => ({ canvas, caption: `Head ${i + 1}` })) };
     },
   };
 };

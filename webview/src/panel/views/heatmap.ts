@@ -26,15 +26,16 @@ export const heatmapView: PanelViewFactory = (context: PanelContext): PanelView 
       tableHost.replaceChildren(h('p', { className: 'note', text: `The table of printed weights is shown up to ${TABLE_LIMIT} tokens; export CSV for all ${n}.` }));
       return;
     }
-    const { head, row } = context.state;
+    const { focusName, selectedUnit, model } = context.state;
+    const sums = model && model.snapshot.options.hideSpecial && !model.snapshot.options.renormalize ? 'rows sum to at most 1 (hidden tokens’ weight is left out)' : 'each row sums to 1';
     const table = h('table', { testid: 'weights-table', className: 'numbers weights-table' }, [
-      h('caption', { text: `Weights of head ${(head?.index ?? 0) + 1}: each row sums to 1` }),
+      h('caption', { text: `Weights of ${focusName}: ${sums}` }),
       h('thead', {}, [h('tr', {}, [h('th', { text: 'query \\ key', attrs: { scope: 'col' } }), ...tokens.map((t) => h('th', { text: t, attrs: { scope: 'col' } }))])]),
       h(
         'tbody',
         {},
         tokens.map((t, i) =>
-          h('tr', { className: i === row?.row ? 'selected' : undefined }, [
+          h('tr', { className: i === selectedUnit ? 'selected' : undefined }, [
             h('th', { text: t, attrs: { scope: 'row' } }),
             ...tokens.map((_, j) => {
               const value = weights.data[i * n + j]!;
@@ -48,9 +49,9 @@ export const heatmapView: PanelViewFactory = (context: PanelContext): PanelView 
   }
 
   function paint(): void {
-    const { snapshot, head, row, shownTokens, printValuesUpTo } = context.state;
-    if (!snapshot || !head) return;
-    heatmap.render({ tokens: shownTokens, scores: head.scores, weights: head.weights, selectedRow: row?.row ?? 0, printValuesUpTo });
+    const { head, selectedUnit, shownTokens, printValuesUpTo } = context.state;
+    if (!head) return;
+    heatmap.render({ tokens: shownTokens, scores: head.scores, weights: head.weights, selectedRow: selectedUnit, printValuesUpTo });
     renderTable(shownTokens, head.weights);
   }
 
@@ -58,18 +59,18 @@ export const heatmapView: PanelViewFactory = (context: PanelContext): PanelView 
     element: s.element,
     charts: ['heatmap'],
     update(change) {
-      const { snapshot, head } = context.state;
+      const { head, focusName, headCount, model } = context.state;
       if (change === 'palette') heatmap.setPalette(context.palette);
-      if (!snapshot || !head) return;
+      if (!head) return;
       if (change === 'snapshot' || change === 'head') {
-        s.title.textContent = `Attention weights — head ${head.index + 1} of ${snapshot.model.heads} (query × key)`;
+        const of = model ? `of ${model.snapshot.model.layers} layers × ${headCount} heads` : `of ${headCount}`;
+        s.title.textContent = `Attention weights — ${focusName} ${of} (query × key)`;
       }
       if (change === 'snapshot' || change === 'head' || change === 'row') paint();
     },
     exportPicture() {
-      const head = context.state.head!;
       const c = heatmap.canvases();
-      return { title: `Attention weights, head ${head.index + 1} (query × key)`, pieces: [{ canvas: c.chart }, { canvas: c.legend, caption: c.legendText }] };
+      return { title: `Attention weights, ${context.state.focusName} (query × key)`, pieces: [{ canvas: c.chart }, { canvas: c.legend, caption: c.legendText }] };
     },
   };
 };

@@ -31,6 +31,8 @@ export const plotView: PanelViewFactory = (context: PanelContext): PanelView => 
     update(change) {
       const { snapshot } = context.state;
       if (change === 'palette') plot.setPalette(context.palette);
+      // Embeddings only: a model's rows are not one embedding per token.
+      if (change === 'snapshot') s.element.hidden = !snapshot;
       if (!snapshot) return;
       if (change === 'snapshot') plot.setDimensions(snapshot.model.dimNames);
       if (change === 'snapshot' || change === 'plot') render();

@@ -17,8 +17,8 @@ export const projectionsView: PanelViewFactory = (context: PanelContext): PanelV
   s.body.append(weightsView.element);
 
   function requestIfNeeded(): void {
-    const { head, serial } = context.state;
-    if (!head || !weightsView.isVisible()) return;
+    const { head, serial, snapshot } = context.state;
+    if (!head || !snapshot || !weightsView.isVisible()) return;
     const key = `${serial}:${head.index}`;
     if (!weightsView.needs(key)) return;
     weightsView.markRequested(key);
@@ -29,9 +29,11 @@ export const projectionsView: PanelViewFactory = (context: PanelContext): PanelV
     element: s.element,
     charts: ['weights'],
     update(change) {
-      const { head, weights } = context.state;
+      const { head, weights, snapshot } = context.state;
       if (change === 'palette') weightsView.setPalette(context.palette);
-      if (!head) return;
+      // Embeddings only (the model views show q and k instead).
+      if (change === 'snapshot') s.element.hidden = !snapshot;
+      if (!head || !snapshot) return;
       if (change === 'snapshot' || change === 'head') {
         s.title.textContent = `Projection matrices of head ${head.index + 1}`;
         weightsView.invalidate();

@@ -2,12 +2,13 @@
 import { loadChartJs } from '../../charts';
 import { SoftmaxView } from '../../softmax';
 import { displayToken } from '../../../../src/shared/displayToken';
+import { fixed } from '../../dom';
 import { section } from '../section';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 
 export const softmaxView: PanelViewFactory = (context: PanelContext): PanelView => {
   const s = section(context, 'softmax-section', 'Softmax, step by step', 'softmax', [{ id: 'breakdown', label: 'breakdown' }]);
-  const softmax = new SoftmaxView(context.palette, (row) => context.selectRow(row));
+  const softmax = new SoftmaxView(context.palette, (token) => context.selectQuery(token));
   s.body.append(softmax.element);
   context.belowTheFold.watch(softmax.barsElement());
 
@@ -15,13 +16,15 @@ export const softmaxView: PanelViewFactory = (context: PanelContext): PanelView 
     element: s.element,
     charts: ['softmax'],
     update(change) {
-      const { snapshot, row, shownTokens } = context.state;
+      const { row, queryTokens, model } = context.state;
       if (change === 'palette') softmax.setPalette(context.palette);
-      if (!snapshot || !row) return;
-      if (change === 'snapshot') softmax.setTokens(shownTokens);
+      if (!row) return;
+      if (change === 'snapshot') softmax.setTokens(queryTokens);
       if (change === 'snapshot' || change === 'head' || change === 'row') {
         softmax.render(row, (draw) => context.belowTheFold.run(softmax.barsElement(), draw));
-        s.title.textContent = `Softmax of “${displayToken(row.query)}”, step by step`;
+        s.title.textContent = model
+          ? `Softmax of “${displayToken(row.query)}”, step by step — ${context.state.focusName}, scores q·k × ${fixed(model.neuron.scale, 4)}${model.focus.causal ? ', causal mask' : ''}`
+          : `Softmax of “${displayToken(row.query)}”, step by step`;
       }
     },
     async exportPicture() {

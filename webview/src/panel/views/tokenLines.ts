@@ -14,15 +14,15 @@ export const tokenLinesView: PanelViewFactory = (context: PanelContext): PanelVi
   context.belowTheFold.watch(s.element);
 
   function render(): void {
-    const { snapshot, head, shownTokens } = context.state;
-    if (!snapshot || !head) return;
-    s.title.textContent = `Who attends to whom — head ${head.index + 1}`;
+    const { head, shownTokens, focusName } = context.state;
+    if (!head) return;
+    s.title.textContent = `Who attends to whom — ${focusName}`;
     context.belowTheFold.run(s.element, () => {
       const clock = stopwatch();
       lines.render(shownTokens, head.weights);
       context.debugLog(`timing: token lines of ${shownTokens.length} tokens drawn in ${clock.total()} ms`);
     });
-    note.textContent = `Queries on the left, keys on the right; a line’s opacity is the weight. Hover a token to isolate its lines. ${TokenLinesView.thinningNote(snapshot.tokens.length)}`;
+    note.textContent = `Queries on the left, keys on the right; a line’s opacity is the weight. Hover a token to isolate its lines. ${TokenLinesView.thinningNote(shownTokens.length)}`;
   }
 
   return {
@@ -40,7 +40,7 @@ export const tokenLinesView: PanelViewFactory = (context: PanelContext): PanelVi
       const palette = context.palette;
       const label = (t: string): string => (t.length > 18 ? `${t.slice(0, 17)}…` : t);
       return {
-        title: `Who attends to whom, head ${context.state.head!.index + 1}`,
+        title: `Who attends to whom, ${context.state.focusName}`,
         pieces: [
           {
             draw: {

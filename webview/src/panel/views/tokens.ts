@@ -60,6 +60,10 @@ export const tokensView: PanelViewFactory = (context: PanelContext): PanelView =
     place: 'input',
     update(change) {
       const { snapshot } = context.state;
+      if (change === 'snapshot') {
+        element.hidden = !snapshot;
+        if (!snapshot) tokenStrip.replaceChildren();
+      }
       if (!snapshot) return;
       if (change === 'snapshot') renderTokens(snapshot);
       if (change === 'snapshot' || change === 'head' || change === 'row' || change === 'highlight') markTokens();

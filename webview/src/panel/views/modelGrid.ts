@@ -1,0 +1,394 @@
+/**
+ * The model view (BertViz's model view): every layer × head of a model as a thumbnail, a last
+ * column with each layer's head average, the focused (layer, head) outlined. Click a head, or
+ * move with the arrow keys (Page Up/Down, Home/End) and press Enter, to focus it: the matrix
+ * views below follow.
+ *
+ * Responsive at 32 × 32 heads: one canvas the height of the viewport (sticky inside a scroller
+ * whose spacer gives the full height), drawing only the rows in view. Each layer's row is
+ * painted once into its own offscreen canvas (a row atlas, at device pixels, through a 256-entry
+ * colour table) the first time it scrolls into view; after that a frame is one drawImage per
+ * visible row plus the outlines. Rows painted within ATLAS_BUDGET_MS per frame, the rest in
+ * later frames and while idle. Every frame is timed: on the canvas, `data-max-frame-ms` is the
+ * longest so far (`data-frames` how many), `data-max-interaction-frame-ms` the longest of those
+ * a hover, scroll or key asked for, and `data-max-row-paint-ms` the longest row painting — for
+ * the e2e test of the issue's 50 ms budget.
+ */
+import { toCss, weightColor, type Palette } from '../../colour';
+import { h, readable, sizeCanvas } from '../../dom';
+import type { ModelThumb } from '../../../../src/shared/modelView';
+import { cellAt, cellLeft, gridLayout, moveCursor, rowTop, scrollToLayer, visibleLayers, type Cursor, type GridLayout } from '../model/gridLayout';
+import { section } from '../section';
+import type { PanelContext, PanelView, PanelViewFactory } from '../view';
+
+/** The tallest the grid's viewport gets before its rows scroll. */
+const VIEWPORT_MAX = 560;
+
+/** Intensities 0…255 on the weight scale (background → accent), as RGBA words in the platform's byte order. */
+function colourTable(palette: Palette): Uint32Array {
+  const table = new Uint32Array(256);
+  const bytes = new Uint8Array(table.buffer);
+  for (let v = 0; v < 256; v++) {
+    const c = weightColor(palette, v, 255);
+    bytes.set([c.r, c.g, c.b, 255], v * 4);
+  }
+  return table;
+}
+
+/** Time a frame may spend painting row atlases; the rest are painted in the following frames. */
+const ATLAS_BUDGET_MS = 8;
+
+export const modelGridView: PanelViewFactory = (context: PanelContext): PanelView => {
+  const s = section(context, 'model-section', 'Model view: every layer and head', undefined);
+  s.element.hidden = true; // until a model's picture arrives
+  const canvas = h('canvas', {
+    testid: 'model-view',
+    className: 'model-grid',
+    attrs: { role: 'img', tabindex: 0, 'aria-label': 'Every layer and head. Arrow keys move, Enter focuses the head.', 'aria-describedby': 'model-view-status' },
+  });
+  const spacer = h('div', { className: 'model-grid-spacer', attrs: { 'aria-hidden': 'true' } });
+  const scroller = h('div', { className: 'model-grid-scroll' }, [canvas, spacer]);
+  const tooltip = h('div', { className: 'tooltip', testid: 'model-view-tooltip', attrs: { role: 'tooltip', hidden: true } });
+  const status = h('p', { className: 'note', testid: 'model-view-status', attrs: { id: 'model-view-status', role: 'status' } });
+  s.body.append(h('div', { className: 'model-grid-frame' }, [scroller, tooltip]), status);
+  canvas.dataset.maxFrameMs = '0';
+  canvas.dataset.frames = '0';
+
+  let layout: GridLayout | undefined;
+  let viewportHeight = 0;
+  let hostWidth = 0;
+  let rows: (HTMLCanvasElement | undefined)[] = [];
+  let table = colourTable(context.palette);
+  let cursor: Cursor = { layer: 0, head: 0 };
+  let hover: { layer: number; column: number } | undefined;
+  let frameRequested = false;
+  let maxFrameMs = 0;
+  let frames = 0;
+  const scratch = document.createElement('canvas');
+  let image: ImageData | undefined;
+  /** The longest painting of one row atlas (data-max-row-paint-ms). */
+  let atlasMs = 0;
+
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const width = entry.contentRect.width;
+        if (width > 0 && Math.abs(width - hostWidth) >= 1) {
+          hostWidth = width;
+          if (context.state.model) relayout();
+        }
+      }
+    }).observe(s.body);
+  }
+
+  function relayout(): void {
+    const model = context.state.model;
+    if (!model) return;
+    const m = model.snapshot.model;
+    layout = gridLayout(m.layers, m.heads, hostWidth > 0 ? hostWidth : 720);
+    viewportHeight = Math.min(layout.height, VIEWPORT_MAX);
+    sizeCanvas(canvas, layout.width, viewportHeight);
+    scroller.style.maxHeight = `${viewportHeight}px`;
+    spacer.style.height = `${layout.height - viewportHeight}px`;
+    spacer.style.width = `${layout.width}px`;
+    canvas.dataset.layout = JSON.stringify(layout);
+    canvas.dataset.viewport = String(viewportHeight);
+    rows = [];
+    draw();
+  }
+
+  /** One thumbnail into the row atlas, relative to its head's largest weight. */
+  function paintThumb(ctx: CanvasRenderingContext2D, thumb: ModelThumb, x: number, size: number): void {
+    const w = Math.max(1, thumb.cols), hgt = Math.max(1, thumb.rows);
+    if (scratch.width !== w || scratch.height !== hgt) {
+      scratch.width = w;
+      scratch.height = hgt;
+      image = undefined;
+    }
+    const sctx = scratch.getContext('2d')!;
+    image ??= sctx.createImageData(w, hgt);
+    const pixels = new Uint32Array(image.data.buffer);
+    const bytes = new Uint8Array(thumb.data);
+    const inverse = thumb.max > 0 ? 1 / thumb.max : 0;
+    // One word per pixel through the colour table.
+    for (let at = 0; at < bytes.length; at++) pixels[at] = table[Math.min(255, (bytes[at]! * inverse + 0.5) | 0)]!;
+    sctx.putImageData(image, 0, 0);
+    ctx.drawImage(scratch, x, 0, size, size);
+  }
+
+  /** A layer's row of thumbnails at device pixels, painted the first time it is seen. */
+  function rowAtlas(layer: number, g: GridLayout, ratio: number): HTMLCanvasElement {
+    const cached = rows[layer];
+    if (cached) return cached;
+    const began = performance.now();
+    const model = context.state.model!;
+    const thumbs = model.snapshot.thumbs[layer]!;
+    const atlas = document.createElement('canvas');
+    const width = g.width - g.gutter;
+    atlas.width = Math.max(1, Math.round(width * ratio));
+    atlas.height = Math.max(1, Math.round(g.cell * ratio));
+    const ctx = atlas.getContext('2d')!;
+    ctx.imageSmoothingEnabled = false;
+    const size = g.cell * ratio;
+    for (let column = 0; column <= g.heads; column++) {
+      const thumb = column < g.heads ? thumbs.heads[column]! : thumbs.average;
+      const x = (cellLeft(g, column) - g.gutter) * ratio;
+      paintThumb(ctx, thumb, x, size);
+      ctx.strokeStyle = toCss(context.palette.grid);
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x + 0.5, 0.5, size - 1, size - 1);
+    }
+    rows[layer] = atlas;
+    atlasMs = Math.max(atlasMs, performance.now() - began);
+    canvas.dataset.maxRowPaintMs = atlasMs.toFixed(2);
+    return atlas;
+  }
+
+  /** Frames asked for by a hover, a scroll or a key (their longest: data-max-interaction-frame-ms). */
+  let interacting = false;
+  let maxInteractionMs = 0;
+  function interact(): void {
+    interacting = true;
+    schedule();
+  }
+
+  function schedule(): void {
+    if (frameRequested) return;
+    frameRequested = true;
+    requestAnimationFrame(() => {
+      frameRequested = false;
+      draw();
+      interacting = false;
+    });
+  }
+
+  function draw(): void {
+    const model = context.state.model;
+    const g = layout;
+    if (!model || !g) return;
+    const started = performance.now();
+    const palette = context.palette;
+    const ctx = canvas.getContext('2d')!;
+    const ratio = canvas.width / Math.max(1, g.width);
+    const top = scroller.scrollTop;
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.fillStyle = toCss(palette.background);
+    ctx.fillRect(0, 0, g.width, viewportHeight);
+    ctx.font = `11px ${palette.fontFamily}`;
+    ctx.textBaseline = 'middle';
+    // Rows, under the header.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, g.header, g.width, viewportHeight - g.header);
+    ctx.clip();
+    const { first, last } = visibleLayers(g, top, viewportHeight);
+    ctx.imageSmoothingEnabled = false;
+    let pending = false;
+    for (let layer = first; layer <= last; layer++) {
+      const y = rowTop(g, layer) - top;
+      if (rows[layer] || performance.now() - started < ATLAS_BUDGET_MS) {
+        ctx.drawImage(rowAtlas(layer, g, ratio), g.gutter, y, g.width - g.gutter, g.cell);
+      } else {
+        // Painted in a later frame: the frame stays short.
+        pending = true;
+        ctx.fillStyle = toCss(palette.masked);
+        for (let column = 0; column <= g.heads; column++) ctx.fillRect(cellLeft(g, column), y, g.cell, g.cell);
+      }
+      ctx.fillStyle = toCss(layer === model.focus.layer ? palette.foreground : palette.muted);
+      ctx.textAlign = 'right';
+      ctx.fillText(`L${layer + 1}`, g.gutter - 6, y + g.cell / 2);
+    }
+    const outline = (layer: number, column: number, colour: string, width: number, dash: number[]): void => {
+      if (layer < first || layer > last) return;
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width;
+      ctx.setLineDash(dash);
+      ctx.strokeRect(cellLeft(g, column) - width / 2 - 0.5, rowTop(g, layer) - top - width / 2 - 0.5, g.cell + width + 1, g.cell + width + 1);
+      ctx.setLineDash([]);
+    };
+    if (hover) outline(hover.layer, hover.column, toCss(palette.foreground), 1, []);
+    if (document.activeElement === canvas) outline(cursor.layer, cursor.head, toCss(palette.focus), 2, [3, 2]);
+    outline(model.focus.layer, model.focus.head, toCss(palette.focus), 2, []);
+    ctx.restore();
+    // The header: head numbers and "avg".
+    ctx.fillStyle = toCss(palette.muted);
+    ctx.textAlign = 'center';
+    const every = g.cell < 24 ? Math.ceil(24 / (g.cell + g.pad)) : 1;
+    for (let column = 0; column < g.heads; column++) {
+      if (column % every === 0 || column === model.focus.head) {
+        ctx.fillStyle = toCss(column === model.focus.head ? palette.foreground : palette.muted);
+        ctx.fillText(`H${column + 1}`, cellLeft(g, column) + g.cell / 2, g.header / 2);
+      }
+    }
+    ctx.fillStyle = toCss(palette.muted);
+    ctx.fillText('avg', cellLeft(g, g.heads) + g.cell / 2, g.header / 2);
+    ctx.restore();
+    canvas.dataset.painted = 'true';
+    canvas.dataset.firstLayer = String(first);
+    canvas.dataset.lastLayer = String(last);
+    const took = performance.now() - started;
+    frames++;
+    if (took > maxFrameMs) maxFrameMs = took;
+    canvas.dataset.maxFrameMs = maxFrameMs.toFixed(2);
+    canvas.dataset.lastFrameMs = took.toFixed(2);
+    if (interacting) {
+      maxInteractionMs = Math.max(maxInteractionMs, took);
+      canvas.dataset.maxInteractionFrameMs = maxInteractionMs.toFixed(2);
+    }
+    canvas.dataset.frames = String(frames);
+    if (pending) schedule();
+    else warmRows();
+  }
+
+  /** Rows not yet seen are painted while the page is idle, a budget at a time, so scrolling rarely waits. */
+  let warming = false;
+  function warmRows(): void {
+    const g = layout;
+    if (warming || !g || !context.state.model) return;
+    const next = rows.length < g.layers ? Array.from({ length: g.layers }, (_, l) => l).find((l) => !rows[l]) : rows.findIndex((r) => !r);
+    if (next === undefined || next < 0) return;
+    warming = true;
+    setTimeout(() => {
+      warming = false;
+      const current = layout;
+      if (current !== g || !context.state.model) return;
+      const ratio = canvas.width / Math.max(1, g.width);
+      const started = performance.now();
+      for (let l = 0; l < g.layers && performance.now() - started < ATLAS_BUDGET_MS; l++) if (!rows[l]) rowAtlas(l, g, ratio);
+      warmRows();
+    }, 0);
+  }
+
+  function describeCell(layer: number, column: number): string {
+    const model = context.state.model!;
+    const g = layout!;
+    const thumb = column < g.heads ? model.snapshot.thumbs[layer]!.heads[column]! : model.snapshot.thumbs[layer]!.average;
+    const name = column < g.heads ? `Layer ${layer + 1}, head ${column + 1}` : `Layer ${layer + 1}, average of its ${g.heads} heads`;
+    const focused = column === model.focus.head && layer === model.focus.layer ? ' (focused)' : '';
+    return `${name}${focused}: largest weight ${readable(thumb.max)}`;
+  }
+
+  function updateStatus(): void {
+    const model = context.state.model;
+    if (!model || !layout) return;
+    status.textContent = `${describeCell(cursor.layer, cursor.head)}. Click a head or press Enter to focus it; the views below show the focused head.`;
+    canvas.dataset.cursorLayer = String(cursor.layer);
+    canvas.dataset.cursorHead = String(cursor.head);
+    canvas.dataset.focusedLayer = String(model.focus.layer);
+    canvas.dataset.focusedHead = String(model.focus.head);
+  }
+
+  function showTooltip(event: MouseEvent): void {
+    const model = context.state.model;
+    const g = layout;
+    if (!model || !g) return;
+    const box = canvas.getBoundingClientRect();
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    const hit = y < g.header ? undefined : cellAt(g, x, y + scroller.scrollTop);
+    const next = hit ? { layer: hit.layer, column: hit.column } : undefined;
+    if (next?.layer !== hover?.layer || next?.column !== hover?.column) {
+      hover = next;
+      interact();
+    }
+    if (!hit) {
+      tooltip.hidden = true;
+      return;
+    }
+    const layerThumbs = model.snapshot.thumbs[hit.layer]!;
+    const thumb = hit.column < g.heads ? layerThumbs.heads[hit.column]! : layerThumbs.average;
+    const row = Math.min(thumb.rows - 1, Math.floor(hit.v * thumb.rows));
+    const col = Math.min(thumb.cols - 1, Math.floor(hit.u * thumb.cols));
+    const weight = new Uint8Array(thumb.data)[row * thumb.cols + col]! / 255;
+    const units = context.state.shownTokens;
+    const span = (cell: number, cells: number): string => {
+      const from = Math.floor((cell * units.length) / cells);
+      const to = Math.max(from, Math.ceil(((cell + 1) * units.length) / cells) - 1);
+      return from === to ? `“${units[from] ?? ''}”` : `“${units[from] ?? ''}” … “${units[to] ?? ''}”`;
+    };
+    const pooled = thumb.rows < units.length || thumb.cols < units.length;
+    tooltip.replaceChildren(
+      h('strong', { text: describeCell(hit.layer, hit.column) }),
+      h('div', { text: `${span(row, thumb.rows)} → ${span(col, thumb.cols)}: ${pooled ? 'largest weight' : 'weight'} ${readable(weight)}` }),
+    );
+    tooltip.dataset.layer = String(hit.layer);
+    tooltip.dataset.head = hit.column < g.heads ? String(hit.column) : 'average';
+    tooltip.dataset.row = String(row);
+    tooltip.dataset.col = String(col);
+    tooltip.dataset.weight = String(weight);
+    tooltip.hidden = false;
+    const frame = scroller.getBoundingClientRect();
+    tooltip.style.left = `${event.clientX - frame.left + 14}px`;
+    tooltip.style.top = `${event.clientY - frame.top + 14}px`;
+  }
+
+  scroller.addEventListener('scroll', () => {
+    tooltip.hidden = true;
+    interact();
+  });
+  canvas.addEventListener('mousemove', showTooltip);
+  canvas.addEventListener('mouseleave', () => {
+    tooltip.hidden = true;
+    hover = undefined;
+    interact();
+  });
+  canvas.addEventListener('click', (event) => {
+    const g = layout;
+    if (!g) return;
+    const box = canvas.getBoundingClientRect();
+    const y = event.clientY - box.top;
+    const hit = y < g.header ? undefined : cellAt(g, event.clientX - box.left, y + scroller.scrollTop);
+    if (!hit || hit.column >= g.heads) return;
+    cursor = { layer: hit.layer, head: hit.column };
+    updateStatus();
+    context.focusModelHead(hit.layer, hit.column);
+  });
+  canvas.addEventListener('focus', () => schedule());
+  canvas.addEventListener('blur', () => schedule());
+  canvas.addEventListener('keydown', (event) => {
+    const g = layout;
+    if (!g) return;
+    if (event.key === 'Enter' || event.key === ' ') {
+      context.focusModelHead(cursor.layer, cursor.head);
+      event.preventDefault();
+      return;
+    }
+    const next = moveCursor(cursor, event.key, g.layers, g.heads);
+    if (!next) return;
+    event.preventDefault();
+    cursor = next;
+    scroller.scrollTop = scrollToLayer(g, cursor.layer, scroller.scrollTop, viewportHeight);
+    updateStatus();
+    interact();
+  });
+
+  return {
+    element: s.element,
+    update(change) {
+      const model = context.state.model;
+      if (change === 'snapshot') {
+        s.element.hidden = !model;
+        if (!model) return;
+        const m = model.snapshot.model;
+        s.title.textContent = `Model view: ${m.layers} layers × ${m.heads} heads, and each layer’s average`;
+        cursor = { layer: model.focus.layer, head: model.focus.head };
+        hover = undefined;
+        relayout();
+        updateStatus();
+        return;
+      }
+      if (!model) return;
+      if (change === 'palette') {
+        table = colourTable(context.palette);
+        rows = [];
+        draw();
+      } else if (change === 'head') {
+        cursor = { layer: model.focus.layer, head: model.focus.head };
+        if (layout) scroller.scrollTop = scrollToLayer(layout, cursor.layer, scroller.scrollTop, viewportHeight);
+        updateStatus();
+        schedule();
+      }
+    },
+  };
+};
