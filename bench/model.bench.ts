@@ -259,10 +259,17 @@ async function main(): Promise<void> {
       pooled.set(name, entry);
     };
     for (let round = 0; round < ROUNDS; round++) {
-      add('ours 2T', await ours2.ask({ n, min_seconds: ROUND_SECONDS }));
-      if (typeof torch !== 'string') add('torch 1T', await torch.ask({ n, threads: 1, min_seconds: ROUND_SECONDS }));
-      add('ours 1T', await ours1.ask({ n, min_seconds: ROUND_SECONDS }));
-      if (typeof torch !== 'string') add('torch 2T', await torch.ask({ n, threads: 2, min_seconds: ROUND_SECONDS }));
+      const line: string[] = [];
+      const time = async (name: Name, server: LineServer, request: Record<string, unknown>): Promise<void> => {
+        const reply = await server.ask(request);
+        add(name, reply);
+        line.push(`${name} ${fmt(median(reply.times_ms as number[]))} ms (cpu ${(reply.cpu_per_wall as number).toFixed(2)})`);
+      };
+      await time('ours 2T', ours2, { n, min_seconds: ROUND_SECONDS });
+      if (typeof torch !== 'string') await time('torch 1T', torch, { n, threads: 1, min_seconds: ROUND_SECONDS });
+      await time('ours 1T', ours1, { n, min_seconds: ROUND_SECONDS });
+      if (typeof torch !== 'string') await time('torch 2T', torch, { n, threads: 2, min_seconds: ROUND_SECONDS });
+      console.log(`  n=${n} round ${round + 1}: ${line.join(', ')}  [load ${load()}]`);
     }
     results.set(n, pooled);
   }
