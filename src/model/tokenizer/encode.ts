@@ -286,15 +286,38 @@ function collapseWhitespace(input: AlignedText): AlignedText {
 
 /** Each UTF-8 byte of each character as its byte-level character, carrying the character's range. */
 function toByteLevel(input: AlignedText): AlignedText {
-  const out = new AlignedBuilder();
-  for (let i = 0; i < input.text.length; ) {
-    const length = codePointLength(input.text, i);
+  const text = input.text;
+  const n = text.length;
+  // At most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
+  const codes = new Uint16Array(3 * n);
+  const starts = new Int32Array(3 * n);
+  const ends = new Int32Array(3 * n);
+  let k = 0;
+  for (let i = 0; i < n; ) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) {
+      codes[k] = BYTE_TO_CODE[unit];
+      starts[k] = input.starts[i];
+      ends[k] = input.ends[i];
+      k++;
+      i++;
+      continue;
+    }
+    const length = codePointLength(text, i);
     const range = rangeOf(input, i, i + length) ?? edgeRange(input, i);
-    for (const byte of utf8OfCodePointAt(input.text, i)) out.push(BYTE_TO_CHAR[byte], range[0], range[1]);
+    for (const byte of utf8OfCodePointAt(text, i)) {
+      codes[k] = BYTE_TO_CODE[byte];
+      starts[k] = range[0];
+      ends[k] = range[1];
+      k++;
+    }
     i += length;
   }
-  return out.build();
+  let out = '';
+  for (let at = 0; at < k; at += 8192) out += String.fromCharCode(...codes.subarray(at, Math.min(k, at + 8192)));
+  return { text: out, starts: starts.slice(0, k), ends: ends.slice(0, k) };
 }
+const BYTE_TO_CODE = Uint16Array.from(BYTE_TO_CHAR, (c) => c.charCodeAt(0));
 
 function isSkippable(unit: string, rules: PieceRules): boolean {
   if (rules.byteLevel) {
@@ -483,10 +506,12 @@ function postProcess(pipeline: Pipeline, tokens: Token[], addSpecialTokens: bool
       result.wordIds.push(null);
       continue;
     }
-    const id = idOf(pipeline, entry.token);
     const added = pipeline.addedByContent.get(entry.token);
+    const known = added?.id ?? pipeline.model.tokens_to_ids.get(entry.token);
+    const id = known ?? pipeline.model.unk_token_id ?? -1;
     result.ids.push(id);
-    result.tokens.push(pipeline.model.tokens_to_ids.has(entry.token) || added ? entry.token : (pipeline.model.vocab[id] ?? entry.token));
+    // A string the vocabulary lacks (a Unigram piece of unknown characters) is shown as the unknown token.
+    result.tokens.push(known !== undefined ? entry.token : (pipeline.model.vocab[id] ?? entry.token));
     result.offsets.push([entry.start, entry.end]);
     result.special.push(added !== undefined && added.special && added.id === id);
     result.wordIds.push(entry.word);
