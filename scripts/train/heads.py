@@ -80,7 +80,8 @@ def attentions(sd, cfg, ids):
     return torch.stack(rec.weights), out['logitsLast']  # [L, H, n, n]
 
 
-def training_model(sd, vocab):
+def training_model(sd, vocab, embed):
+    gpt.set_width(embed)
     model = gpt.GPT(vocab)
     p = 'transformer.'
     with torch.no_grad():
@@ -107,7 +108,7 @@ def baselines(train, valid_x, valid_y, V):
     x, y = valid_x.reshape(-1), valid_y.reshape(-1)
     unigram = float(-np.log(uni[y]).mean())
     best = None
-    for alpha in (0.1, 0.3, 1, 3, 10, 30, 100):
+    for alpha in (0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000):
         p = (counts[x, y] + alpha * uni[y]) / (row[x] + alpha)
         loss = float(-np.log(p).mean())
         if best is None or loss < best[0]:
@@ -141,7 +142,7 @@ def main():
 
     # 1. Losses: the shipped weights in the training code's batched model, checked against the
     #    reference forward on the first window.
-    model = training_model(sd, V)
+    model = training_model(sd, V, cfg['n_embd'])
     model_loss = gpt.validation_loss(model, torch.from_numpy(valid))
     with torch.no_grad():
         batched = model(torch.from_numpy(valid_x[:1]))[0, -1]

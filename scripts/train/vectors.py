@@ -127,7 +127,7 @@ def main():
     parser.add_argument('--words', type=int, default=20000)
     parser.add_argument('--dim', type=int, default=32)
     parser.add_argument('--bucket', type=int, default=4000)
-    parser.add_argument('--epoch', type=int, default=10)
+    parser.add_argument('--epoch', type=int, default=5)
     args = parser.parse_args()
     words = words_file(args.work)
     full = train(args.work, words, args.dim, args.bucket, args.epoch)
