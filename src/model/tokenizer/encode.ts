@@ -83,6 +83,8 @@ export interface Pipeline {
   readonly tokenRules: TokenRules;
   readonly trims: readonly { readonly addPrefixSpace: boolean }[];
   readonly removeSpace: boolean;
+  /** tokenizer_config's do_lowercase_and_remove_accent (XLM), applied before the normalizer as the library does. */
+  readonly lowercaseAndRemoveAccent: boolean;
 }
 
 export interface PieceRules {
@@ -231,6 +233,7 @@ export function encodeWithOffsets(pipeline: Pipeline, text: string, addSpecialTo
     // Pass 2: normalize the section (the library normalizes each section on its own).
     let current = sliceAligned(original, section.start, section.end);
     if (pipeline.removeSpace) current = collapseWhitespace(current);
+    if (pipeline.lowercaseAndRemoveAccent) current = normalizeAligned(LOWERCASE_AND_REMOVE_ACCENT, current, stats);
     if (pipeline.normalizer) current = normalizeAligned(pipeline.normalizer, current, stats);
     if (current.text.length === 0) return;
 
@@ -260,6 +263,12 @@ export function encodeWithOffsets(pipeline: Pipeline, text: string, addSpecialTo
   for (const trim of pipeline.trims) trimOffsets(tokens, trim.addPrefixSpace);
   return postProcess(pipeline, tokens, addSpecialTokens);
 }
+
+/** The library's `lowercase_and_remove_accents`: lower-case, then drop every combining mark. */
+const LOWERCASE_AND_REMOVE_ACCENT: LibNormalizer = {
+  config: { type: 'LowercaseAndRemoveAccent' },
+  normalize: (text) => text.toLowerCase().replace(/\p{M}/gu, ''),
+};
 
 /** The library's `remove_space`: trim, and every run of whitespace becomes one space (aligned to the run). */
 function collapseWhitespace(input: AlignedText): AlignedText {

@@ -226,6 +226,7 @@ class HeadlightTokenizer implements ModelTokenizer {
         .filter((p) => (p['type'] === 'RobertaProcessing' || p['type'] === 'ByteLevel') && p['trim_offsets'] !== false)
         .map((p) => ({ addPrefixSpace: p['add_prefix_space'] !== false })),
       removeSpace: config['remove_space'] === true,
+      lowercaseAndRemoveAccent: config['do_lowercase_and_remove_accent'] === true,
     };
 
     let maxId = internals.model.vocab.length - 1;

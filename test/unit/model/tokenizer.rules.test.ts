@@ -104,3 +104,16 @@ test('tokenizer_config add_bos_token / add_eos_token replace the specials for Ll
   const other = tokenizerFromJson(json, { tokenizer_class: 'PreTrainedTokenizerFast', add_bos_token: false, add_eos_token: true }, 'l/tokenizer.json');
   assert.deepEqual(other.encode('hi').tokens, ['<s>', '▁hi'], 'the template stays for other classes');
 });
+
+test('tokenizer_config remove_space and do_lowercase_and_remove_accent: the library’s ids, offsets back to the original', () => {
+  const vocab: Record<string, number> = { '[UNK]': 0 };
+  for (const ch of 'abcdefghijklmnopqrstuvwxyz') vocab[ch] = Object.keys(vocab).length;
+  const json = { version: '1.0', added_tokens: [], normalizer: null, pre_tokenizer: { type: 'WhitespaceSplit' }, post_processor: null, decoder: null, model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '', vocab } };
+  const tokenizer = tokenizerFromJson(json, { remove_space: true, do_lowercase_and_remove_accent: true }, 'x/tokenizer.json');
+  const library = (tokenizer as unknown as { library: { encode(t: string): { ids: number[] } } }).library;
+  const text = '  Ca\u0301  É  ';
+  const e = tokenizer.encode(text);
+  assert.deepEqual(e.ids, library.encode(text).ids);
+  assert.deepEqual(e.tokens, ['c', 'a', '[UNK]'], 'the library removes combining marks only: a precomposed É stays é');
+  assert.deepEqual(e.offsets, [[2, 3], [3, 5], [7, 8]]);
+});
