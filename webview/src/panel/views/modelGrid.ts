@@ -62,6 +62,13 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
   let cursor: Cursor = { layer: 0, head: 0 };
   let hover: { layer: number; column: number } | undefined;
   let frameRequested = false;
+  /** The scroller's offset as last scrolled: reading scrollTop in a draw would force a layout of the page. */
+  let scrollTop = 0;
+  const scrollTo = (top: number): void => {
+    if (top === scrollTop) return;
+    scrollTop = top;
+    scroller.scrollTop = top;
+  };
   let maxFrameMs = 0;
   let frames = 0;
   const scratch = document.createElement('canvas');
@@ -94,7 +101,9 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
     canvas.dataset.layout = JSON.stringify(layout);
     canvas.dataset.viewport = String(viewportHeight);
     rows = [];
-    draw();
+    // A new model starts at the top; a resize keeps the offset (clamped to the new height).
+    scrollTop = Math.min(scrollTop, Math.max(0, layout.height - viewportHeight));
+    schedule();
   }
 
   /** One thumbnail into the row atlas, relative to its head's largest weight. */
@@ -170,7 +179,7 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
     const palette = context.palette;
     const ctx = canvas.getContext('2d')!;
     const ratio = canvas.width / Math.max(1, g.width);
-    const top = scroller.scrollTop;
+    const top = scrollTop;
     ctx.save();
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = toCss(palette.background);
@@ -286,7 +295,7 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
     const box = canvas.getBoundingClientRect();
     const x = event.clientX - box.left;
     const y = event.clientY - box.top;
-    const hit = y < g.header ? undefined : cellAt(g, x, y + scroller.scrollTop);
+    const hit = y < g.header ? undefined : cellAt(g, x, y + scrollTop);
     const next = hit ? { layer: hit.layer, column: hit.column } : undefined;
     if (next?.layer !== hover?.layer || next?.column !== hover?.column) {
       hover = next;
@@ -324,6 +333,7 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
   }
 
   scroller.addEventListener('scroll', () => {
+    scrollTop = scroller.scrollTop;
     tooltip.hidden = true;
     interact();
   });
@@ -338,7 +348,7 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
     if (!g) return;
     const box = canvas.getBoundingClientRect();
     const y = event.clientY - box.top;
-    const hit = y < g.header ? undefined : cellAt(g, event.clientX - box.left, y + scroller.scrollTop);
+    const hit = y < g.header ? undefined : cellAt(g, event.clientX - box.left, y + scrollTop);
     if (!hit || hit.column >= g.heads) return;
     cursor = { layer: hit.layer, head: hit.column };
     updateStatus();
@@ -358,7 +368,7 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
     if (!next) return;
     event.preventDefault();
     cursor = next;
-    scroller.scrollTop = scrollToLayer(g, cursor.layer, scroller.scrollTop, viewportHeight);
+    scrollTo(scrollToLayer(g, cursor.layer, scrollTop, viewportHeight));
     updateStatus();
     interact();
   });
@@ -385,7 +395,7 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
         draw();
       } else if (change === 'head') {
         cursor = { layer: model.focus.layer, head: model.focus.head };
-        if (layout) scroller.scrollTop = scrollToLayer(layout, cursor.layer, scroller.scrollTop, viewportHeight);
+        if (layout) scrollTo(scrollToLayer(layout, cursor.layer, scrollTop, viewportHeight));
         updateStatus();
         schedule();
       }
