@@ -218,6 +218,8 @@ const load = (): string => loadavg().map((v) => v.toFixed(1)).join(' ');
 interface Pooled {
   times: number[];
   cpuPerWall: number[];
+  /** Each pass's wall time × its round's CPU / wall. */
+  cpuTimes: number[];
   top?: { id: number; p: number }[];
 }
 
@@ -252,8 +254,9 @@ async function main(): Promise<void> {
   for (const n of SIZES) {
     const pooled = new Map<Name, Pooled>();
     const add = (name: Name, reply: Record<string, unknown>): void => {
-      const entry = pooled.get(name) ?? { times: [], cpuPerWall: [] };
+      const entry = pooled.get(name) ?? { times: [], cpuPerWall: [], cpuTimes: [] };
       entry.times.push(...(reply.times_ms as number[]));
+      entry.cpuTimes.push(...(reply.times_ms as number[]).map((t) => t * (reply.cpu_per_wall as number)));
       entry.cpuPerWall.push(reply.cpu_per_wall as number);
       entry.top = reply.top as { id: number; p: number }[];
       pooled.set(name, entry);
@@ -287,6 +290,11 @@ async function main(): Promise<void> {
     const r1 = t1 ? ours / median(t1.times) : undefined, r2 = t2 ? ours / median(t2.times) : undefined;
     console.log(`  ${String(n).padEnd(5)}${cell('ours 2T')}${cell('ours 1T')}${cell('torch 1T')}${cell('torch 2T')}    ${r1 ? `${r1.toFixed(2)}×`.padStart(18) : ''}   ${r2 ? `${r2.toFixed(2)}×`.padStart(18) : ''}`);
     if (r1) verdicts.push(`n=${n}: ours (2 threads) / torch (1 thread) = ${r1.toFixed(2)}× — target ≤ ${TARGET_FORWARD_RATIO}× ${r1 <= TARGET_FORWARD_RATIO ? '✓' : '✗'}`);
+    const cpuMs = (p: Pooled | undefined): number | undefined => (p ? median(p.cpuTimes) : undefined);
+    const ourCpu = cpuMs(pooled.get('ours 2T')), theirCpu = cpuMs(t1);
+    if (ourCpu && theirCpu) {
+      verdicts.push(`n=${n}: CPU time per pass (steadier than wall time on a loaded machine): ours 2T ${fmt(ourCpu)} ms, torch 1T ${fmt(theirCpu)} ms = ${(ourCpu / theirCpu).toFixed(2)}×`);
+    }
     const speedup = median(pooled.get('ours 1T')!.times) / ours;
     verdicts.push(`n=${n}: second core speed-up, ours 1T / ours 2T = ${speedup.toFixed(2)}×`);
     const ourTop = pooled.get('ours 2T')!.top, theirTop = t1?.top;
