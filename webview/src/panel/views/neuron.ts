@@ -122,6 +122,13 @@ export const neuronView: PanelViewFactory = (context: PanelContext): PanelView =
     );
   }
 
+  /** The tokens of the highlighted unit (the editor's cursor, a hover elsewhere) stand out in the table. */
+  function markHighlight(): void {
+    const { model, highlighted } = context.state;
+    const tokens = new Set(model && highlighted >= 0 ? model.snapshot.units[highlighted]?.tokens ?? [] : []);
+    table.querySelectorAll<HTMLElement>('[data-testid="neuron-row"]').forEach((row, j) => row.classList.toggle('highlighted', tokens.has(j)));
+  }
+
   return {
     element: s.element,
     update(change) {
@@ -136,7 +143,10 @@ export const neuronView: PanelViewFactory = (context: PanelContext): PanelView =
         querySelect.value = String(model.neuron.query);
         s.title.textContent = `Neuron view — ${context.state.focusName}, query “${model.tokenLabels[model.neuron.query] ?? ''}”`;
         renderTable();
+        markHighlight();
         context.belowTheFold.run(s.element, draw);
+      } else if (change === 'highlight') {
+        markHighlight();
       } else if (change === 'palette') {
         context.belowTheFold.run(s.element, draw);
       }
