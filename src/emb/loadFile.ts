@@ -19,7 +19,12 @@ import { prepareNeighborIndex } from './neighbors';
 import { runSliced } from './slices';
 import type { EmbFormat, ParsedEmb } from './types';
 import { DETECT_BYTES, detectFormat } from './formats/detect';
+import { Worker } from 'node:worker_threads';
 import { readBytes, readBytesSliced, readFileSliced, type BinaryReader, type ByteWindow } from './formats/byteWindow';
+import { BinaryProblems, assembleBinary, failed } from './formats/binaryRows';
+import { rowsFromMessage } from './formats/binaryTransfer';
+import type { BinaryJob, BinaryWorkerMessage } from './formats/binaryWorker';
+import { sharedRowsSupported } from './rowMemory';
 import { readFastTextBin } from './formats/fasttext/read';
 import { loadTextFile, type LoadOptions as TextLoadOptions } from './formats/text/loadText';
 import { parseEmbBytes } from './formats/text/parse';
@@ -39,7 +44,17 @@ export { detectFormat, parseFormatSetting, type Detection } from './formats/dete
 export interface LoadOptions extends TextLoadOptions {
   /** The format, or 'auto' (default) to detect it from the content. */
   readonly format?: EmbFormat | 'auto';
+  /**
+   * The binary readers' worker script (a path), or false to read binary files on this thread.
+   * Default: dist/embBinaryWorker.js beside this bundle, for files of BINARY_WORKER_MIN_BYTES or
+   * more; this thread when it does not exist (under tsx) or shared memory is unavailable.
+   */
+  readonly binaryWorker?: string | false;
 }
+
+export const BINARY_WORKER_FILE = 'embBinaryWorker.js';
+/** From this size a binary file is read in a worker thread (below it, starting one costs more than it saves). */
+export const BINARY_WORKER_MIN_BYTES = 16 << 20;
 
 /** The format of a file on disk, from its first DETECT_BYTES. */
 export async function detectFileFormat(file: string): Promise<EmbFormat> {
@@ -58,6 +73,14 @@ export async function loadEmbFile(file: string, options: LoadOptions = {}): Prom
   const format = options.format === undefined || options.format === 'auto' ? await detectFileFormat(file) : options.format;
   if (format === 'text') return loadTextFile(file, options);
   const name = path.basename(file);
+  const size = (await fs.promises.stat(file)).size;
+  const script = options.binaryWorker === false ? undefined : (options.binaryWorker ?? defaultBinaryWorker());
+  if (script && size >= (options.binaryWorker ? 0 : BINARY_WORKER_MIN_BYTES) && sharedRowsSupported()) {
+    const parsed = await loadBinaryInWorker(file, format, name, script, options);
+    if (options.prepareNeighbors ?? true) await runSliced(prepareNeighborIndex(parsed.store), options.signal);
+    options.onProgress?.(1);
+    return parsed;
+  }
   const handle = await fs.promises.open(file, 'r');
   let parsed: ParsedEmb;
   try {
@@ -74,6 +97,48 @@ export async function loadEmbFile(file: string, options: LoadOptions = {}): Prom
   if (options.prepareNeighbors ?? true) await runSliced(prepareNeighborIndex(parsed.store), options.signal);
   options.onProgress?.(1);
   return parsed;
+}
+
+function defaultBinaryWorker(): string | undefined {
+  const candidate = path.join(__dirname, BINARY_WORKER_FILE);
+  return fs.existsSync(candidate) ? candidate : undefined;
+}
+
+/**
+ * Reads a binary file in a worker thread (formats/binaryWorker.ts): the rows come back in shared
+ * memory, and this thread builds the vocabulary and the store in slices. The worker is
+ * terminated when the signal aborts.
+ */
+async function loadBinaryInWorker(file: string, format: 'word2vec' | 'fasttext', name: string, script: string, options: LoadOptions): Promise<ParsedEmb> {
+  const signal = options.signal;
+  const worker = new Worker(script);
+  const onAbort = () => void worker.terminate();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const message = await new Promise<BinaryWorkerMessage>((resolve, reject) => {
+      worker.on('message', (m: BinaryWorkerMessage) => {
+        if (m.type === 'progress') options.onProgress?.(0.9 * m.fraction);
+        else resolve(m);
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(signal?.aborted ? signal.reason : new Error(`the binary reader's worker for ${name} stopped (exit ${code})`)));
+      worker.postMessage({ file, format, blockSize: options.blockSize } satisfies BinaryJob);
+    });
+    signal?.throwIfAborted();
+    if (message.type === 'error') throw new Error(`reading ${name} in a worker failed: ${message.message}`);
+    if (message.type === 'failed') {
+      const problems = new BinaryProblems();
+      problems.list.push(...message.problems);
+      problems.omitted = message.problemsOmitted;
+      return failed(name, format === 'word2vec' ? 'word2vec-binary' : 'fasttext-bin', format, problems);
+    }
+    if (message.type !== 'rows') throw new Error(`unexpected message from the binary reader's worker: ${message.type}`);
+    const rows = rowsFromMessage(message.rows);
+    return await readBytesSliced(new Uint8Array(0), () => assembleBinary(rows), signal);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    void worker.terminate();
+  }
 }
 
 /** The same dispatch over a whole file's bytes, synchronously. */

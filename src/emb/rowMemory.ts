@@ -13,20 +13,21 @@
  * (3M × 300 = 3.6 GB) and 2M × 600 (4.8 GB) need several. 1 GiB blocks keep every byte address
  * inside a signed i32 as well.
  */
-import { SCAN_WASM } from './wasm/scan.generated';
+import { SCAN_SHARED_WASM, SCAN_WASM } from './wasm/scan.generated';
 
 export const ROW_BLOCK_BYTES = 1 << 30;
 const PAGE = 65536;
 
 // The lib settings (ES2022, no DOM) do not declare WebAssembly: name the few pieces used here.
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(pages: number): number;
 }
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 const wasm = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
@@ -43,7 +44,21 @@ export interface ScanMemory {
 }
 
 let module: object | undefined;
+let sharedModule: object | undefined;
 let supported: boolean | undefined;
+let sharedSupported: boolean | undefined;
+
+/** True when rows can live in shared memory (worker threads fill them, this thread scans them). */
+export function sharedRowsSupported(): boolean {
+  if (sharedSupported === undefined) {
+    try {
+      sharedSupported = scanKernelSupported() && typeof SharedArrayBuffer === 'function' && wasm!.validate(SCAN_SHARED_WASM);
+    } catch {
+      sharedSupported = false;
+    }
+  }
+  return sharedSupported;
+}
 
 /** True when this runtime can run the SIMD kernel (Node ≥ 16, VS Code, every current browser). */
 export function scanKernelSupported(): boolean {
@@ -58,20 +73,36 @@ export function scanKernelSupported(): boolean {
 }
 
 const registry = new WeakMap<ArrayBufferLike, ScanMemory>();
+/** The shared memory under a shared block, to post it to another thread. */
+const sharedMemories = new WeakMap<ArrayBufferLike, WasmMemory>();
+
+/** Byte layout of a block: rows, then the query and score scratch. */
+function blockLayout(rows: number, dim: number): { queryOffset: number; scoresOffset: number; total: number } {
+  const queryOffset = Math.ceil((rows * dim * 4) / 16) * 16;
+  const scoresOffset = queryOffset + Math.ceil((dim * 4) / 16) * 16;
+  return { queryOffset, scoresOffset, total: scoresOffset + rows * 4 };
+}
 
 /** The rows of one block: at most ROW_BLOCK_BYTES of float32, at least one row. */
 export function rowsPerBlock(dim: number): number {
   return Math.max(1, Math.floor(ROW_BLOCK_BYTES / (Math.max(1, dim) * 4)));
 }
 
-/** A zeroed [rows, dim] buffer, in a kernel instance's memory when possible. */
-export function allocateRows(rows: number, dim: number): Float32Array {
+/**
+ * A zeroed [rows, dim] buffer, in a kernel instance's memory when possible; with `shared`, in a
+ * shared memory (SharedArrayBuffer underneath) that `sharedMemoryOf` hands to another thread,
+ * where `adoptSharedRows` makes the same rows scannable.
+ */
+export function allocateRows(rows: number, dim: number, options: { readonly shared?: boolean } = {}): Float32Array {
   const values = rows * dim;
-  const rowBytes = values * 4;
-  const queryOffset = Math.ceil(rowBytes / 16) * 16;
-  const scoresOffset = queryOffset + Math.ceil((dim * 4) / 16) * 16;
-  const total = scoresOffset + rows * 4;
+  const { queryOffset, scoresOffset, total } = blockLayout(rows, dim);
   if (!scanKernelSupported() || values === 0 || total > 2 * ROW_BLOCK_BYTES) return new Float32Array(values);
+  if (options.shared && sharedRowsSupported()) {
+    const pages = Math.ceil(total / PAGE);
+    const memory = new wasm!.Memory({ initial: pages, maximum: pages, shared: true });
+    sharedMemories.set(memory.buffer, memory);
+    return adoptSharedRows(memory, rows, dim);
+  }
   module ??= new wasm!.Module(SCAN_WASM);
   const exports = new wasm!.Instance(module, {}).exports as { memory: WasmMemory; dots: ScanMemory['dots'] };
   const memory = exports.memory;
@@ -83,15 +114,34 @@ export function allocateRows(rows: number, dim: number): Float32Array {
   return new Float32Array(buffer, 0, values);
 }
 
+/** Rows of a shared block (made by allocateRows with `shared`, maybe on another thread), scannable here. */
+export function adoptSharedRows(memory: WasmMemory, rows: number, dim: number): Float32Array {
+  const { queryOffset, scoresOffset, total } = blockLayout(rows, dim);
+  if (memory.buffer.byteLength < total) throw new RangeError(`adoptSharedRows: ${memory.buffer.byteLength} bytes cannot hold ${rows} rows of ${dim}`);
+  sharedModule ??= new wasm!.Module(SCAN_SHARED_WASM);
+  const exports = new wasm!.Instance(sharedModule, { env: { memory } }).exports as { dots: ScanMemory['dots'] };
+  const buffer = memory.buffer;
+  registry.set(buffer, { dots: exports.dots, memory, queryOffset, scoresOffset, capacityRows: rows });
+  sharedMemories.set(buffer, memory);
+  return new Float32Array(buffer, 0, rows * dim);
+}
+
+/** The shared memory under a view made by allocateRows with `shared` (to post to another thread). */
+export function sharedMemoryOf(view: Float32Array): WasmMemory | undefined {
+  return sharedMemories.get(view.buffer);
+}
+
+export type { WasmMemory };
+
 /** The kernel instance holding this view's buffer, if any. */
 export function scanMemoryOf(view: Float32Array): ScanMemory | undefined {
   return registry.get(view.buffer);
 }
 
 /** Blocks for `count` rows of `dim` values: rowsPerBlock(dim) rows each, the last one shorter. */
-export function allocateRowBlocks(count: number, dim: number): Float32Array[] {
+export function allocateRowBlocks(count: number, dim: number, options: { readonly shared?: boolean } = {}): Float32Array[] {
   const per = rowsPerBlock(dim);
   const blocks: Float32Array[] = [];
-  for (let start = 0; start < count || blocks.length === 0; start += per) blocks.push(allocateRows(Math.min(per, count - start), dim));
+  for (let start = 0; start < count || blocks.length === 0; start += per) blocks.push(allocateRows(Math.min(per, count - start), dim, options));
   return blocks;
 }

@@ -63,7 +63,7 @@ export function isValidUtf8(bytes: Uint8Array, start: number, end: number): bool
 
 /** The tokens of a binary file, as bytes, "\n" after each. */
 export class TokenText {
-  private bytes = new Uint8Array(1 << 16);
+  private bytes: Uint8Array = new Uint8Array(1 << 16);
   private length = 0;
   rows = 0;
 
@@ -103,6 +103,19 @@ export class TokenText {
     this.bytes[this.length++] = 0x0a;
     this.rows++;
     return true;
+  }
+
+  /** The bytes so far (to hand to another thread), and a TokenText made from such a snapshot. */
+  snapshot(): { readonly bytes: Uint8Array; readonly rows: number } {
+    return { bytes: this.bytes.subarray(0, this.length), rows: this.rows };
+  }
+
+  static fromSnapshot(snapshot: { readonly bytes: Uint8Array; readonly rows: number }): TokenText {
+    const text = new TokenText();
+    text.bytes = snapshot.bytes;
+    text.length = snapshot.bytes.length;
+    text.rows = snapshot.rows;
+    return text;
   }
 
   /** All tokens decoded (invalid sequences were already replaced). */

@@ -16,13 +16,17 @@
  * additions after one multiplication, so |out[i] − q·x_i| ≤ γ_n Σ_d |q_d x_id| ≤ γ_n ‖q‖‖x_i‖ with
  * n = ⌈dim/8⌉ + 8 and γ_n = n·u / (1 − n·u), u = 2⁻²⁴ (Higham, Accuracy and Stability, §3.1).
  */
-import { ModuleBuilder } from '../../core/kernels/wasmAssembler';
+import { ModuleBuilder, type ModuleMemory } from '../../core/kernels/wasmAssembler';
 
 /** Alignment hint (log2 bytes) the vector loads promise: f32, since rows of odd widths are packed. */
 const ROW_ALIGN = 2;
 
-export function buildScanModule(): Uint8Array {
-  const module = new ModuleBuilder();
+/**
+ * `memory`: 'own' (the module's memory, exported) or 'imported-shared' (env.memory, a shared
+ * memory: row blocks a worker thread fills and the main thread scans, rowMemory.ts).
+ */
+export function buildScanModule(memory: ModuleMemory = 'own'): Uint8Array {
+  const module = new ModuleBuilder(memory);
   module.function('dots', ['i32', 'i32', 'i32', 'i32', 'i32'], (fn) => {
     const rows = fn.param(0);
     const query = fn.param(1);

@@ -4,14 +4,16 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { allocateRows, scanKernelSupported, scanMemoryOf } from '../../../src/emb/rowMemory';
 import { generatedSource } from '../../../src/emb/wasm/build';
-import { SCAN_WASM } from '../../../src/emb/wasm/scan.generated';
+import { SCAN_SHARED_WASM, SCAN_WASM } from '../../../src/emb/wasm/scan.generated';
 import { buildScanModule } from '../../../src/emb/wasm/scanKernel';
 
 test('the committed wasm module is byte for byte what scanKernel.ts builds', () => {
-  const rebuilt = buildScanModule();
+  const rebuilt = buildScanModule('own');
+  const shared = buildScanModule('imported-shared');
   assert.deepEqual(Array.from(SCAN_WASM), Array.from(rebuilt));
+  assert.deepEqual(Array.from(SCAN_SHARED_WASM), Array.from(shared));
   const committed = readFileSync(path.join(__dirname, '..', '..', '..', 'src', 'emb', 'wasm', 'scan.generated.ts'), 'utf8');
-  assert.equal(committed, generatedSource(rebuilt), 'run: node --import tsx src/emb/wasm/build.ts');
+  assert.equal(committed, generatedSource(rebuilt, shared), 'run: node --import tsx src/emb/wasm/build.ts');
 });
 
 test('the SIMD kernel computes float32 dot products of rows of every width within the stated bound', () => {

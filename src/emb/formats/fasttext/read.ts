@@ -17,13 +17,15 @@
  */
 import { allocateRowBlocks, rowsPerBlock } from '../../rowMemory';
 import type { ParsedEmb } from '../../types';
-import { BinaryProblems, TokenText, assembleBinary, failed } from '../binaryRows';
+import { BinaryProblems, TokenText, assembleBinary, failed, type RowsToAssemble } from '../binaryRows';
 import { FASTTEXT_MAGIC, FASTTEXT_VERSIONS } from '../detect';
 import { NEED_BYTES, PAUSE, type BinaryReader, type ByteWindow } from '../byteWindow';
 import { FastTextSubwords, ngramBuckets } from './subwords';
 
 export interface FastTextReadOptions {
   readonly name?: string;
+  /** Rows in shared memory (a worker thread reads them for the main thread: binaryWorker.ts). */
+  readonly sharedRows?: boolean;
 }
 
 export interface FastTextArgs {
@@ -47,6 +49,12 @@ const MAX_WORD_BYTES = 1 << 16;
 const ROWS_PER_PAUSE = 512;
 
 export function* readFastTextBin(w: ByteWindow, options: FastTextReadOptions = {}): BinaryReader<ParsedEmb> {
+  const rows = yield* readFastTextRows(w, options);
+  return 'store' in rows ? rows : yield* assembleBinary(rows);
+}
+
+/** The word vectors (composed) and n-gram rows, before the vocabulary (assembleBinary), or a failed result. */
+export function* readFastTextRows(w: ByteWindow, options: FastTextReadOptions = {}): BinaryReader<RowsToAssemble | ParsedEmb> {
   const name = options.name ?? 'embeddings';
   const problems = new BinaryProblems();
   const fail = (code: 'binary-header' | 'truncated' | 'unsupported-model', offset: number, message: string): ParsedEmb => {
@@ -157,8 +165,8 @@ export function* readFastTextBin(w: ByteWindow, options: FastTextReadOptions = {
   // 4. Rows: the words' into the store's blocks, the buckets' into the subword blocks.
   const D = args.dim;
   const per = rowsPerBlock(D);
-  const wordBlocks = allocateRowBlocks(nwords, D);
-  const bucketBlocks = allocateRowBlocks(args.bucket, D);
+  const wordBlocks = allocateRowBlocks(nwords, D, { shared: options.sharedRows });
+  const bucketBlocks = allocateRowBlocks(args.bucket, D, { shared: options.sharedRows });
   for (const [blocks, count] of [[wordBlocks, nwords], [bucketBlocks, args.bucket]] as const) {
     let done = 0;
     while (done < count) {
@@ -189,7 +197,7 @@ export function* readFastTextBin(w: ByteWindow, options: FastTextReadOptions = {
     norms[i] = composeWordVector(wordBlocks[b]!.subarray(o, o + D), wordBytes[i]!, args, subwords, sum);
     if (i % ROWS_PER_PAUSE === 0) yield PAUSE;
   }
-  return yield* assembleBinary({
+  return {
     name,
     layout: 'fasttext-bin',
     format: 'fasttext',
@@ -203,7 +211,7 @@ export function* readFastTextBin(w: ByteWindow, options: FastTextReadOptions = {
     rowOffset: wordOffset,
     problems,
     subwords,
-  });
+  };
 }
 
 /**

@@ -58,8 +58,8 @@ export class FastTextSubwords implements SubwordVectors {
     readonly minn: number,
     readonly maxn: number,
     readonly bucket: number,
-    private readonly blocks: readonly Float32Array[],
-    private readonly rowsPerBlock: number,
+    readonly blocks: readonly Float32Array[],
+    readonly rowsPerBlock: number,
   ) {}
 
   /** Row of bucket b. Shape [dim]. */

@@ -17,7 +17,7 @@
  */
 import { allocateRows, rowsPerBlock } from '../../rowMemory';
 import type { ParsedEmb } from '../../types';
-import { BinaryProblems, TokenText, assembleBinary, failed } from '../binaryRows';
+import { BinaryProblems, TokenText, assembleBinary, failed, type RowsToAssemble } from '../binaryRows';
 import { word2vecBinaryHeader } from '../detect';
 import { NEED_BYTES, PAUSE, type BinaryReader, type ByteWindow } from '../byteWindow';
 
@@ -29,11 +29,19 @@ const FAST_PATH_MS = 4;
 
 export interface Word2vecReadOptions {
   readonly name?: string;
+  /** Rows in shared memory (a worker thread reads them for the main thread: binaryWorker.ts). */
+  readonly sharedRows?: boolean;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions = {}): BinaryReader<ParsedEmb> {
+  const rows = yield* readWord2vecRows(w, options);
+  return 'store' in rows ? rows : yield* assembleBinary(rows);
+}
+
+/** The rows as read, before the vocabulary and compaction (assembleBinary), or a failed result. */
+export function* readWord2vecRows(w: ByteWindow, options: Word2vecReadOptions = {}): BinaryReader<RowsToAssemble | ParsedEmb> {
   const name = options.name ?? 'embeddings';
   const problems = new BinaryProblems();
   if (!LITTLE_ENDIAN) {
@@ -59,7 +67,7 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
   const blocks: Float32Array[] = [];
   const blockCount = Math.max(1, Math.ceil(capacity / per));
   const ensureBlock = (b: number) => {
-    while (blocks.length <= b && blocks.length < blockCount) blocks.push(allocateRows(Math.min(per, capacity - blocks.length * per), dim));
+    while (blocks.length <= b && blocks.length < blockCount) blocks.push(allocateRows(Math.min(per, capacity - blocks.length * per), dim, { shared: options.sharedRows }));
   };
   const norms = new Float32Array(capacity);
   const rowOffset = new Float64Array(capacity);
@@ -151,7 +159,7 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
     }
   }
   ensureBlock(0); // a store has at least one block, if empty
-  return yield* assembleBinary({
+  return {
     name,
     layout: 'word2vec-binary',
     format: 'word2vec',
@@ -164,7 +172,7 @@ export function* readWord2vecBinary(w: ByteWindow, options: Word2vecReadOptions 
     norms,
     rowOffset,
     problems,
-  });
+  };
 }
 
 function truncation(announced: number, rows: number, dim: number): string {
