@@ -37,6 +37,8 @@ const entries = [
   { entryPoints: ['src/host/model/worker.ts'], outfile: 'dist/modelWorker.js', platform: 'node', format: 'cjs' },
   // .emb parse worker: big embedding files are parsed on the other core (located by src/emb/formats/text/loadText.ts).
   { entryPoints: ['src/emb/formats/text/parseWorker.ts'], outfile: 'dist/embParseWorker.js', platform: 'node', format: 'cjs' },
+  // word2vec / fastText binary reader worker: big binary files are read off the calling thread (located by src/emb/loadFile.ts).
+  { entryPoints: ['src/emb/formats/binaryWorker.ts'], outfile: 'dist/embBinaryWorker.js', platform: 'node', format: 'cjs' },
   // Integration suite: one CommonJS file per test/integration/suite module, run by mocha inside the extension host.
   ...(fs.existsSync('test/integration/suite') ? fs.readdirSync('test/integration/suite') : [])
     .filter((name) => name.endsWith('.ts'))
