@@ -6,9 +6,11 @@
  *   EMB_BINARY_ROWS=3000000 npm run bench -- embBinary     the GoogleNews size (3.6 GB; gensim
  *                                                          then takes minutes and ~4 GB of RAM)
  *   EMB_BINARY_DIM=600 EMB_BINARY_ROWS=2000000 EMB_BINARY_PEER=0 …   float data over 4 GiB (ours only)
- * Ours: loadEmbFile (src/emb/loadFile.ts) in this process, on this thread, as the extension host
- * and the Explorer's worker call it: detection, block reads by offset, rows copied into the
- * store's wasm-memory blocks, norms, vocabulary, then the neighbour scan (floatScan.ts). While it
+ * Ours: loadEmbFile (src/emb/loadFile.ts) in this process as the extension host and the
+ * Explorer's worker call it, with the binary reader's worker bundled by esbuild as it ships
+ * (out/bench/embBinaryWorker.js): detection, the worker's block reads by offset into shared
+ * wasm-memory row blocks with the norms, then on this thread the vocabulary in slices and the
+ * neighbour scan (floatScan.ts). While it
  * loads, an event-loop delay histogram (perf_hooks.monitorEventLoopDelay, 1 ms resolution) and an
  * RSS sampler run; their max is the longest the thread was held and the peak memory.
  * Queries: nearest(top-10, cosine, excluding the word) for the same 20 words as gensim's
@@ -22,8 +24,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { buildSync } from 'esbuild';
 import { uniform01 } from '../src/core/random';
-import { loadEmbFile } from '../src/emb/loadFile';
+import { BINARY_WORKER_FILE, loadEmbFile } from '../src/emb/loadFile';
 import { nearest, neighborIndexOf } from '../src/emb/neighbors';
 
 const ROOT = path.join(__dirname, '..');
@@ -102,6 +105,8 @@ function runGensim(file: string, words: readonly string[]): GensimResult | strin
 
 async function main(): Promise<void> {
   const file = ensureData(ROWS, DIM);
+  const binaryWorker = path.join(ROOT, 'out', 'bench', BINARY_WORKER_FILE);
+  buildSync({ entryPoints: [path.join(ROOT, 'src', 'emb', 'formats', 'binaryWorker.ts')], outfile: binaryWorker, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
   const bytes = fs.statSync(file).size;
   const raw = ROWS * DIM * 4;
   console.log(`\n${path.basename(file)}: ${ROWS.toLocaleString('en-US')} × ${DIM}, ${fmt(mb(bytes))} MB, ${fmt(mb(raw))} MB as float32${raw > 2 ** 32 ? ' (over 4 GiB)' : ''}`);
@@ -114,7 +119,7 @@ async function main(): Promise<void> {
   delay.enable();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const parsed = await loadEmbFile(file);
+  const parsed = await loadEmbFile(file, { binaryWorker });
   const loadMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const loadCpuMs = (cpu.user + cpu.system) / 1000;
