@@ -201,6 +201,8 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
   function adopt(next: AttentionPanel): AttentionPanel {
     panel = next;
     model?.bridge.attach((message) => next.post(message));
+    // A picture that arrived before the page said `ready` was not delivered: send it once it has.
+    if (model) void next.whenReady().then(() => panel === next && model.bridge.attach((message) => next.post(message)), () => undefined);
     next.onDidClose(() => {
       if (panel === next) panel = undefined;
       model?.bridge.attach(undefined);

@@ -25,7 +25,7 @@ import { headAverage, PAPER_RESIDUAL, rollout } from '../../core/rollout';
 import { applyUnits, hideTokens, unitGroups } from '../../core/tokenGroups';
 import type { Matrix } from '../../core/types';
 import { loadModel, type LoadedModel, type LoadOptions } from '../../model';
-import type { EncodedText } from '../../model/tokenizer';
+import type { EncodedText, ModelTokenizer } from '../../model/tokenizer';
 import { formatNumber, RowFormatter } from '../../cli/jsonRows';
 import {
   DEFAULT_MODEL_VIEW_OPTIONS,
@@ -64,7 +64,12 @@ export const STACK_JSON_MAX_ENTRIES = 50_000_000;
 export const DEFAULT_VIEW_STATE: ViewState = { layer: 0, head: 0, options: DEFAULT_MODEL_VIEW_OPTIONS };
 
 interface Run {
+  /** The source text followed by the appended tokens' decoded text (what the panel shows). */
   readonly text: string;
+  /** The text that was tokenized, its encoding, and the ids appended after it (Append). */
+  readonly source: string;
+  readonly sourceEncoded: EncodedText;
+  readonly appended: readonly number[];
   readonly encoded: EncodedText;
   readonly tokens: ModelToken[];
   /** [L] × [n, n] float32 head averages, token-level. */
@@ -95,14 +100,46 @@ export class ModelEngine {
     return this.loaded.model;
   }
 
-  /** Tokenize and run `text`, and build everything the panel draws. */
-  runText(text: string, state: ViewState): ModelSnapshot {
+  private tokenizer(): ModelTokenizer {
     const tokenizer = this.loaded.tokenizer;
     if (!tokenizer) throw new Error(`${this.info.name} has no tokenizer.json: Headlight tokenizes with the model's own tokenizer`);
+    return tokenizer;
+  }
+
+  /** Tokenize and run `text`, and build everything the panel draws. */
+  runText(text: string, state: ViewState): ModelSnapshot {
     const t0 = performance.now();
-    const encoded = tokenizer.encode(text);
+    const source = this.tokenizer().encode(text);
     const tokenizeMs = performance.now() - t0;
-    if (encoded.ids.length === 0) throw new Error('The text gives no tokens: select some text first.');
+    if (source.ids.length === 0) throw new Error('The text gives no tokens: select some text first.');
+    return this.compute(text, source, [], tokenizeMs, state);
+  }
+
+  /**
+   * Generation one step at a time: token `id` is appended to the ids (not re-tokenized from text:
+   * a byte-level token may be half a character), and the pass runs again. The snapshot's text
+   * shows the source text followed by what the appended ids decode to; appended tokens have no
+   * offset (they are not in the document).
+   */
+  appendToken(id: number, state: ViewState): ModelSnapshot {
+    const run = this.requireRun();
+    if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new Error(`Token id ${id} is outside the vocabulary (0…${this.info.vocabSize - 1}).`);
+    return this.compute(run.source, run.sourceEncoded, [...run.appended, id], 0, state);
+  }
+
+  /** The same ids again (new unit options: thumbnails are taken during the pass). */
+  rerun(state: ViewState): ModelSnapshot {
+    const run = this.requireRun();
+    return this.compute(run.source, run.sourceEncoded, run.appended, run.tokenizeMs, state);
+  }
+
+  private compute(source: string, sourceEncoded: EncodedText, appended: readonly number[], tokenizeMs: number, state: ViewState): ModelSnapshot {
+    const tokenizer = this.tokenizer();
+    const encoded = appendIds(sourceEncoded, appended, tokenizer);
+    const sourceIds = sourceEncoded.ids.filter((_, i) => !addedSpecials(sourceEncoded)[i]);
+    const before = tokenizer.decode(sourceIds);
+    const after = tokenizer.decode([...sourceIds, ...appended]);
+    const text = appended.length === 0 ? source : source + (after.startsWith(before) ? after.slice(before.length) : tokenizer.decode([...appended]));
     const tokens = encoded.ids.map((id, i): ModelToken => {
       const raw = encoded.tokens[i] ?? tokenizer.idToToken(id) ?? '';
       const offset = encoded.offsets[i] ?? null;
@@ -136,24 +173,8 @@ export class ModelEngine {
         ? { kind: 'masks', masks: result.masks.map((m) => ({ position: m.position, top: m.top.map((t) => predicted(t.id, t.p)) })) }
         : { kind: 'none', reason: `No ${tokenizer.maskTokenId !== undefined ? (tokenizer.idToToken(tokenizer.maskTokenId) ?? 'mask') : 'mask'} token in the text: type one to see what the model predicts there.` };
     } else predictions = { kind: 'none', reason: `This checkpoint has no ${this.info.causal ? 'language-model' : 'masked-LM'} head.` };
-    this.run = { text, encoded, tokens, averages, predictions, tokenizeMs, forwardMs, thumbs, focused: undefined };
+    this.run = { text, source, sourceEncoded, appended: [...appended], encoded, tokens, averages, predictions, tokenizeMs, forwardMs, thumbs, focused: undefined };
     return this.snapshot(state);
-  }
-
-  /**
-   * Generation one step at a time: the text grows by what token `id` adds when decoded after the
-   * current ids (decode(ids + id) minus decode(ids), so a SentencePiece "▁cat" brings its space
-   * and a byte-level "Ġcat" too), and the grown text is run again.
-   */
-  appendToken(id: number, state: ViewState): ModelSnapshot {
-    const run = this.requireRun();
-    const tokenizer = this.loaded.tokenizer!;
-    if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new Error(`Token id ${id} is outside the vocabulary (0…${this.info.vocabSize - 1}).`);
-    const ids = run.encoded.ids.filter((_, i) => !addedSpecials(run.encoded)[i]);
-    const before = tokenizer.decode(ids);
-    const after = tokenizer.decode([...ids, id]);
-    const added = after.startsWith(before) ? after.slice(before.length) : tokenizer.decode([id]);
-    return this.runText(run.text + added, state);
   }
 
   get hasRun(): boolean {
@@ -358,6 +379,18 @@ export class ModelEngine {
  */
 export function addedSpecials(encoded: EncodedText): boolean[] {
   return encoded.special.map((s, i) => s && encoded.offsets[i] === null);
+}
+
+/** The encoding with ids appended: tokens from the vocabulary, no offset, no word, not special. */
+function appendIds(encoded: EncodedText, ids: readonly number[], tokenizer: ModelTokenizer): EncodedText {
+  if (ids.length === 0) return encoded;
+  return {
+    ids: [...encoded.ids, ...ids],
+    tokens: [...encoded.tokens, ...ids.map((id) => tokenizer.idToToken(id) ?? `⟨id ${id}⟩`)],
+    offsets: [...encoded.offsets, ...ids.map(() => null)],
+    special: [...encoded.special, ...ids.map(() => false)],
+    wordIds: [...encoded.wordIds, ...ids.map(() => null)],
+  };
 }
 
 export function modelInfo(loaded: LoadedModel, name: string): ModelInfo {

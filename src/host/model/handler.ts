@@ -41,6 +41,8 @@ export class EngineHandler {
         return this.require().rollout(request.state);
       case 'layerHeads':
         return this.require().layerHeads(request.layer, request.state);
+      case 'rerun':
+        return this.require().rerun(request.state);
       case 'append':
         return this.require().appendToken(request.id, request.state);
       case 'stackJson':

@@ -202,7 +202,7 @@ export class ModelSession extends Disposable {
     this.options = options;
     if (!this.current) return Promise.resolve(undefined);
     // Thumbnails are taken per unit during the forward pass: new units mean a new pass.
-    return this.track(this.request({ op: 'run', text: this.current.text, state: this.state }), 'snapshot');
+    return this.track(this.request({ op: 'rerun', state: this.state }), 'snapshot');
   }
 
   /** Every head of one layer over the current units (the head view's lines). */

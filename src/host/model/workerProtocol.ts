@@ -10,6 +10,7 @@ export type EngineRequest =
   | { readonly op: 'load'; readonly dir: string; readonly name: string }
   | { readonly op: 'run'; readonly text: string; readonly state: ViewState }
   | { readonly op: 'snapshot'; readonly state: ViewState }
+  | { readonly op: 'rerun'; readonly state: ViewState }
   | { readonly op: 'focus'; readonly state: ViewState }
   | { readonly op: 'neuron'; readonly state: ViewState }
   | { readonly op: 'rollout'; readonly state: ViewState }
@@ -21,6 +22,7 @@ export interface EngineReplies {
   load: { readonly info: ModelInfo; readonly loadMs: number; readonly threads: number };
   run: ModelSnapshot;
   snapshot: ModelSnapshot;
+  rerun: ModelSnapshot;
   focus: { readonly focus: ModelFocusView; readonly neuron: NeuronView };
   neuron: NeuronView;
   rollout: RolloutView;

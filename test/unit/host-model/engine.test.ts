@@ -144,3 +144,21 @@ test('an empty text and a text past the model\'s positions are refused with a re
   assert.throws(() => engine.runText('', DEFAULT_VIEW_STATE), /no tokens/);
   assert.throws(() => engine.runText('cat '.repeat(100), DEFAULT_VIEW_STATE), /at most 32/);
 });
+
+test('gpt2: Append adds the id itself; the earlier rows of a causal model stay the reference', () => {
+  const ref = JSON.parse(fs.readFileSync(path.join(MODELS, 'gpt2', 'reference.json'), 'utf8')) as Reference;
+  const engine = ModelEngine.load(path.join(MODELS, 'gpt2'));
+  const first = engine.runText(ref.text, DEFAULT_VIEW_STATE);
+  const top = first.predictions.kind === 'next' ? first.predictions.top[0]!.id : -1;
+  // A byte-level token may be a fragment of a character: appending must not re-tokenize text.
+  const grown = engine.appendToken(top, { ...DEFAULT_VIEW_STATE, layer: 1, head: 3 });
+  const n = ref.ids.length;
+  assert.deepEqual(grown.tokens.map((t) => t.id), [...ref.ids, top]);
+  assert.equal(grown.tokens[n]!.offset, null, 'an appended token is not in the document');
+  assert.ok(grown.text.startsWith(ref.text));
+  const w = floats(grown.focus.weights);
+  for (let i = 0; i < n; i++) assertClose([w[i]!.slice(0, n)], [ref.attentions[1]![3]![i]!], 1e-4, `row ${i} after Append`);
+  const again = engine.appendToken(top, DEFAULT_VIEW_STATE);
+  assert.equal(again.tokens.length, n + 2);
+  assert.equal(engine.rerun(DEFAULT_VIEW_STATE).tokens.length, n + 2, 'a rerun keeps the appended ids');
+});
