@@ -245,7 +245,10 @@ async function parseInWorkers(
   const dim = preamble.dim;
   const regions = points.slice(0, -1).map((start, i) => ({ start, end: points[i + 1]!, rows: estimateRows(points[i + 1]! - start, preamble) }));
   const totalRows = regions.reduce((n, r) => n + r.rows, 0);
-  const sharedBuffer = new SharedArrayBuffer(totalRows * dim * 4);
+  // The rows' buffer is a shared wasm memory when it fits one (≤ 2 GiB): the workers write into
+  // it, and the neighbour scan reads it in place afterwards (no copy into the store's blocks).
+  const sharedRows = allocateRows(totalRows, dim, { shared: true });
+  const sharedBuffer = sharedRows.buffer instanceof SharedArrayBuffer ? sharedRows.buffer : new SharedArrayBuffer(totalRows * dim * 4);
   let regionStart = 0;
   let parsedBytes = 0;
   const pool = parseWorkerPool(worker);
@@ -312,7 +315,7 @@ async function parseInWorkers(
       }),
     );
     signal?.throwIfAborted();
-    return { chunks: results, shared: new Float32Array(sharedBuffer) };
+    return { chunks: results, shared: sharedRows.buffer === sharedBuffer ? sharedRows : new Float32Array(sharedBuffer) };
   } catch (error) {
     stopAll();
     if (signal?.aborted) throw signal.reason;
