@@ -93,12 +93,14 @@ async function serve(dir: string, threads: number): Promise<void> {
     const ids = idsFor(request.n, config.vocabSize);
     const keep = request.keep ?? 'scores+weights';
     const run = (): ReturnType<Engine['forward']> => engine.forward(loaded.model, ids, { keep, maxKeptBytes: 4 * 2 ** 30 });
+    collectGarbage();
     let result = run();
     const times: number[] = [];
     let cpu = 0;
     const start = performance.now();
     while (times.length < 3 || (performance.now() - start < request.min_seconds * 1e3 && times.length < 50)) {
       result = undefined as unknown as typeof result; // the previous pass's attention may be collected
+      collectGarbage();
       const c0 = process.cpuUsage(), w0 = performance.now();
       result = run();
       times.push(performance.now() - w0);
@@ -134,6 +136,7 @@ async function scale(dir: string): Promise<void> {
   } catch (error) {
     refusal = error instanceof Error ? error.message : String(error);
   }
+  collectGarbage();
   const rssBefore = rssNow();
   const t0 = performance.now();
   const compact = engine.forward(loaded.model, ids, { keep: 'compact' });
@@ -184,8 +187,10 @@ async function lineServer(command: string, args: readonly string[], env: NodeJS.
   }
 }
 
+/** --expose-gc: the previous pass's kept attention is collected before the next is timed, so the peak RSS is one pass's. */
 const oursChild = (dir: string, threads: number): Promise<LineServer> =>
-  lineServer(process.execPath, ['--import', 'tsx', __filename, '--serve', dir, String(threads)], process.env);
+  lineServer(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--serve', dir, String(threads)], process.env);
+const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 /** The peer's environment: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset for it alone (see /work/.library/env/README.md). */
 function peerEnv(): { env: NodeJS.ProcessEnv; unset: string[] } {
@@ -327,12 +332,12 @@ async function main(): Promise<void> {
   console.log(`  F16 forward at n=128 (weights widened while packing): ${fmt(median(half128.times_ms as number[]))} ms, 2 threads`);
   const kept = peak512.keptBytes as number;
   console.log(`  peak RSS, F32 child after n=512 passes: ${mb(peak512.peakRss as number)} = weights ${mb(resident(ours2.hello))} + kept attention ${mb(kept)}` +
-    ` (${String(peak512.heads)} heads × scores + weights, 8·512² bytes each) + activations and Node ${mb((peak512.peakRss as number) - resident(ours2.hello) - kept)}`);
+    ` (${String(peak512.heads)} heads × scores + weights, 8·512² bytes each) + activations, garbage not yet collected and Node ${mb((peak512.peakRss as number) - resident(ours2.hello) - kept)}`);
   console.log(`  peak RSS, F16 child after n=128 passes: ${mb(half128.peakRss as number)}`);
 
   // 32 layers × 32 heads at 512 tokens.
   const scaleDir = ensureGpt2Checkpoint(SCALE_SHAPE);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--scale', scaleDir], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--scale', scaleDir], { encoding: 'utf8' });
   if (child.status !== 0) console.log(`\n32 × 32 check failed: ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   else {
     const s = JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number | string | number[]>;
