@@ -31,6 +31,8 @@ export interface Word2vecReadOptions {
   readonly name?: string;
   /** Rows in shared memory (a worker thread reads them for the main thread: binaryWorker.ts). */
   readonly sharedRows?: boolean;
+  /** Rows per block (default rowsPerBlock(dim), 1 GiB): small values let tests cross block boundaries. */
+  readonly rowsPerBlock?: number;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -61,7 +63,7 @@ export function* readWord2vecRows(w: ByteWindow, options: Word2vecReadOptions = 
   // A lying header must not make us allocate more rows than the file could hold (≥ 2 bytes of token and space each).
   const possible = Math.floor(Math.max(0, w.size - header.length) / (rowBytes + 2));
   const capacity = Math.min(announced, possible);
-  const per = rowsPerBlock(dim);
+  const per = Math.max(1, Math.floor(options.rowsPerBlock ?? rowsPerBlock(dim)));
   // Blocks are allocated as the rows reach them, one per step (growing a 1 GiB wasm memory is not
   // free, and a file that ends early never pays for the blocks it does not fill).
   const blocks: Float32Array[] = [];
@@ -263,12 +265,12 @@ function readPlainRows(w: ByteWindow, state: RowsState, deadline: number): 'wind
         if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return 'window';
       }
       if (space < 0 || space === start || end - (space + 1) < rowBytes) return 'window';
+      const b = Math.floor(rows / per);
+      const block = blocks[b];
+      if (block === undefined) return 'window'; // the generator allocates it, then comes back (before anything of this row is kept)
       const rowStart = w.base + start;
       hasToken[rows] = tokens.add(bytes, start, space, rowStart, problems) ? 1 : 0;
       rowOffset[rows] = rowStart;
-      const b = Math.floor(rows / per);
-      const block = blocks[b];
-      if (block === undefined) return 'window'; // the generator allocates it, then comes back
       norms[rows] = copyRow(view, space + 1, block, (rows - b * per) * dim, dim);
       at = space + 1 + rowBytes;
       rows++;

@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { readBytes } from '../../../../src/emb/formats/byteWindow';
 import { detectFormat } from '../../../../src/emb/formats/detect';
+import { readWord2vecBinary } from '../../../../src/emb/formats/word2vec/read';
+import { copyAllRows } from '../../../../src/emb/store';
 import { parseEmbFileBytes } from '../../../../src/emb/loadFile';
 import type { ParsedEmb } from '../../../../src/emb/types';
 
@@ -182,3 +185,24 @@ function oldFormat(model: Uint8Array): Uint8Array {
   void pruneAt;
   return Buffer.concat([args, dictionaryHeader, model.subarray(entriesAt, end - 0), model.subarray(end + 1)]);
 }
+
+test('rows across many blocks (7 rows a block) read exactly as in one block: no row twice, none lost, neighbours the same', () => {
+  for (const name of ['gensim.bin', 'word2vec-c.bin']) {
+    const bytes = read(name);
+    const one = readBytes(bytes, (w) => readWord2vecBinary(w));
+    const many = readBytes(bytes, (w) => readWord2vecBinary(w, { rowsPerBlock: 7 }));
+    assert.equal(many.store.blocks.length, Math.ceil(300 / 7));
+    assert.deepEqual(many.problems, []);
+    assert.deepEqual(many.store.vocabulary.toArray(), one.store.vocabulary.toArray());
+    assert.deepEqual(Array.from(copyAllRows(many.store)), Array.from(copyAllRows(one.store)));
+    assert.deepEqual(Array.from(many.store.norms), Array.from(one.store.norms));
+  }
+  // A duplicate and a dropped row across block boundaries compact the same way too.
+  const rows = Array.from({ length: 30 }, (_, i): [string, number[]] => [i === 17 ? 't3' : `t${i}`, [i, i === 9 ? Number.NaN : 1]]);
+  const file = word2vec(rows);
+  const a = readBytes(file, (w) => readWord2vecBinary(w));
+  const b = readBytes(file, (w) => readWord2vecBinary(w, { rowsPerBlock: 4 }));
+  assert.deepEqual(b.store.vocabulary.toArray(), a.store.vocabulary.toArray());
+  assert.deepEqual(Array.from(copyAllRows(b.store)), Array.from(copyAllRows(a.store)));
+  assert.deepEqual(b.problems.map((p) => p.code), ['non-finite', 'duplicate-token']);
+});
