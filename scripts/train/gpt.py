@@ -26,7 +26,8 @@ form after much more data). Validation windows are never altered.
 stops after M minutes; the steps done are stored, and `--steps N` runs the same schedule by steps. A checkpoint is written every
 100 steps to the work folder (checkpoint.pt); the folder DIR gets config.json and
 model.safetensors (F16, with scripts/fixtures/make_model_fixtures.py's writer) at the end, or
-from the checkpoint with --export-only. training.json (work folder) records losses and timing.
+from the checkpoint with --export-only. --resume continues from the checkpoint with a new
+warm-up + cosine segment of --minutes (or --steps); training.json lists the segments. training.json (work folder) records losses and timing.
 """
 import argparse
 import json
@@ -199,6 +200,7 @@ def main():
     parser.add_argument('--steps', type=int, default=None)
     parser.add_argument('--lr', type=float, default=3e-3)
     parser.add_argument('--export-only', action='store_true')
+    parser.add_argument('--resume', action='store_true', help='continue from checkpoint.pt: a new warm-up + cosine segment')
     args = parser.parse_args()
     set_width(args.embed)
     torch.set_num_threads(1)
@@ -220,6 +222,18 @@ def main():
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': other, 'weight_decay': 0.0}], lr=args.lr, betas=(0.9, 0.95))
     budget = args.minutes * 60
     history = []
+    done = 0  # steps of earlier segments (--resume)
+    segments = []
+    if args.resume:
+        state = torch.load(checkpoint)
+        model.load_state_dict(state['model'])
+        if 'optimizer' in state:
+            opt.load_state_dict(state['optimizer'])
+        with open(os.path.join(args.work, 'training.json')) as f:
+            earlier = json.load(f)
+        history, done = earlier['history'], earlier['steps']
+        segments = earlier.get('segments', [{'steps': done, 'minutes': earlier.get('minutes'), 'lr': earlier['lr']}])
+        rng = np.random.default_rng(SEED + done)  # fresh windows, not the first segment's again
     began = time.time()
 
     def progress(step):
@@ -228,15 +242,15 @@ def main():
         return step / args.steps if args.steps else (time.time() - began) / budget
 
     def save(step, final):
-        entry = {'step': step + 1, 'trainLoss': float(loss), 'seconds': round(time.time() - began)}
+        entry = {'step': done + step + 1, 'trainLoss': float(loss), 'seconds': round(time.time() - began)}
         if final or step % 500 == 499:
             entry['validLoss'] = validation_loss(model, valid, None if final else 64)
             print(f'  valid {entry["validLoss"]:.3f}', flush=True)
         history.append(entry)
-        torch.save({'model': model.state_dict(), 'step': step + 1}, checkpoint)
+        torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'step': done + step + 1}, checkpoint)
         export(model, V, eot, args.out)
         with open(os.path.join(args.work, 'training.json'), 'w') as f:
-            json.dump({'steps': step + 1, 'batch': BATCH, 'context': CONTEXT, 'lr': args.lr, 'seed': SEED,
+            json.dump({'steps': done + step + 1, 'segments': segments + [{'steps': step + 1, 'minutes': args.minutes, 'lr': args.lr}], 'batch': BATCH, 'context': CONTEXT, 'lr': args.lr, 'seed': SEED,
                        'repeatFraction': REPEAT_FRACTION, 'trainTokens': len(train), 'minutes': args.minutes,
                        'history': history}, f, indent=1)
 
