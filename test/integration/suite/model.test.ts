@@ -75,7 +75,10 @@ async function showOn(model: ModelFeaturesApi, file: string, text: string): Prom
   return editor;
 }
 
-suite('Real models', () => {
+suite('Real models', function () {
+  // Loading in a worker and a dozen forward passes: seconds on a 2-core machine shared with other work.
+  this.timeout(180_000);
+
   suiteSetup(() => {
     const root = workspaceUri(WORKSPACE_MODELS).fsPath;
     fs.rmSync(root, { recursive: true, force: true });
