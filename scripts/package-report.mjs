@@ -1,7 +1,7 @@
 // What the packaged extension holds and whether it stays within its budgets:
 //   node scripts/package-report.mjs [file.vsix]      (default: the newest *.vsix in the repo root)
 // Prints the .vsix size, its files by folder, and the bundle sizes; exits 1 when a budget is
-// exceeded (the .vsix under 2 MB, each extension-host bundle under 500 kB, the attention panel's
+// exceeded (the .vsix under 6 MB, each extension-host bundle under 500 kB, the attention panel's
 // first-paint script under 80 kB — Chart.js and the controls' elements load after it from their
 // own bundles, which must be there too) or something is in the package that never should be
 // (sources, tests, source maps, node_modules).
@@ -9,7 +9,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const BUDGETS = {
-  vsix: 2 * 1024 * 1024,
+  // 2 MB of code and lesson samples + the trained defaults (issue 15: samples/words.bin 3.4 MB,
+  // about 3.0 MB zipped; samples/model/ 0.87 MB, 0.77 MB zipped). Issue 15's ceiling is 8 MB.
+  vsix: 6 * 1024 * 1024,
   'extension/dist/extension.js': 500 * 1024,
   'extension/dist/web/extension.js': 500 * 1024,
   'extension/dist/webview.js': 80 * 1024,
