@@ -61,6 +61,18 @@ export function isValidUtf8(bytes: Uint8Array, start: number, end: number): bool
   return true;
 }
 
+/** Bytes of token text decoded per step. */
+const TEXT_PIECE = 4 << 20;
+
+/** A void-yielding sliced generator as a reader's PAUSE steps. */
+function* pausing<T>(steps: Generator<void, T>): BinaryReader<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    yield PAUSE;
+  }
+}
+
 /** The tokens of a binary file, as bytes, "\n" after each. */
 export class TokenText {
   private bytes: Uint8Array = new Uint8Array(1 << 16);
@@ -118,9 +130,16 @@ export class TokenText {
     return text;
   }
 
-  /** All tokens decoded (invalid sequences were already replaced). */
-  text(): string {
-    return new TextDecoder('utf-8').decode(this.bytes.subarray(0, this.length));
+  /** All tokens decoded (invalid sequences were already replaced), in pieces of about 4 MiB. */
+  *textSteps(): Generator<void, string> {
+    const decoder = new TextDecoder('utf-8');
+    const parts: string[] = [];
+    for (let at = 0; at < this.length; at += TEXT_PIECE) {
+      parts.push(decoder.decode(this.bytes.subarray(at, Math.min(this.length, at + TEXT_PIECE)), { stream: true }));
+      yield;
+    }
+    parts.push(decoder.decode());
+    return parts.join('');
   }
 
   private replaceNewlines(from: number): void {
@@ -174,16 +193,21 @@ export interface RowsToAssemble {
 export function* assembleBinary(input: RowsToAssemble): BinaryReader<ParsedEmb> {
   const { rowsRead, hasToken, norms } = input;
   // 1. Non-finite rows leave before the vocabulary sees their tokens.
-  const text = input.tokens.text();
-  yield PAUSE;
+  const text = yield* pausing(input.tokens.textSteps());
   let tokenRows: Int32Array | number[] = [];
   let vocabularyText = text;
   let allFinite = true;
-  for (let r = 0; r < rowsRead && allFinite; r++) if (hasToken[r] && !Number.isFinite(norms[r]!)) allFinite = false;
+  for (let r = 0; r < rowsRead && allFinite; r++) {
+    if (hasToken[r] && !Number.isFinite(norms[r]!)) allFinite = false;
+    if (r % (SLICE_ROWS * 64) === 0) yield PAUSE;
+  }
   if (allFinite) {
     // The common case: every token goes to the vocabulary as read, no string per token.
     const rowsWithTokens = new Int32Array(input.tokens.rows);
-    for (let r = 0, t = 0; r < rowsRead; r++) if (hasToken[r]) rowsWithTokens[t++] = r;
+    for (let r = 0, t = 0; r < rowsRead; r++) {
+      if (hasToken[r]) rowsWithTokens[t++] = r;
+      if (r % (SLICE_ROWS * 64) === 0) yield PAUSE;
+    }
     tokenRows = rowsWithTokens;
   } else {
     ({ tokenRows, vocabularyText } = yield* dropNonFinite(input, text));
