@@ -4,7 +4,7 @@
  * committed fixture checkpoints. Sizes are checked against fs.statSync of the fixture files
  * themselves, and a listed snapshot must load with loadModel through its symlinks.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,8 +19,15 @@ function folderBytes(dir: string, only?: (name: string) => boolean): number {
   return fs.readdirSync(dir).filter((n) => !only || only(n)).reduce((sum, n) => sum + fs.statSync(path.join(dir, n)).size, 0);
 }
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'headlight-hub-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headlight-hub-'));
+  made.push(dir);
+  return dir;
 }
 
 test('hubCacheCandidates follows huggingface_hub: HF_HUB_CACHE, then HF_HOME/hub, then XDG, then ~/.cache', () => {
