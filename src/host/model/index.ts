@@ -264,6 +264,16 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
   }
   void refreshFolderContext();
   owner.add(vscode.workspace.onDidChangeWorkspaceFolders(() => void refreshFolderContext()));
+  // A model saved or downloaded into the workspace later gets the explorer menu too.
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  const refreshSoon = () => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => void refreshFolderContext(), 1000);
+  };
+  owner.add({ dispose: () => refreshTimer && clearTimeout(refreshTimer) });
+  const watcher = owner.add(vscode.workspace.createFileSystemWatcher('**/{config.json,*.safetensors}', false, true, false));
+  owner.add(watcher.onDidCreate(refreshSoon));
+  owner.add(watcher.onDidDelete(refreshSoon));
 
   async function open(dir: string, name = modelNameOf(dir)): Promise<ModelInfo | undefined> {
     const folder = await describeModelFolder(dir);
