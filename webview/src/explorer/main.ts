@@ -131,7 +131,7 @@ function showSummary(s: ExplorerSummary): void {
   facts.dataset.dim = String(s.dim);
   progress.value = 100;
   progress.hidden = true;
-  status.textContent = `Indexed in ${(s.loadMs / 1000).toFixed(1)} s`;
+  status.textContent = `Indexed in ${s.loadMs < 1000 ? `${s.loadMs.toFixed(0)} ms` : `${(s.loadMs / 1000).toFixed(1)} s`}`;
   activeSet.disabled = false;
   search.disabled = false;
   if (s.problems > 0) {

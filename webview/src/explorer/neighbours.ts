@@ -27,11 +27,11 @@ export class NeighboursView {
     this.k.addEventListener('change', () => this.onChange());
     this.caption = h('p', { className: 'note', testid: 'explorer-neighbours-note' });
     this.body = h('tbody');
-    const table = h('table', { className: 'results', testid: 'explorer-neighbours' }, [
+    const table = h('table', { className: 'results' }, [
       h('thead', {}, [h('tr', {}, ['#', 'token', 'cosine', 'dot', 'scaled dot'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))]),
       this.body,
     ]);
-    this.element = h('section', { className: 'card', attrs: { 'aria-label': 'Nearest tokens' } }, [
+    this.element = h('section', { className: 'card', testid: 'explorer-neighbours', attrs: { 'aria-label': 'Nearest tokens' } }, [
       h('div', { className: 'card-head' }, [h('h3', { text: 'Nearest tokens' }), h('label', {}, ['rank by ', this.measure]), h('label', {}, ['show ', this.k])]),
       this.caption,
       table,

@@ -155,7 +155,7 @@ export class TokenList {
     if (total === undefined) this.status.textContent = this.query.trim() ? 'Searching…' : 'Loading rows…';
     else if (this.query.trim() === '') this.status.textContent = `${total.toLocaleString('en-US')} tokens in file order`;
     else if (total === 0) this.status.textContent = `No token contains “${displayToken(this.query.trim(), 32)}”`;
-    else this.status.textContent = `${total.toLocaleString('en-US')}${this.capped ? '+' : ''} matches for “${displayToken(this.query.trim(), 32)}”${this.capped ? ` (the first ${total.toLocaleString('en-US')} shown)` : ''}`;
+    else this.status.textContent = `${total.toLocaleString('en-US')}${this.capped ? '+' : ''} ${total === 1 ? 'match' : 'matches'} for “${displayToken(this.query.trim(), 32)}”${this.capped ? ` (the first ${total.toLocaleString('en-US')} shown)` : ''}`;
     this.status.dataset.total = String(total ?? '');
     if (this.oov !== undefined && this.oovBanner.dataset.word !== this.oov) {
       const word = this.oov;
