@@ -128,12 +128,9 @@ export interface ModelFocusView {
   /**
    * Float32 [n, n]: q·k · scale, before softmax. Masked entries (the causal mask, a sliding
    * window) are −Infinity on the wire (Float32 keeps it); the JSON export writes them as null.
-   * Under word aggregation or hidden specials there are no scores per unit: null then.
+   * Over units like the weights: hidden specials' rows and columns removed (never renormalised);
+   * null when some word has several pieces (a sum of logits is no score).
    */
-  // H6: the panel protocol refuses scores that are not units × units (the heatmap indexes them
-  // H6: by unit). engine.focus sends the tokens' n × n scores when aggregate is 'words', specials
-  // H6: are hidden and no word has two pieces (bert/distilbert/roberta, "The cat sat on the mat."):
-  // H6: `hidden` there only looks at aggregate === 'tokens'. test/unit/shared/protocolModel.test.ts.
   readonly scores: FloatMatrix | null;
   /** Float32 [n, n] post-softmax weights, rows are queries (after the unit transform). */
   readonly weights: FloatMatrix;

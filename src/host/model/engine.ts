@@ -22,7 +22,7 @@
 import * as path from 'node:path';
 import { focusHead, forward, type FocusedHead, type TransformerModel } from '../../core/models';
 import { headAverage, PAPER_RESIDUAL, rollout } from '../../core/rollout';
-import { applyUnits, hideTokens, unitGroups } from '../../core/tokenGroups';
+import { applyUnits, unitGroups } from '../../core/tokenGroups';
 import type { Matrix } from '../../core/types';
 import { loadModel, type LoadedModel, type LoadOptions } from '../../model';
 import type { EncodedText, ModelTokenizer } from '../../model/tokenizer';
@@ -240,10 +240,10 @@ export class ModelEngine {
     const s = this.clampState(state);
     const f = this.focused(s.layer, s.head);
     const groups = unitGroups(run.encoded.wordIds, addedSpecials(run.encoded), s.options);
-    const hidden = groups.length < run.tokens.length && s.options.aggregate === 'tokens';
-    const scores = s.options.aggregate === 'words' && groups.some((g) => g.length > 1)
-      ? null
-      : toFloatMatrix(hidden ? hideTokens(f.scores, run.tokens.map((_, i) => !groups.some((g) => g[0] === i)), false) : f.scores);
+    // Scores follow the units exactly as the weights do, whatever the options: a hidden token's row
+    // and column go (never renormalised: they are logits), and a word of several pieces has no
+    // single scaled score, so then there are none.
+    const scores = groups.some((g) => g.length > 1) ? null : toFloatMatrix(applyUnits(f.scores, groups, false));
     return {
       layer: s.layer,
       head: s.head,

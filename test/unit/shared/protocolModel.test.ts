@@ -19,8 +19,8 @@ const OPTIONS: readonly ModelViewOptions[] = [
   { hideSpecial: true, renormalize: false, aggregate: 'words' },
 ];
 
-/** Words with hidden specials where no word has two pieces: engine.focus's scores stay n × n (see modelView.ts). */
-const KNOWN_SCORES_BUG = (name: string, o: ModelViewOptions): boolean => ['bert', 'distilbert', 'roberta'].includes(name) && o.hideSpecial && o.aggregate === 'words';
+/** Words with hidden specials where no word has two pieces: the case whose focused scores once stayed n × n. */
+const WORDS_WITHOUT_SPECIALS = (name: string, o: ModelViewOptions): boolean => ['bert', 'distilbert', 'roberta'].includes(name) && o.hideSpecial && o.aggregate === 'words';
 
 function problems(which: (name: string, options: ModelViewOptions) => boolean): string[] {
   const names = fs.readdirSync(MODELS).filter((n) => fs.existsSync(path.join(MODELS, n, 'config.json')));
@@ -46,11 +46,29 @@ function problems(which: (name: string, options: ModelViewOptions) => boolean): 
 }
 
 test('every fixture model’s snapshot, focus, neuron, rollout and layer heads validate under every unit option', () => {
-  assert.deepEqual(problems((name, o) => !KNOWN_SCORES_BUG(name, o)), []);
+  assert.deepEqual(problems((name, o) => !WORDS_WITHOUT_SPECIALS(name, o)), []);
 });
 
-test('encoders, words with hidden specials: the focused scores are over units', { todo: 'engine.focus sends token-level scores here (H7, see src/shared/modelView.ts)' }, () => {
-  assert.deepEqual(problems(KNOWN_SCORES_BUG), []);
+test('encoders, words with hidden specials: the focused scores are over units', () => {
+  assert.deepEqual(problems(WORDS_WITHOUT_SPECIALS), []);
+});
+
+test('bert, words with hidden specials: the focused scores are torch’s scaled scores without the specials’ rows and columns', () => {
+  const dir = path.join(MODELS, 'bert');
+  const reference = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8')) as { text: string; scores: number[][][][] };
+  const engine = ModelEngine.load(dir);
+  const state = { ...DEFAULT_VIEW_STATE, layer: 1, head: 2, options: { hideSpecial: true, renormalize: false, aggregate: 'words' } as const };
+  const snapshot = engine.runText(reference.text, state);
+  // [CLS] and [SEP] are hidden ([MASK] is a token of the text and stays).
+  const kept = snapshot.units.map((u) => u.tokens[0]!);
+  assert.deepEqual(kept, [1, 2, 3, 4, 5, 6, 7]);
+  assert.ok(snapshot.units.every((u) => u.tokens.length === 1), 'one piece per word');
+  const { scores } = engine.focus(state);
+  assert.ok(scores, 'scores sent');
+  assert.equal(scores.rows, snapshot.units.length);
+  const got = new Float32Array(scores.data);
+  const torch = reference.scores[1]![2]!;
+  kept.forEach((i, a) => kept.forEach((j, b) => assert.ok(Math.abs(got[a * kept.length + b]! - torch[i]![j]!) < 1e-3, `scores[${a}][${b}] ${got[a * kept.length + b]} vs torch ${torch[i]![j]}`)));
 });
 
 test('the good messages of modelMessages.ts pass in both directions', () => {
