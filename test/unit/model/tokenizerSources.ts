@@ -127,10 +127,12 @@ export const HARD_CASES: readonly string[] = [
 
 /**
  * Prose and code present on every Debian machine and in this repository, cut into chunks of about
- * `size` characters at line ends (with the hard cases first).
+ * `size` characters at line ends (with the hard cases first). Only texts that do not change with
+ * the project's docs: README once came to type "[CLS]" and "</s>", which the tokenizers read as
+ * special tokens typed in the text (tokenizer.fuzz.test.ts and the named cases cover those).
  */
 export function corpus(size = 1500, maxChunks = 60): string[] {
-  const sources = ['/usr/share/common-licenses/Apache-2.0', '/usr/share/common-licenses/GPL-3', join(__dirname, '..', '..', '..', 'README.md'), join(__dirname, '..', '..', '..', 'src', 'core', 'linalg.ts')];
+  const sources = ['/usr/share/common-licenses/Apache-2.0', '/usr/share/common-licenses/GPL-3', '/usr/share/common-licenses/MPL-2.0', join(__dirname, '..', '..', '..', 'src', 'core', 'linalg.ts')];
   const chunks: string[] = [...HARD_CASES];
   for (const source of sources) {
     let text: string;
