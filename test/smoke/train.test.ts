@@ -13,11 +13,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { forward } from '../../../src/core/models';
-import { loadEmbFile } from '../../../src/emb/loadFile';
-import { loadModel } from '../../../src/model';
+import { forward } from '../../src/core/models';
+import { loadEmbFile } from '../../src/emb/loadFile';
+import { loadModel } from '../../src/model';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
+const ROOT = path.join(__dirname, '..', '..');
 // HEADLIGHT_TRAIN_PYTHON names another interpreter (or a missing one, to see the skip).
 const PYTHON = process.env.HEADLIGHT_TRAIN_PYTHON ?? '/usr/bin/python3';
 const SCRIPTS = path.join(ROOT, 'scripts', 'train');
