@@ -287,7 +287,9 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       await predictions.scrollIntoViewIfNeeded();
       await screenshot(page, 'model-gpt2-predictions');
 
-      // Hovering token 2 in the panel decorates its range in the editor.
+      // Hovering token 2 in the panel decorates its range in the editor (the selection collapsed first, so it shows).
+      await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
+      await page.keyboard.press('End');
       const token = frame.locator('[data-testid="model-tokens"] [data-testid="token"][data-index="2"]');
       const [start, end] = [Number(await token.getAttribute('data-start')), Number(await token.getAttribute('data-end'))];
       await token.scrollIntoViewIfNeeded();
@@ -304,11 +306,13 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       // Append the top next token: one token more, and it is the one chosen.
       const first = frame.locator('[data-testid="prediction-append"]').first();
       const appendId = Number(await first.getAttribute('data-id'));
+      const appendRowText = (await frame.locator(`[data-testid="prediction"][data-id="${appendId}"]`).first().textContent()) ?? '';
       await first.click();
       const after = await modelPanel(page, n + 1);
       const lastToken = after.locator('[data-testid="model-tokens"] [data-testid="token"]').last();
-      const appendedRaw = await after.locator(`[data-testid="prediction"][data-id="${appendId}"]`).count();
-      t.diagnostic(`appended id ${appendId}; the new last token reads "${await lastToken.getAttribute('data-token')}" (${appendedRaw} prediction rows still show that id)`);
+      const appended = (await lastToken.getAttribute('data-token')) ?? '';
+      t.diagnostic(`appended id ${appendId} "${appendRowText}"; the new last token reads "${appended}"`);
+      assert.ok(appended.length > 0 && appendRowText.includes(appended), `the appended token "${appended}" is the chosen row "${appendRowText}"`);
       assert.equal(await after.locator('[data-testid="model-tokens"] [data-testid="token"]').count(), n + 1);
       await screenshot(page, 'model-gpt2-appended');
     },
@@ -361,7 +365,8 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
         for (let i = 0; out.length < chars; i++) out += `${words[i % words.length]} `;
         return out.trim();
       };
-      writeFileSync(join(folder, 'timing.txt'), `${text(60)}\n${text(240)}\n${text(960)}\n`);
+      // The fixture's 270-token byte-level BPE gives ~0.63 tokens a character on this text: ~128 and ~512 tokens.
+      writeFileSync(join(folder, 'timing.txt'), `${text(60)}\n${text(205)}\n${text(805)}\n`);
     },
     async (page, t) => {
       await openModel(page, 'models/gpt2-12x12', /12×12/u);
@@ -385,8 +390,11 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
         );
         const ms = performance.now() - pickedAt;
         const units = await frame.locator('[data-testid="model-tokens"] [data-testid="token"]').count();
-        const timings = await frame.locator('#app').getAttribute('data-timings');
-        const line1 = `[e2e] ${label}: ${units} tokens on gpt2 12×12 (d 96): command → painted ${Math.round(ms)} ms; milestones ${timings ?? ''}`;
+        const timings = JSON.parse((await frame.locator('#app').getAttribute('data-timings')) ?? '{}') as Record<string, number>;
+        const picked = performance.timeOrigin + pickedAt;
+        const after = Object.entries(timings).map(([k, v]) => `${k} +${Math.round(v - picked)}`).join(', ');
+        const meta = (await frame.locator('[data-testid="model-meta"]').textContent()) ?? '';
+        const line1 = `[e2e] ${label}: ${units} tokens on gpt2 12×12 (d 96): command → painted ${Math.round(ms)} ms (panel milestones, ms after the command: ${after}; ${meta.replace(/.*· /u, '')})`;
         console.log(line1);
         t.diagnostic(line1);
         return units;
@@ -402,7 +410,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       await selectLine(page, 'timing.txt', 1);
       await runCommand(page, commandTitle('headlight.showAttention'));
       const frame = await webviewFrame(page, 'canvas[data-testid="model-view"]', 60_000);
-      await frame.waitForFunction(() => document.querySelector('[data-testid="model-meta"]')?.textContent?.includes('32') && document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-painted') === 'true', undefined, { timeout: 120_000 });
+      await frame.waitForFunction(() => document.querySelector('[data-testid="model-meta"]')?.textContent?.includes('32 layers × 32 heads') && document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-painted') === 'true', undefined, { timeout: 120_000 });
       const canvas = frame.locator('canvas[data-testid="model-view"]');
       await canvas.scrollIntoViewIfNeeded();
       const box = (await canvas.boundingBox())!;

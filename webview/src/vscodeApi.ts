@@ -3,6 +3,7 @@
  * called once per page, so both webview entries go through here.
  */
 import type { Validated } from '../../src/shared/protocol';
+import { unpackBuffers } from '../../src/shared/wireBuffers';
 
 interface VsCodeApi<TState> {
   postMessage(message: unknown): void;
@@ -37,7 +38,7 @@ export function openChannel<TOut, TIn, TState>(
     onMessage: (handler) => {
       window.addEventListener('message', (event: MessageEvent<unknown>) => {
         receivedAt = performance.timeOrigin + performance.now();
-        const checked = validate(event.data);
+        const checked = validate(unpackBuffers(event.data));
         if (checked.ok) {
           handler(checked.message);
         } else {

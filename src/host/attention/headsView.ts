@@ -8,6 +8,7 @@ import { assertNever, validateFromHeads, type FromHeadsMessage, type ToHeadsMess
 import { webviewHtml, webviewOptions } from './html';
 import type { AttentionSession } from './session';
 import type { ModelFeaturesApi } from '../model';
+import { packBuffers } from '../../shared/wireBuffers';
 
 export const HEADS_VIEW_ID = 'headlight.heads';
 
@@ -93,7 +94,7 @@ export class HeadsViewProvider extends Disposable implements vscode.WebviewViewP
 
   private post(message: ToHeadsMessage): boolean {
     if (!this.view || !this.webviewReady || this.isDisposed) return false;
-    void this.view.webview.postMessage(message).then(undefined, (error: unknown) => this.log.warn(`heads view: posting failed: ${String(error)}`));
+    void this.view.webview.postMessage(packBuffers(message)).then(undefined, (error: unknown) => this.log.warn(`heads view: posting failed: ${String(error)}`));
     return true;
   }
 

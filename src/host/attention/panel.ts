@@ -24,6 +24,7 @@ import { pngBytesFromDataUrl } from '../../shared/viewModel';
 import { displayToken } from '../../shared/displayToken';
 import { webviewHtml, webviewOptions } from './html';
 import type { AttentionSession, SessionEvent } from './session';
+import { packBuffers } from '../../shared/wireBuffers';
 
 export const VIEW_TYPE = 'headlight.attention';
 
@@ -190,7 +191,8 @@ export class AttentionPanel extends Disposable {
   /** Posts to the webview; refused (false) before `ready` and after dispose. */
   post(message: ToPanelMessage): boolean {
     if (!this.ready) return false;
-    void this.panel.webview.postMessage(message).then(
+    // Over ~250 ArrayBuffers VS Code's RPC loses the rest: packBuffers sends them as one.
+    void this.panel.webview.postMessage(packBuffers(message)).then(
       (delivered) => {
         if (!delivered) this.host.log.debug(`attention panel: "${message.type}" not delivered (webview hidden)`);
       },
