@@ -66,6 +66,21 @@ function transpose4(fn: FunctionBuilder, v: readonly Local[], out: readonly Loca
   fn.localSet(out[3]!, fn.f32x4Shuffle(get(t[2]), get(t[3]), [2, 3, 6, 7]));
 }
 
+/**
+ * Four k-steps of an NR = 8 wide panel: v[0..7] hold four values of each of the 8 rows; transposed
+ * (two 4×4 blocks) and stored as 4 panel rows of 8 floats at dst, which then moves past them.
+ * The f32 and the 16-bit packing loops share it: they differ only in how v is loaded.
+ */
+function storePanelSteps(fn: FunctionBuilder, v: readonly Local[], out: readonly Local[], t: readonly Local[], dst: Local): void {
+  transpose4(fn, v.slice(0, 4), out.slice(0, 4), t);
+  transpose4(fn, v.slice(4), out.slice(4), t);
+  for (let q = 0; q < 4; q++) {
+    fn.v128Store(fn.localGet(dst), fn.localGet(out[q]!), q * PANEL_ROW);
+    fn.v128Store(fn.localGet(dst), fn.localGet(out[4 + q]!), q * PANEL_ROW + 16);
+  }
+  fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(4 * PANEL_ROW)));
+}
+
 /** `count` floats from src (stepping srcStep bytes) to dst (stepping dstStep bytes); moves both pointers. */
 function copyStrided(fn: FunctionBuilder, src: Local, srcStep: number, dst: Local, dstStep: number, i: Local, from: () => Expr, to: Local): void {
   forRange(fn, i, from, to, 1, () => {
@@ -217,13 +232,7 @@ function definePackColumns16(mod: ModuleBuilder, kind: Half): FunctionRefLike {
             widenHalf(fn, c, raw, v[row]!);
             fn.localSet(s, fn.i32Add(fn.localGet(s), fn.i32Const(8)));
           });
-          transpose4(fn, v.slice(0, 4), out.slice(0, 4), t);
-          transpose4(fn, v.slice(4), out.slice(4), t);
-          for (let q = 0; q < 4; q++) {
-            fn.v128Store(fn.localGet(dst), fn.localGet(out[q]!), q * PANEL_ROW);
-            fn.v128Store(fn.localGet(dst), fn.localGet(out[4 + q]!), q * PANEL_ROW + 16);
-          }
-          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(4 * PANEL_ROW)));
+          storePanelSteps(fn, v, out, t, dst);
         });
         // the last kc % 4 steps, one value at a time
         src.forEach((s, row) => {
@@ -439,13 +448,7 @@ export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: N
             fn.localSet(v[row]!, fn.v128Load(fn.localGet(s)));
             fn.localSet(s, fn.i32Add(fn.localGet(s), fn.i32Const(16)));
           });
-          transpose4(fn, v.slice(0, 4), out.slice(0, 4), t);
-          transpose4(fn, v.slice(4), out.slice(4), t);
-          for (let q = 0; q < 4; q++) {
-            fn.v128Store(fn.localGet(dst), fn.localGet(out[q]!), q * PANEL_ROW);
-            fn.v128Store(fn.localGet(dst), fn.localGet(out[4 + q]!), q * PANEL_ROW + 16);
-          }
-          fn.localSet(dst, fn.i32Add(fn.localGet(dst), fn.i32Const(4 * PANEL_ROW)));
+          storePanelSteps(fn, v, out, t, dst);
         });
         // the last kc % 4 steps, one float at a time
         src.forEach((s, row) => {
