@@ -20,12 +20,15 @@
  *
  * Legend: n tokens, H query heads, KV key/value heads (H divisible by KV), D head width.
  *
- * Numerical stability: softmax.ts (row max subtracted, float64 exp and sum). The products run on
- * linalg's GEMM kernels.
+ * Numerical stability: as softmax.ts's softmaxRows (row max subtracted, float64 exp and sum,
+ * rounded once; NaN refused; +Infinity scores share the weight), but each row's exponentials run
+ * over its visible keys only (half the row under a causal mask) and use exp.ts's expFast, within
+ * 1e-12 of Math.exp: the weights round to the same float32 values but for a rare last-bit tie.
+ * The products run on linalg's GEMM kernels.
  */
 import { matmul, matmulTransposeB, matrix } from '../linalg';
-import { softmaxRows } from '../softmax';
 import { ShapeError, type Matrix } from '../types';
+import { expFast } from './exp';
 
 export interface AttentionSpec {
   readonly heads: number;
@@ -93,18 +96,46 @@ export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSp
   // Pass 2: scores = q_h · k_gᵀ · scale, masked → −∞. [n, D] · [n, D]ᵀ → [n, n]
   const scores = matmulTransposeB(qh, kg);
   const s = scores.data;
+  // Pass 3: weights = softmax(scores) per row over its visible keys first … last; 0 elsewhere. [n, n]
+  const w = new Float32Array(n * n);
+  const exps = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const first = causal && window !== undefined ? Math.max(0, i - window + 1) : 0;
-    const last = causal ? i : n - 1; // visible keys: first … last
+    const last = causal ? i : n - 1;
     const row = i * n;
-    for (let j = 0; j < n; j++) {
-      s[row + j] = j < first || j > last ? Number.NEGATIVE_INFINITY : Math.fround(s[row + j]! * scale);
+    for (let j = 0; j < first; j++) s[row + j] = Number.NEGATIVE_INFINITY;
+    for (let j = last + 1; j < n; j++) s[row + j] = Number.NEGATIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = first; j <= last; j++) {
+      const value = Math.fround(s[row + j]! * scale);
+      s[row + j] = value;
+      if (value > max) max = value;
+      else if (value !== value) throw new ShapeError(`attention: score [${i}, ${j}] is NaN`);
     }
+    softmaxVisible(s, w, exps, row, first, last, max);
   }
-  // Pass 3: weights = softmax(scores) per row. [n, n]
-  const weights = softmaxRows(scores);
+  const weights = matrix(n, n, w);
   // Pass 4: context_h = weights · v_g. [n, n] · [n, D] → [n, D]
-  return { scores, weights: matrix(n, n, weights.data), context: matmul(weights, vg) };
+  return { scores, weights, context: matmul(weights, vg) };
+}
+
+/** w[row + first … row + last] ← softmax of s over that range, whose max is `max` (see the note above). */
+function softmaxVisible(s: Float32Array, w: Float32Array, exps: Float64Array, row: number, first: number, last: number, max: number): void {
+  if (max === Number.NEGATIVE_INFINITY) return; // every visible score −∞: the weights stay 0
+  if (max === Number.POSITIVE_INFINITY) {
+    // The limit of softmax as those scores grow: the +Infinity keys share the weight equally.
+    let count = 0;
+    for (let j = first; j <= last; j++) if (s[row + j] === Number.POSITIVE_INFINITY) count++;
+    for (let j = first; j <= last; j++) w[row + j] = s[row + j] === Number.POSITIVE_INFINITY ? 1 / count : 0;
+    return;
+  }
+  let sum = 0;
+  for (let j = first; j <= last; j++) {
+    const e = expFast(s[row + j]! - max); // ∈ (0, 1]
+    exps[j] = e;
+    sum += e;
+  }
+  for (let j = first; j <= last; j++) w[row + j] = exps[j]! / sum; // sum ≥ 1: the max contributes e⁰
 }
 
 /** Shapes: q [n, H·D], k [n, KV·D], v [n, KV·D] → [n, H·D]. */
