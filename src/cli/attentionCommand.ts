@@ -17,7 +17,7 @@ import { CliError, openEmbeddings, parseMeasure, parsePositiveInt, type CliIo } 
 import { printHeadTables, runModelAttention } from './modelCommand';
 
 const HELP = `Usage: headlight attention [--emb FILE] (--text "…" | --tokens a,b,c) [options]
-       headlight attention --model DIR --text "…" [--layer L --head H] [--layers A-B] [--json]
+       headlight attention --model DIR --text "…" [--layer L --head H] [--layers A-B] [--threads N] [--json]
 
   --emb FILE            embeddings (.emb, GloVe, word2vec text); default: bundled lesson set
   --text "…"            a sentence; tokenized (lower-cased, punctuation dropped)
@@ -35,7 +35,8 @@ const HELP = `Usage: headlight attention [--emb FILE] (--text "…" | --tokens a
   --model DIR           a Hugging Face model folder (gpt2, bert, distilbert, roberta, llama,
                         mistral, qwen2): its own tokenizer and every layer's attention
   --layer L --head H    the head to print (from 0; default layer 0, head 0)
-  --layers A-B          with --json: write only these layers' weights (the others: "heads": [])`;
+  --layers A-B          with --json: write only these layers' weights (the others: "heads": [])
+  --threads N           threads for the forward pass (default 2, or 1 on a 1-core machine)`;
 
 /** A row-major matrix as nested arrays, with −Infinity (masked) written as null for JSON. */
 function rows(m: Matrix): (number | null)[][] {
@@ -89,6 +90,7 @@ export async function runAttentionCommand(argv: readonly string[], io: CliIo): P
       layer: { type: 'string' },
       head: { type: 'string' },
       layers: { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -100,9 +102,9 @@ export async function runAttentionCommand(argv: readonly string[], io: CliIo): P
     if (values.text === undefined || values.tokens !== undefined) throw new CliError('attention --model: give the text with --text "…" (the model\'s tokenizer splits it)');
     const other = (['emb', 'measure', 'heads', 'seed', 'weights', 'prefix', 'temperature'] as const).find((k) => values[k] !== undefined);
     if (other) throw new CliError(`attention --model: --${other} does not apply to a model (it has its own tokenizer, heads and weights)`);
-    return runModelAttention({ model: values.model, text: values.text, json: values.json, layer: values.layer, head: values.head, layers: values.layers }, io);
+    return runModelAttention({ model: values.model, text: values.text, json: values.json, layer: values.layer, head: values.head, layers: values.layers, threads: values.threads }, io);
   }
-  const modelOnly = (['layer', 'head', 'layers'] as const).find((k) => values[k] !== undefined);
+  const modelOnly = (['layer', 'head', 'layers', 'threads'] as const).find((k) => values[k] !== undefined);
   if (modelOnly) throw new CliError(`--${modelOnly} chooses a layer or head of a --model DIR`);
   if ((values.text === undefined) === (values.tokens === undefined)) {
     throw new CliError('attention: give exactly one of --text "…" or --tokens a,b,c');

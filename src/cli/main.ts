@@ -15,7 +15,7 @@ Commands:
   attention   [--emb FILE] (--text "…" | --tokens a,b,c) [--measure dot|cosine|scaled]
               [--heads N --seed S | --weights FILE.safetensors --heads N]
               [--causal] [--no-scale] [--temperature T] [--json]
-  attention   --model DIR --text "…" [--layer L --head H] [--layers A-B] [--json]
+  attention   --model DIR --text "…" [--layer L --head H] [--layers A-B] [--threads N] [--json]
   model       DIR [--json]
   similarity  [--emb FILE] WORD WORD [--json]
   neighbors   [--emb FILE] WORD [-k N] [--measure dot|cosine|scaled] [--json]

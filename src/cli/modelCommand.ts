@@ -18,6 +18,7 @@ import { explainRow } from '../core/attention';
 import { forward, type ComputedHead, type ForwardResult, type TokenProbability } from '../core/models';
 import type { Matrix } from '../core/types';
 import { loadModel, type LoadedModel, type ModelSummary } from '../model';
+import { gemmWorkerBeside, ParallelEngine } from '../model/parallel';
 import type { EncodedText } from '../model/tokenizer';
 import { CliError, fixed, table, type CliIo } from './io';
 import { formatNumber, RowFormatter } from './jsonRows';
@@ -85,12 +86,42 @@ export interface ModelAttentionArgs {
   readonly layer?: string;
   readonly head?: string;
   readonly layers?: string;
+  readonly threads?: string;
+}
+
+/**
+ * The forward pass on both cores, as the extension's model worker runs it: the weights are read
+ * into the parallel engine's shared arena and its helper thread takes half of every big product
+ * and of every layer's heads. One thread when the helper's bundle is not beside this one (the CLI
+ * run from source) or when --threads 1 asks for it. Both equal the reference within the fixtures'
+ * tolerance; they may differ from each other in float32's last digits, because the arena's
+ * products always run on the shared kernel (float32 sums) while linalg sums tiny products in float64.
+ */
+async function startEngine(threads: string | undefined): Promise<ParallelEngine | undefined> {
+  const count = threads === undefined ? undefined : Number(threads);
+  if (count !== undefined && !(Number.isInteger(count) && count >= 1 && count <= 8)) {
+    throw new CliError(`--threads must be a whole number from 1 to 8, got "${threads}"`);
+  }
+  const script = gemmWorkerBeside(__dirname);
+  if (count === 1 || !script) return undefined;
+  return ParallelEngine.start({ threads: count, worker: { script } });
 }
 
 /** `attention --model DIR --text "…"`; attentionCommand.ts hands over when --model is given. */
 export async function runModelAttention(args: ModelAttentionArgs, io: CliIo): Promise<number> {
+  const engine = await startEngine(args.threads);
+  const restore = engine?.install();
+  try {
+    return attendWithModel(args, io, engine);
+  } finally {
+    restore?.();
+    await engine?.close();
+  }
+}
+
+function attendWithModel(args: ModelAttentionArgs, io: CliIo, engine: ParallelEngine | undefined): number {
   const t0 = performance.now();
-  const loaded = loadModel(args.model);
+  const loaded = loadModel(args.model, engine ? { allocator: engine.allocator } : {});
   const t1 = performance.now();
   const tokenizer = loaded.tokenizer!;
   const encoded = tokenizer.encode(args.text);
@@ -116,7 +147,8 @@ export async function runModelAttention(args: ModelAttentionArgs, io: CliIo): Pr
   io.out(`layer ${layer}, head ${head} (counting from 0)${s.kvHeads < H ? `, reading kv head ${Math.floor(head / (H / s.kvHeads))}` : ''}`);
   printHeadTables(io, labels, chosen.scores!, chosen.weights!);
   printPredictions(io, loaded, result, labels);
-  io.out(`\nload ${round(t1 - t0)} ms, tokenize ${round(t2 - t1)} ms, forward ${round(forwardMs)} ms`);
+  const threads = engine?.pool.threads ?? 1;
+  io.out(`\nload ${round(t1 - t0)} ms, tokenize ${round(t2 - t1)} ms, forward ${round(forwardMs)} ms (${threads} thread${threads === 1 ? '' : 's'})`);
   return 0;
 }
 

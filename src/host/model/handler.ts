@@ -3,8 +3,6 @@
  * the client (client.ts) runs the very same code in-process when the worker bundle is missing
  * (unit tests from sources). No vscode import.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { TensorAllocator } from '../../model/checkpoint';
 import { ModelEngine } from './engine';
 import type { EngineReplies, EngineRequest } from './workerProtocol';
@@ -58,10 +56,4 @@ export class EngineHandler {
     if (!this.engine) throw new Error('No model is loaded: run “Headlight: Open Model…”.');
     return this.engine;
   }
-}
-
-/** The GEMM helper's bundle beside ours, when the build has one. */
-export function gemmWorkerBeside(dir: string): string | undefined {
-  const file = path.join(dir, 'gemmWorker.js');
-  return fs.existsSync(file) ? file : undefined;
 }

@@ -8,8 +8,8 @@
  * src/model/parallel's shared arena and the big products run on two threads; otherwise one.
  */
 import { parentPort } from 'node:worker_threads';
-import { ParallelEngine } from '../../model/parallel';
-import { EngineHandler, gemmWorkerBeside, type ParallelSetup } from './handler';
+import { gemmWorkerBeside, ParallelEngine } from '../../model/parallel';
+import { EngineHandler, type ParallelSetup } from './handler';
 import type { WorkerAnswer, WorkerEnvelope } from './workerProtocol';
 
 let parallel: ParallelEngine | undefined;

@@ -14,6 +14,8 @@
  * the summation order of the GEMM (float32, see sharedGemm.ts). The caller runs the forward pass
  * off the extension host's thread: the pool blocks its thread while a product runs.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Activation } from '../../core/blocks/activations';
 import { setAttentionKernel, type AttentionKernel, type AttentionSpec, type HeadResult } from '../../core/blocks/groupedQueryAttention';
 import type { Matrix } from '../../core/types';
@@ -25,6 +27,12 @@ import { GemmPool, type GemmPoolOptions } from './gemmPool';
 
 export { WeightArena } from './arena';
 export { GemmPool, type GemmPoolOptions } from './gemmPool';
+
+/** The GEMM helper's bundle (dist/gemmWorker.js) in `dir`, when the build put one there; else undefined (one thread). */
+export function gemmWorkerBeside(dir: string): string | undefined {
+  const file = path.join(dir, 'gemmWorker.js');
+  return fs.existsSync(file) ? file : undefined;
+}
 
 export class ParallelEngine implements LinearKernel, AttentionKernel {
   /** Arrays handed out by `allocator`, and where each lives in the arena. */

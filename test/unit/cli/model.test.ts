@@ -163,3 +163,20 @@ test('the JSON rows carry Number(v.toPrecision(7)) for every value, fast path an
     assert.ok(parsed[i] === expected, `${v} → ${parsed[i]}, expected ${expected}`);
   });
 });
+
+test('attention --model runs on two threads by default; --threads 1 and 2 both equal the reference', () => {
+  const ref = reference('gpt2');
+  const dir = path.join(FIXTURES, 'gpt2');
+  const human = cli('attention', '--model', dir, '--text', ref.text);
+  assert.equal(human.status, 0, human.stderr);
+  assert.match(human.stdout, /forward [\d.]+ ms \(2 threads\)$/m);
+  const one = cli('attention', '--model', dir, '--text', ref.text, '--threads', '1');
+  assert.match(one.stdout, /forward [\d.]+ ms \(1 thread\)$/m);
+  for (const threads of ['1', '2']) {
+    const json = JSON.parse(cli('attention', '--model', dir, '--text', ref.text, '--json', '--threads', threads).stdout);
+    assertWeightsEqual(json, ref, ref.attentions.map((_, l) => l), `--threads ${threads}`);
+  }
+  const bad = cli('attention', '--model', dir, '--text', ref.text, '--threads', 'two');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--threads must be a whole number from 1 to 8, got "two"/);
+});
