@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyActivation, swiGlu, type Activation } from '../../../../src/core/blocks/activations';
-import { columns, groupedQueryAttention } from '../../../../src/core/blocks/groupedQueryAttention';
+import { attendHead, columns, groupedQueryAttention } from '../../../../src/core/blocks/groupedQueryAttention';
 import { layerNorm } from '../../../../src/core/blocks/layerNorm';
 import { rmsNorm } from '../../../../src/core/blocks/rmsNorm';
 import { applyRope, ropeInverseFrequencies, ropeTables, type RopeScaling } from '../../../../src/core/blocks/rope';
-import { matrix } from '../../../../src/core/linalg';
+import { matmul, matmulTransposeB, matrix } from '../../../../src/core/linalg';
 
 const blocks = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'fixtures', 'models', 'blocks.json'), 'utf8')) as {
   x: number[]; gelu: number[]; gelu_float64: number[]; gelu_new: number[]; silu: number[];
@@ -124,4 +124,36 @@ test('grouped-query attention: a query head reads kv head ⌊h / (H/KV)⌋, the 
   }
   // Query 0 sees only key 0: its context is v_g row 0 exactly.
   assert.deepEqual([...context.data.subarray(3 * D, 4 * D)], [...v.data.subarray(D, 2 * D)]);
+});
+
+test('a causal head past 256 tokens (its products run block by block) equals float64 attention, and the full products bit for bit', () => {
+  for (const n of [257, 300]) {
+    const D = 64, scale = 1 / 8;
+    const fill = (seed: number) => matrix(n, D, Float32Array.from({ length: n * D }, (_, i) => Math.sin(seed * 7.1 + i * 0.37) * 2));
+    const q = fill(1), k = fill(2), v = fill(3);
+    const head = attendHead(q, k, v, { heads: 1, kvHeads: 1, headDim: D, scale, causal: true });
+    // float64 attention written out here: scores, a causal softmax with Math.exp, the context.
+    const at = (m: { data: Float32Array }, cols: number, i: number, j: number) => m.data[i * cols + j]!;
+    let worstWeight = 0, worstContext = 0;
+    for (let i = 0; i < n; i++) {
+      const row = Array.from({ length: i + 1 }, (_, j) => { let dot = 0; for (let d = 0; d < D; d++) dot += at(q, D, i, d) * at(k, D, j, d); return dot * scale; });
+      const max = Math.max(...row);
+      const exps = row.map((x) => Math.exp(x - max)), sum = exps.reduce((a, b) => a + b, 0);
+      for (let j = 0; j < n; j++) worstWeight = Math.max(worstWeight, Math.abs(head.weights.data[i * n + j]! - (j <= i ? exps[j]! / sum : 0)));
+      for (let d = 0; d < D; d++) {
+        let c = 0;
+        for (let j = 0; j <= i; j++) c += (exps[j]! / sum) * at(v, D, j, d);
+        worstContext = Math.max(worstContext, Math.abs(head.context.data[i * D + d]! - c));
+      }
+      for (let j = i + 1; j < n; j++) assert.equal(head.scores.data[i * n + j], Number.NEGATIVE_INFINITY, `scores[${i}][${j}] masked`);
+    }
+    assert.ok(worstWeight < 1e-5, `n=${n}: weights within ${worstWeight}`);
+    assert.ok(worstContext < 1e-5, `n=${n}: context within ${worstContext}`);
+    // The blocked products give what the full ones give, to the bit.
+    const full = matmulTransposeB(q, k).data;
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
+      if (Math.fround(full[i * n + j]! * scale) !== head.scores.data[i * n + j]) assert.fail(`n=${n}: score [${i}][${j}] differs from the full product's`);
+    }
+    assert.deepEqual(head.context.data, matmul(head.weights, v).data, `n=${n}: context equals weights · v`);
+  }
 });
