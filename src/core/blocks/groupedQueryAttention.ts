@@ -119,43 +119,6 @@ export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSp
   return { scores, weights, context: causal ? causalContext(weights, vg) : matmul(weights, vg) };
 }
 
-/**
- * Under a causal mask, query rows [r0, r1) see keys [0, r1) at most, so both products run block
- * by block over that prefix: (1 + 2 + … + b) / b² of the work for b blocks (62% at 512 tokens).
- * The numbers are the full products' bit for bit: each score is the same dot product, and a
- * context entry only loses terms whose weight is exactly 0 (x + 0·v = x for finite v).
- */
-const CAUSAL_BLOCK = 128;
-
-/** Shapes: q [n, D], k [n, D] → [n, n]; entries right of each block's last row are left 0 (the caller masks them). */
-function causalScores(q: Matrix, k: Matrix): Matrix {
-  const n = q.rows, D = q.cols;
-  if (n < 2 * CAUSAL_BLOCK) return matmulTransposeB(q, k);
-  const out = new Float32Array(n * n);
-  for (let r0 = 0; r0 < n; r0 += CAUSAL_BLOCK) {
-    const r1 = Math.min(n, r0 + CAUSAL_BLOCK);
-    // [r1 − r0, D] · [r1, D]ᵀ → [r1 − r0, r1]
-    const part = matmulTransposeB(matrix(r1 - r0, D, q.data.subarray(r0 * D, r1 * D)), matrix(r1, D, k.data.subarray(0, r1 * D))).data;
-    for (let i = r0; i < r1; i++) out.set(part.subarray((i - r0) * r1, (i - r0 + 1) * r1), i * n);
-  }
-  return matrix(n, n, out);
-}
-
-/** Shapes: weights [n, n] (0 right of the diagonal), v [n, D] → [n, D]. */
-function causalContext(weights: Matrix, v: Matrix): Matrix {
-  const n = weights.rows, D = v.cols;
-  if (n < 2 * CAUSAL_BLOCK) return matmul(weights, v);
-  const out = new Float32Array(n * D);
-  for (let r0 = 0; r0 < n; r0 += CAUSAL_BLOCK) {
-    const r1 = Math.min(n, r0 + CAUSAL_BLOCK);
-    const block = new Float32Array((r1 - r0) * r1);
-    for (let i = r0; i < r1; i++) block.set(weights.data.subarray(i * n, i * n + r1), (i - r0) * r1);
-    // [r1 − r0, r1] · [r1, D] → [r1 − r0, D]
-    out.set(matmul(matrix(r1 - r0, r1, block), matrix(r1, D, v.data.subarray(0, r1 * D))).data, r0 * D);
-  }
-  return matrix(n, D, out);
-}
-
 /** w[row + first … row + last] ← softmax of s over that range, whose max is `max` (see the note above). */
 function softmaxVisible(s: Float32Array, w: Float32Array, exps: Float64Array, row: number, first: number, last: number, max: number): void {
   if (max === Number.NEGATIVE_INFINITY) return; // every visible score −∞: the weights stay 0
@@ -173,6 +136,46 @@ function softmaxVisible(s: Float32Array, w: Float32Array, exps: Float64Array, ro
     sum += e;
   }
   for (let j = first; j <= last; j++) w[row + j] = exps[j]! / sum; // sum ≥ 1: the max contributes e⁰
+}
+
+/**
+ * Under a causal mask, query rows [r0, r1) see keys [0, r1) at most, so both products run block
+ * by block over that prefix: (1 + 2 + … + b) / b² of the work for b blocks (62% at 512 tokens).
+ * The numbers are the full products' bit for bit: each score is the same dot product, and a
+ * context entry only loses terms whose weight is exactly 0 (x + 0·v = x for finite v).
+ */
+const CAUSAL_BLOCK = 128;
+
+/** Calls body(r0, r1) for each block of query rows [r0, r1). */
+function forEachCausalBlock(n: number, body: (r0: number, r1: number) => void): void {
+  for (let r0 = 0; r0 < n; r0 += CAUSAL_BLOCK) body(r0, Math.min(n, r0 + CAUSAL_BLOCK));
+}
+
+/** Shapes: q [n, D], k [n, D] → [n, n]; entries right of each block's last row are left 0 (the caller masks them). */
+function causalScores(q: Matrix, k: Matrix): Matrix {
+  const n = q.rows, D = q.cols;
+  if (n < 2 * CAUSAL_BLOCK) return matmulTransposeB(q, k);
+  const out = new Float32Array(n * n);
+  forEachCausalBlock(n, (r0, r1) => {
+    // [r1 − r0, D] · [r1, D]ᵀ → [r1 − r0, r1], row i − r0 of it into row i of out
+    const part = matmulTransposeB(matrix(r1 - r0, D, q.data.subarray(r0 * D, r1 * D)), matrix(r1, D, k.data.subarray(0, r1 * D))).data;
+    for (let i = r0; i < r1; i++) out.set(part.subarray((i - r0) * r1, (i - r0 + 1) * r1), i * n);
+  });
+  return matrix(n, n, out);
+}
+
+/** Shapes: weights [n, n] (0 right of the diagonal), v [n, D] → [n, D]. */
+function causalContext(weights: Matrix, v: Matrix): Matrix {
+  const n = weights.rows, D = v.cols;
+  if (n < 2 * CAUSAL_BLOCK) return matmul(weights, v);
+  const out = new Float32Array(n * D);
+  forEachCausalBlock(n, (r0, r1) => {
+    // the block's weights, keys 0 … r1 − 1: [r1 − r0, r1] · [r1, D] → [r1 − r0, D]
+    const block = new Float32Array((r1 - r0) * r1);
+    for (let i = r0; i < r1; i++) block.set(weights.data.subarray(i * n, i * n + r1), (i - r0) * r1);
+    out.set(matmul(matrix(r1 - r0, r1, block), matrix(r1, D, v.data.subarray(0, r1 * D))).data, r0 * D);
+  });
+  return matrix(n, D, out);
 }
 
 /** Shapes: q [n, H·D], k [n, KV·D], v [n, KV·D] → [n, H·D]. */
