@@ -303,6 +303,33 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       assert.ok(Math.abs(decoBox.width - (end - start) * charWidth) < charWidth / 2 + 3, `decoration ${decoBox.width / charWidth} chars wide, token ${end - start}`);
       await screenshot(page, 'model-gpt2-hover');
 
+      // The editor's cursor inside a word marks that token in the panel: the token strip, the
+      // heatmap's query row and key column, the weights table, the softmax's key row.
+      const word = 4;
+      const wordToken = frame.locator(`[data-testid="model-tokens"] [data-testid="token"][data-index="${word}"]`);
+      const [wordStart, wordEnd] = [Number(await wordToken.getAttribute('data-start')), Number(await wordToken.getAttribute('data-end'))];
+      assert.ok(wordEnd - wordStart >= 2, `token ${word} spans ${wordStart}–${wordEnd}`);
+      await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
+      await page.keyboard.press('Home');
+      for (let c = 0; c < wordStart + 1; c++) await page.keyboard.press('ArrowRight');
+      await frame.waitForFunction(
+        (w) => document.querySelector('[data-testid="heatmap"]')?.getAttribute('data-highlighted') === String(w),
+        word,
+        { timeout: 10_000 },
+      );
+      assert.equal(await wordToken.evaluate((el) => el.classList.contains('highlighted')), true, 'the token strip marks the token under the cursor');
+      const marked = await frame.evaluate(() => ({
+        rows: Array.from(document.querySelectorAll('[data-testid="weights-table"] tbody tr')).map((tr, i) => (tr.classList.contains('highlighted') ? i : -1)).filter((i) => i >= 0),
+        cols: [...new Set(Array.from(document.querySelectorAll('[data-testid="weights-table"] td.highlighted-col')).map((td) => Number((td as HTMLElement).dataset.col)))],
+        softmax: Array.from(document.querySelectorAll('[data-testid="softmax-table"] tbody tr.highlighted')).map((tr) => Number((tr as HTMLElement).dataset.col)),
+      }));
+      assert.deepEqual(marked, { rows: [word], cols: [word], softmax: [word] }, 'the weights table and the softmax mark the token under the cursor');
+      await frame.locator('[data-testid="heatmap"]').scrollIntoViewIfNeeded();
+      await screenshot(page, 'model-gpt2-cursor');
+      // The cursor out of the text (past its end): nothing marked.
+      await page.keyboard.press('End');
+      await frame.waitForFunction(() => document.querySelector('[data-testid="heatmap"]')?.getAttribute('data-highlighted') === '-1', undefined, { timeout: 10_000 });
+
       // Append the top next token: one token more, and it is the one chosen.
       const first = frame.locator('[data-testid="prediction-append"]').first();
       const appendId = Number(await first.getAttribute('data-id'));
