@@ -262,6 +262,42 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       await neuron.scrollIntoViewIfNeeded();
       await screenshot(page, 'model-gpt2-neuron');
 
+      // The Heads side view: a layers × heads grid, L#H# on each cell, the focus following the
+      // panel's keys; a click or the grid's own keys (arrows, Enter) focus a head in the panel.
+      const container = manifest.contributes?.viewsContainers?.activitybar?.[0];
+      assert.ok(container, 'package.json contributes an activity-bar view container for the heads view');
+      const activity = page.locator(`.activitybar .action-item a[aria-label^="${container.title}"], .activitybar .action-item[aria-label^="${container.title}"]`).first();
+      const sideBarWasOpen = await page.locator('.part.sidebar').first().isVisible().catch(() => false);
+      await activity.click();
+      const side = await webviewFrame(page, '[data-testid="head-grid"] [data-testid="head-item"]', 20_000);
+      const sideFocus = async (flat: number): Promise<void> => {
+        await side.waitForFunction((i) => document.querySelector('[data-testid="head-item"][aria-selected="true"]')?.getAttribute('data-head') === String(i), flat, { timeout: 10_000 });
+      };
+      await sideFocus(1 * 4 + 3);
+      const grid = await side.evaluate(() => Array.from(document.querySelectorAll('[data-testid="head-grid-row"]')).map((row) => ({
+        label: row.querySelector('.layer-label')?.textContent ?? '',
+        cells: Array.from(row.querySelectorAll('[data-testid="head-item"]')).map((c) => c.textContent ?? ''),
+      })));
+      assert.deepEqual(grid, [
+        { label: 'Layer 1', cells: ['L1H1', 'L1H2', 'L1H3', 'L1H4'] },
+        { label: 'Layer 2', cells: ['L2H1', 'L2H2', 'L2H3', 'L2H4'] },
+      ], 'one row per layer, L#H# on each cell');
+      await screenshot(page, 'model-gpt2-heads-view');
+      await side.locator('[data-testid="head-item"][data-head="1"]').click();
+      await frame.waitForFunction(() => document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-focused-layer') === '0' && document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-focused-head') === '1', undefined, { timeout: 20_000 });
+      await sideFocus(1);
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await frame.waitForFunction(() => document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-focused-layer') === '1' && document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-focused-head') === '1', undefined, { timeout: 20_000 });
+      await sideFocus(1 * 4 + 1);
+      await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
+      await pressFor(page, frame, 'headlight.nextHead', [1, 2]);
+      await pressFor(page, frame, 'headlight.nextHead', [1, 3]);
+      await sideFocus(1 * 4 + 3);
+      // The side bar as it was, for the screenshots below.
+      if (sideBarWasOpen) await page.locator('.activitybar .action-item a[aria-label^="Explorer"], .activitybar .action-item[aria-label^="Explorer"]').first().click();
+      else await activity.click();
+
       await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
       await pressFor(page, frame, 'headlight.previousHead', [1, 2]);
       await pressFor(page, frame, 'headlight.previousLayer', [0, 2]);

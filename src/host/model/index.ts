@@ -102,7 +102,7 @@ export interface ModelFeaturesApi {
   exportSuffix(): string;
   exportStack(target?: vscode.Uri): Promise<vscode.Uri | undefined>;
   /** The Heads side view's list while a model result is shown: every layer's heads in order (L1H1 … L1Hh, L2H1 …). */
-  headsForView(): { thumbs: WireThumb[]; focusedHead: number; tokens: number; label: string } | undefined;
+  headsForView(): { thumbs: WireThumb[]; focusedHead: number; tokens: number; label: string; layers: number } | undefined;
   /** Focuses head `index` of that list; false when no model result is shown. */
   focusFlatHead(index: number): boolean;
   readonly bridge: ModelPanelBridge;
@@ -504,7 +504,8 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
         thumbs: snapshot.thumbs.flatMap((layer) => layer.heads.map(relativeThumb)),
         focusedHead: session.layer * info.heads + session.head,
         tokens: snapshot.tokens.length,
-        label: `${info.name} · ${info.layers} layers × ${info.heads} heads · ${headLabel(session.layer, session.head)}`,
+        label: `${info.name} · ${info.layers} layers × ${info.heads} heads`,
+        layers: info.layers,
       };
     },
     focusFlatHead: (index) => {
