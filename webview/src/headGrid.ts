@@ -15,7 +15,7 @@ import type { WireThumb } from '../../src/shared/protocol';
 
 /** Thumbnail side in CSS px: smaller as rows get longer, so a 12-head layer fits a side bar's width. */
 function cellSize(heads: number): number {
-  return heads <= 4 ? 56 : heads <= 8 ? 44 : heads <= 16 ? 36 : 28;
+  return heads <= 4 ? 44 : heads <= 8 ? 36 : heads <= 16 ? 30 : 26;
 }
 
 export class LayerHeadGrid {

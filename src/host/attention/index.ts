@@ -146,6 +146,8 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
       if (event.kind === 'snapshot' || event.kind === 'cleared' || event.kind === 'error') {
         void vscode.commands.executeCommand('setContext', HAS_ATTENTION_CONTEXT, session.hasResult);
       }
+      // The panel shows the embeddings' picture now: a reload restores that one, not a model's.
+      if (event.kind === 'snapshot') model?.forgetPanel();
       if (event.kind !== 'computing') changed.fire();
     }),
   );
@@ -214,6 +216,7 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
     next.onDidClose(() => {
       if (panel === next) panel = undefined;
       model?.bridge.attach(undefined);
+      model?.forgetPanel();
       // A closed panel stops its computation, empties the Heads view and ends the warm worker
       // (the next Show Attention starts a new one).
       session.clear();
@@ -379,6 +382,8 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
           return;
         }
         adopt(AttentionPanel.revive(restored, host));
+        // A model's picture is the host's to restore (the page persists only the embeddings').
+        if (model && (await model.restorePanel())) return;
         const checked = validatePersistedState(state);
         if (!checked.ok) {
           if (state !== undefined && state !== null) log.warn(`attention: could not restore the panel: ${checked.reason}`);

@@ -288,6 +288,37 @@ suite('Real models', function () {
     assert.deepEqual(model.state().snapshot!.tokens.map((t) => t.id), reference('gpt2').ids);
   });
 
+  test('after a window reload the restored panel runs its model picture again: the folder, the text, the (layer, head), the query; not once the embeddings are shown', async () => {
+    const api = await activateHeadlight();
+    const model = await modelApi();
+    const ref = reference('gpt2');
+    if (model.state().info?.name !== 'gpt2') assert.ok(await model.open(workspaceUri(WORKSPACE_MODELS, 'gpt2').fsPath));
+    await showOn(model, 'gpt2-reload.txt', ref.text);
+    assert.ok(await model.focusHead(1, 1));
+    assert.ok(await model.selectQuery(2));
+    await model.whenIdle();
+    // As after a reload: another model, or none, is what the new host has.
+    assert.ok(await model.open(workspaceUri(WORKSPACE_MODELS, 'bert').fsPath));
+    assert.equal(model.state().snapshot, undefined);
+
+    // What the panel serializer calls for the restored panel.
+    assert.equal(await model.restorePanel(), true);
+    const state = model.state();
+    assert.equal(state.info?.name, 'gpt2');
+    assert.ok(model.isActive(), 'the model is the source again');
+    assert.equal(state.snapshot?.text, ref.text);
+    assert.deepEqual([state.layer, state.head, state.query], [1, 1, 2]);
+    assert.deepEqual(state.snapshot!.tokens.map((t) => t.id), ref.ids);
+    assertClose(floats(state.snapshot!.focus.weights), ref.attentions[1]![1]!, 1e-4, 'L2H2 restored');
+    assert.equal(state.snapshot!.neuron.query, 2);
+
+    // An embeddings picture in the panel: a reload restores that one, not the model's.
+    await vscode.commands.executeCommand('headlight.showAttention', { words: ['phone', 'apple'] });
+    await api.attention.whenIdle();
+    assert.deepEqual(api.attention.panelState()?.tokens, ['phone', 'apple']);
+    assert.equal(await model.restorePanel(), false);
+  });
+
   test('llama from the hub cache: the newest revision opens and its heads equal the reference', async () => {
     const model = await modelApi();
     const ref = reference('llama');
