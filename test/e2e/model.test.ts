@@ -16,7 +16,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { ensureGpt2Checkpoint, type Gpt2Shape } from '../../bench/gpt2Checkpoint';
-import { openFile, playwrightKeys, repoRoot, runCommand, screenshot, selectLine, webviewFrame, Workbench, type Manifest } from './harness/workbench';
+import { answerSaveDialog, openFile, playwrightKeys, repoRoot, resultsDir, runCommand, screenshot, selectLine, waitForFile, webviewFrame, Workbench, type Manifest } from './harness/workbench';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
 const FIXTURES = join(repoRoot, 'test', 'fixtures', 'models');
@@ -83,13 +83,13 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
     await workbench?.close(anyFailed);
   });
 
-  function scenario(name: string, shot: string, prepare: (folder: string) => void, body: (page: Page, t: TestContext) => Promise<void>, timeout = 240_000): void {
+  function scenario(name: string, shot: string, prepare: (folder: string) => void, body: (page: Page, t: TestContext, folder: string) => Promise<void>, timeout = 240_000): void {
     test(name, { timeout }, async (t) => {
-      const { page } = await workbench.openWindow(shot, prepare);
+      const { page, folder } = await workbench.openWindow(shot, prepare);
       await page.setViewportSize({ width: 1600, height: 1000 });
       const started = Date.now();
       try {
-        await body(page, t);
+        await body(page, t, folder);
       } catch (error) {
         anyFailed = true;
         await screenshot(page, `${shot}-failed`).catch(() => undefined);
@@ -207,7 +207,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       copyFolder(join(FIXTURES, 'gpt2'), join(folder, 'models', 'gpt2'));
       writeFileSync(join(folder, 'gpt2.txt'), `${reference('gpt2').text}\n`);
     },
-    async (page, t) => {
+    async (page, t, folder) => {
       const ref = reference('gpt2');
       const n = ref.ids.length;
       await openModel(page, 'models/gpt2', /gpt2 2×4 F32/u);
@@ -314,6 +314,25 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       }
       t.diagnostic(`rollout: ${cells.size} cells read from the tooltips`);
       await screenshot(page, 'model-gpt2-rollout');
+
+      // Each model view's PNG button: the save dialog offers headlight-<chart>-L1H3.png (the
+      // focused head), and the file written is a PNG.
+      for (const [section, chart] of [['model-section', 'model'], ['head-lines-section', 'headview'], ['neuron-section', 'neuron'], ['rollout-section', 'rollout']] as const) {
+        const button = frame.locator(`#${section} > header button.tool`, { hasText: 'PNG' });
+        await button.scrollIntoViewIfNeeded();
+        await button.click();
+        const offered = `headlight-${chart}-L1H3.png`;
+        await page.waitForFunction((name) => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value.endsWith(`/${name}`) ?? false, offered, { timeout: 15_000 });
+        const written = join(folder, `exported-${offered}`);
+        await answerSaveDialog(page, written);
+        await waitForFile(written, 100);
+        const bytes = readFileSync(written);
+        assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${chart}: a PNG signature`);
+        copyFileSync(written, join(resultsDir, offered)); // kept beside the screenshots, to look at
+        t.diagnostic(`${offered}: ${bytes.readUInt32BE(16)} × ${bytes.readUInt32BE(20)} px, ${bytes.length} bytes`);
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+        await sleep(500);
+      }
 
       // The next tokens: torch's logits, ranked here.
       const predictions = frame.locator('[data-testid="predictions"]');
