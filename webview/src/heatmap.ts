@@ -149,7 +149,8 @@ export class HeatmapView {
     }
     ctx.strokeStyle = toCss(this.palette.grid);
     ctx.strokeRect(0.5, 0.5, width - 1, 9);
-    this.legendText.textContent = `0 → ${readable(max)} (largest weight of this head)`;
+    // The rollout's canvas names its values `rollout`: its largest is not a head's.
+    this.legendText.textContent = `0 → ${readable(max)} (largest ${this.naming.value === 'weight' ? 'weight of this head' : `${this.naming.value} value`})`;
   }
 
   /** Small matrices: labelled cells with the weights printed inside. */

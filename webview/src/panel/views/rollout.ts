@@ -42,7 +42,7 @@ export const rolloutView: PanelViewFactory = (context: PanelContext): PanelView 
       const c = heatmap.canvases();
       return {
         title: `Attention rollout of ${model.snapshot.model.name} through layers 1 … ${model.rollout.upTo + 1} (residual ${model.rollout.residual}), query × key`,
-        pieces: [{ canvas: c.chart }, { canvas: c.legend, caption: c.legendText.replace('of this head', 'of the rollout') }],
+        pieces: [{ canvas: c.chart }, { canvas: c.legend, caption: c.legendText }],
       };
     },
     update(change) {
