@@ -401,6 +401,37 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
   );
 
   scenario(
+    'gpt2: after Developer: Reload Window the restored panel shows the model again at the same (layer, head)',
+    'model-reload',
+    (folder) => {
+      copyFolder(join(FIXTURES, 'gpt2'), join(folder, 'models', 'gpt2'));
+      writeFileSync(join(folder, 'gpt2.txt'), `${reference('gpt2').text}\n`);
+    },
+    async (page) => {
+      const ref = reference('gpt2');
+      await openModel(page, 'models/gpt2', /gpt2 2×4 F32/u);
+      await openFile(page, 'gpt2.txt');
+      await selectLine(page, 'gpt2.txt', 1);
+      await runCommand(page, commandTitle('headlight.showAttention'));
+      const frame = await modelPanel(page, ref.ids.length);
+      await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
+      await pressFor(page, frame, 'headlight.nextLayer', [1, 0]);
+      await pressFor(page, frame, 'headlight.nextHead', [1, 1]);
+
+      const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await page.locator('.monaco-workbench .statusbar-item').first().waitFor({ timeout: 60_000 });
+      // The model is opened again from its folder by the restored panel: the status bar says so.
+      await page.locator('.statusbar-item', { hasText: /gpt2 2×4 F32/u }).first().waitFor({ timeout: 90_000 });
+      const after = await modelPanel(page, ref.ids.length, 90_000);
+      assert.deepEqual(await focusedOf(after), [1, 1], 'the restored panel is at L2H2');
+      assertClose(await weightsTable(after), ref.attentions[1]![1]!, 1e-4, 'weights table L2H2 after the reload');
+      await screenshot(page, 'model-reload');
+    },
+  );
+
+  scenario(
     'bert: Open Model…, Show Attention on a line with a mask; the focused head and the mask predictions against torch',
     'model-bert',
     (folder) => {
