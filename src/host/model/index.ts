@@ -17,6 +17,7 @@ import type { WireThumb } from '../../shared/protocol';
 import { CancelledError } from './client';
 import { ModelPanelBridge } from './panelBridge';
 import { ModelSession, ModelTooLargeError, modelNameOf } from './session';
+import { readSavedPicture, type SavedPicture } from './savedPicture';
 
 export const MODEL_COMMANDS = {
   openModel: 'headlight.openModel',
@@ -122,38 +123,6 @@ export interface ModelFeaturesApi {
 /** What restorePanel runs again after a reload (workspaceState, so per workspace). */
 const PANEL_PICTURE_KEY = 'headlight.model.panelPicture';
 
-interface SavedPicture {
-  readonly dir: string;
-  readonly name: string;
-  readonly text: string;
-  readonly layer: number;
-  readonly head: number;
-  readonly query: number | undefined;
-  readonly rolloutUpTo: number | undefined;
-  readonly options: ModelViewOptions;
-}
-
-/** A stored SavedPicture, or undefined if the value is not one (an older or damaged entry). */
-export function readSavedPicture(value: unknown): SavedPicture | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  const index = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
-  const o = v.options as Record<string, unknown> | undefined;
-  const options = typeof o === 'object' && o !== null && typeof o.hideSpecial === 'boolean' && typeof o.renormalize === 'boolean' && (o.aggregate === 'tokens' || o.aggregate === 'words');
-  if (typeof v.dir !== 'string' || typeof v.name !== 'string' || typeof v.text !== 'string' || v.text === '' || !index(v.layer) || !index(v.head) || !options) return undefined;
-  if ((v.query !== undefined && !index(v.query)) || (v.rolloutUpTo !== undefined && !index(v.rolloutUpTo))) return undefined;
-  return {
-    dir: v.dir,
-    name: v.name,
-    text: v.text,
-    layer: v.layer as number,
-    head: v.head as number,
-    query: v.query as number | undefined,
-    rolloutUpTo: v.rolloutUpTo as number | undefined,
-    options: { hideSpecial: o.hideSpecial as boolean, renormalize: o.renormalize as boolean, aggregate: o.aggregate as 'tokens' | 'words' },
-  };
-}
-
 /** A model thumbnail (absolute: 255 = weight 1) as the Heads view draws one (255 = the head's largest weight). */
 export function relativeThumb(thumb: ModelThumb): WireThumb {
   const src = new Uint8Array(thumb.data);
@@ -258,8 +227,14 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
   }
 
   async function restorePanel(): Promise<boolean> {
-    const saved = readSavedPicture(context.workspaceState.get<unknown>(PANEL_PICTURE_KEY));
-    if (!saved) return false;
+    const read = readSavedPicture(context.workspaceState.get<unknown>(PANEL_PICTURE_KEY));
+    if (!read) return false;
+    if ('reason' in read) {
+      log.warn(`model: the panel's saved picture is ignored: ${read.reason}`);
+      forgetPanel();
+      return false;
+    }
+    const saved = read.picture;
     try {
       // A folder moved or deleted since: the panel restores quietly without it.
       if (!(await describeModelFolder(saved.dir).catch(() => undefined))) {
