@@ -16,7 +16,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { ensureGpt2Checkpoint, type Gpt2Shape } from '../../bench/gpt2Checkpoint';
-import { openFile, playwrightKeys, repoRoot, runCommand, screenshot, selectLine, webviewFrame, Workbench, type Manifest } from './harness/workbench';
+import { answerSaveDialog, openFile, playwrightKeys, repoRoot, resultsDir, runCommand, screenshot, selectLine, waitForFile, webviewFrame, Workbench, type Manifest } from './harness/workbench';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
 const FIXTURES = join(repoRoot, 'test', 'fixtures', 'models');
@@ -83,13 +83,13 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
     await workbench?.close(anyFailed);
   });
 
-  function scenario(name: string, shot: string, prepare: (folder: string) => void, body: (page: Page, t: TestContext) => Promise<void>, timeout = 240_000): void {
+  function scenario(name: string, shot: string, prepare: (folder: string) => void, body: (page: Page, t: TestContext, folder: string) => Promise<void>, timeout = 240_000): void {
     test(name, { timeout }, async (t) => {
-      const { page } = await workbench.openWindow(shot, prepare);
+      const { page, folder } = await workbench.openWindow(shot, prepare);
       await page.setViewportSize({ width: 1600, height: 1000 });
       const started = Date.now();
       try {
-        await body(page, t);
+        await body(page, t, folder);
       } catch (error) {
         anyFailed = true;
         await screenshot(page, `${shot}-failed`).catch(() => undefined);
@@ -207,7 +207,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       copyFolder(join(FIXTURES, 'gpt2'), join(folder, 'models', 'gpt2'));
       writeFileSync(join(folder, 'gpt2.txt'), `${reference('gpt2').text}\n`);
     },
-    async (page, t) => {
+    async (page, t, folder) => {
       const ref = reference('gpt2');
       const n = ref.ids.length;
       await openModel(page, 'models/gpt2', /gpt2 2×4 F32/u);
@@ -262,6 +262,42 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       await neuron.scrollIntoViewIfNeeded();
       await screenshot(page, 'model-gpt2-neuron');
 
+      // The Heads side view: a layers × heads grid, L#H# on each cell, the focus following the
+      // panel's keys; a click or the grid's own keys (arrows, Enter) focus a head in the panel.
+      const container = manifest.contributes?.viewsContainers?.activitybar?.[0];
+      assert.ok(container, 'package.json contributes an activity-bar view container for the heads view');
+      const activity = page.locator(`.activitybar .action-item a[aria-label^="${container.title}"], .activitybar .action-item[aria-label^="${container.title}"]`).first();
+      const sideBarWasOpen = await page.locator('.part.sidebar').first().isVisible().catch(() => false);
+      await activity.click();
+      const side = await webviewFrame(page, '[data-testid="head-grid"] [data-testid="head-item"]', 20_000);
+      const sideFocus = async (flat: number): Promise<void> => {
+        await side.waitForFunction((i) => document.querySelector('[data-testid="head-item"][aria-selected="true"]')?.getAttribute('data-head') === String(i), flat, { timeout: 10_000 });
+      };
+      await sideFocus(1 * 4 + 3);
+      const grid = await side.evaluate(() => Array.from(document.querySelectorAll('[data-testid="head-grid-row"]')).map((row) => ({
+        label: row.querySelector('.layer-label')?.textContent ?? '',
+        cells: Array.from(row.querySelectorAll('[data-testid="head-item"]')).map((c) => c.textContent ?? ''),
+      })));
+      assert.deepEqual(grid, [
+        { label: 'Layer 1', cells: ['L1H1', 'L1H2', 'L1H3', 'L1H4'] },
+        { label: 'Layer 2', cells: ['L2H1', 'L2H2', 'L2H3', 'L2H4'] },
+      ], 'one row per layer, L#H# on each cell');
+      await screenshot(page, 'model-gpt2-heads-view');
+      await side.locator('[data-testid="head-item"][data-head="1"]').click();
+      await frame.waitForFunction(() => document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-focused-layer') === '0' && document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-focused-head') === '1', undefined, { timeout: 20_000 });
+      await sideFocus(1);
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await frame.waitForFunction(() => document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-focused-layer') === '1' && document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-focused-head') === '1', undefined, { timeout: 20_000 });
+      await sideFocus(1 * 4 + 1);
+      await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
+      await pressFor(page, frame, 'headlight.nextHead', [1, 2]);
+      await pressFor(page, frame, 'headlight.nextHead', [1, 3]);
+      await sideFocus(1 * 4 + 3);
+      // The side bar as it was, for the screenshots below.
+      if (sideBarWasOpen) await page.locator('.activitybar .action-item a[aria-label^="Explorer"], .activitybar .action-item[aria-label^="Explorer"]').first().click();
+      else await activity.click();
+
       await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
       await pressFor(page, frame, 'headlight.previousHead', [1, 2]);
       await pressFor(page, frame, 'headlight.previousLayer', [0, 2]);
@@ -278,6 +314,25 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       }
       t.diagnostic(`rollout: ${cells.size} cells read from the tooltips`);
       await screenshot(page, 'model-gpt2-rollout');
+
+      // Each model view's PNG button: the save dialog offers headlight-<chart>-L1H3.png (the
+      // focused head), and the file written is a PNG.
+      for (const [section, chart] of [['model-section', 'model'], ['head-lines-section', 'headview'], ['neuron-section', 'neuron'], ['rollout-section', 'rollout']] as const) {
+        const button = frame.locator(`#${section} > header button.tool`, { hasText: 'PNG' });
+        await button.scrollIntoViewIfNeeded();
+        await button.click();
+        const offered = `headlight-${chart}-L1H3.png`;
+        await page.waitForFunction((name) => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value.endsWith(`/${name}`) ?? false, offered, { timeout: 15_000 });
+        const written = join(folder, `exported-${offered}`);
+        await answerSaveDialog(page, written);
+        await waitForFile(written, 100);
+        const bytes = readFileSync(written);
+        assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${chart}: a PNG signature`);
+        copyFileSync(written, join(resultsDir, offered)); // kept beside the screenshots, to look at
+        t.diagnostic(`${offered}: ${bytes.readUInt32BE(16)} × ${bytes.readUInt32BE(20)} px, ${bytes.length} bytes`);
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+        await sleep(500);
+      }
 
       // The next tokens: torch's logits, ranked here.
       const predictions = frame.locator('[data-testid="predictions"]');
@@ -303,6 +358,33 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       assert.ok(Math.abs(decoBox.width - (end - start) * charWidth) < charWidth / 2 + 3, `decoration ${decoBox.width / charWidth} chars wide, token ${end - start}`);
       await screenshot(page, 'model-gpt2-hover');
 
+      // The editor's cursor inside a word marks that token in the panel: the token strip, the
+      // heatmap's query row and key column, the weights table, the softmax's key row.
+      const word = 4;
+      const wordToken = frame.locator(`[data-testid="model-tokens"] [data-testid="token"][data-index="${word}"]`);
+      const [wordStart, wordEnd] = [Number(await wordToken.getAttribute('data-start')), Number(await wordToken.getAttribute('data-end'))];
+      assert.ok(wordEnd - wordStart >= 2, `token ${word} spans ${wordStart}–${wordEnd}`);
+      await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
+      await page.keyboard.press('Home');
+      for (let c = 0; c < wordStart + 1; c++) await page.keyboard.press('ArrowRight');
+      await frame.waitForFunction(
+        (w) => document.querySelector('[data-testid="heatmap"]')?.getAttribute('data-highlighted') === String(w),
+        word,
+        { timeout: 10_000 },
+      );
+      assert.equal(await wordToken.evaluate((el) => el.classList.contains('highlighted')), true, 'the token strip marks the token under the cursor');
+      const marked = await frame.evaluate(() => ({
+        rows: Array.from(document.querySelectorAll('[data-testid="weights-table"] tbody tr')).map((tr, i) => (tr.classList.contains('highlighted') ? i : -1)).filter((i) => i >= 0),
+        cols: [...new Set(Array.from(document.querySelectorAll('[data-testid="weights-table"] td.highlighted-col')).map((td) => Number((td as HTMLElement).dataset.col)))],
+        softmax: Array.from(document.querySelectorAll('[data-testid="softmax-table"] tbody tr.highlighted')).map((tr) => Number((tr as HTMLElement).dataset.col)),
+      }));
+      assert.deepEqual(marked, { rows: [word], cols: [word], softmax: [word] }, 'the weights table and the softmax mark the token under the cursor');
+      await frame.locator('[data-testid="heatmap"]').scrollIntoViewIfNeeded();
+      await screenshot(page, 'model-gpt2-cursor');
+      // The cursor out of the text (past its end): nothing marked.
+      await page.keyboard.press('End');
+      await frame.waitForFunction(() => document.querySelector('[data-testid="heatmap"]')?.getAttribute('data-highlighted') === '-1', undefined, { timeout: 10_000 });
+
       // Append the top next token: one token more, and it is the one chosen.
       const first = frame.locator('[data-testid="prediction-append"]').first();
       const appendId = Number(await first.getAttribute('data-id'));
@@ -315,6 +397,37 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       assert.ok(appended.length > 0 && appendRowText.includes(appended), `the appended token "${appended}" is the chosen row "${appendRowText}"`);
       assert.equal(await after.locator('[data-testid="model-tokens"] [data-testid="token"]').count(), n + 1);
       await screenshot(page, 'model-gpt2-appended');
+    },
+  );
+
+  scenario(
+    'gpt2: after Developer: Reload Window the restored panel shows the model again at the same (layer, head)',
+    'model-reload',
+    (folder) => {
+      copyFolder(join(FIXTURES, 'gpt2'), join(folder, 'models', 'gpt2'));
+      writeFileSync(join(folder, 'gpt2.txt'), `${reference('gpt2').text}\n`);
+    },
+    async (page) => {
+      const ref = reference('gpt2');
+      await openModel(page, 'models/gpt2', /gpt2 2×4 F32/u);
+      await openFile(page, 'gpt2.txt');
+      await selectLine(page, 'gpt2.txt', 1);
+      await runCommand(page, commandTitle('headlight.showAttention'));
+      const frame = await modelPanel(page, ref.ids.length);
+      await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
+      await pressFor(page, frame, 'headlight.nextLayer', [1, 0]);
+      await pressFor(page, frame, 'headlight.nextHead', [1, 1]);
+
+      const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await page.locator('.monaco-workbench .statusbar-item').first().waitFor({ timeout: 60_000 });
+      // The model is opened again from its folder by the restored panel: the status bar says so.
+      await page.locator('.statusbar-item', { hasText: /gpt2 2×4 F32/u }).first().waitFor({ timeout: 90_000 });
+      const after = await modelPanel(page, ref.ids.length, 90_000);
+      assert.deepEqual(await focusedOf(after), [1, 1], 'the restored panel is at L2H2');
+      assertClose(await weightsTable(after), ref.attentions[1]![1]!, 1e-4, 'weights table L2H2 after the reload');
+      await screenshot(page, 'model-reload');
     },
   );
 

@@ -5,6 +5,7 @@
  * run reports its exit code through `codeAutomationExit`, which Playwright exposes to the page.
  *
  *   npm run test:integration          (builds first; needs scripts/workbench/install.sh once)
+ *   HEADLIGHT_TEST_GREP='Real models' npm run test:integration     (the tests whose title matches)
  *
  * Prints mocha's spec output and closes with a plain `N passed, N failed` line; exits with the
  * suite's code. Runner 1, for desktop VS Code, is .vscode-test.mjs (`npx vscode-test`).
@@ -45,7 +46,12 @@ async function main(): Promise<number> {
     server = await CodeServer.start(run, {
       smokeTestDriver: true,
       workspaceTrust: restricted,
-      extraEnv: { HEADLIGHT_TEST_RESULTS: resultsFile, HEADLIGHT_EXPECT_UNTRUSTED: restricted ? '1' : '0' },
+      extraEnv: {
+        HEADLIGHT_TEST_RESULTS: resultsFile,
+        HEADLIGHT_EXPECT_UNTRUSTED: restricted ? '1' : '0',
+        // One suite or test by title (mocha's grep), for a quicker run while working on it.
+        ...(process.env.HEADLIGHT_TEST_GREP ? { HEADLIGHT_TEST_GREP: process.env.HEADLIGHT_TEST_GREP } : {}),
+      },
     });
     browser = await launchBrowser(run);
     const page = browser.pages()[0] ?? (await browser.newPage());

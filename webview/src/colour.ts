@@ -100,6 +100,11 @@ export interface Palette {
   readonly negative: Rgb;
   /** Outline of the focused/selected item; cell borders in high contrast. */
   readonly focus: Rgb;
+  /**
+   * What the editor's cursor points at, in the panel (a query row and key column): an orange
+   * apart from the focus outline's blue, as the Embedding Explorer's map marks its pick.
+   */
+  readonly highlight: Rgb;
   /** Lines of grids and axes. */
   readonly grid: Rgb;
   /** Masked cells. */
@@ -112,10 +117,10 @@ export interface Palette {
 
 /** Fallbacks per theme kind for when a variable is missing (VS Code always sets them in practice). */
 const FALLBACK: Readonly<Record<ThemeKind, Readonly<Record<string, string>>>> = {
-  light: { bg: '#ffffff', fg: '#3b3b3b', muted: '#717171', accent: '#1a85ff', negative: '#e51400', focus: '#005fb8', grid: '#e5e5e5' },
-  dark: { bg: '#1f1f1f', fg: '#cccccc', muted: '#9d9d9d', accent: '#3794ff', negative: '#f14c4c', focus: '#0078d4', grid: '#3c3c3c' },
-  'high-contrast': { bg: '#000000', fg: '#ffffff', muted: '#ffffff', accent: '#ffffff', negative: '#f48771', focus: '#f38518', grid: '#6fc3df' },
-  'high-contrast-light': { bg: '#ffffff', fg: '#292929', muted: '#292929', accent: '#0f4a85', negative: '#b5200d', focus: '#006bbd', grid: '#0f4a85' },
+  light: { bg: '#ffffff', fg: '#3b3b3b', muted: '#717171', accent: '#1a85ff', negative: '#e51400', focus: '#005fb8', highlight: '#d18616', grid: '#e5e5e5' },
+  dark: { bg: '#1f1f1f', fg: '#cccccc', muted: '#9d9d9d', accent: '#3794ff', negative: '#f14c4c', focus: '#0078d4', highlight: '#d18616', grid: '#3c3c3c' },
+  'high-contrast': { bg: '#000000', fg: '#ffffff', muted: '#ffffff', accent: '#ffffff', negative: '#f48771', focus: '#f38518', highlight: '#ffff00', grid: '#6fc3df' },
+  'high-contrast-light': { bg: '#ffffff', fg: '#292929', muted: '#292929', accent: '#0f4a85', negative: '#b5200d', focus: '#006bbd', highlight: '#b5200d', grid: '#0f4a85' },
 };
 
 /**
@@ -144,6 +149,8 @@ export function paletteFor(kind: ThemeKind, cssVar: (name: string) => string): P
     accent,
     negative: over(pick(['charts-red', 'errorForeground'], 'negative'), background),
     focus: over(pick(highContrast ? ['contrastActiveBorder', 'focusBorder'] : ['focusBorder'], 'focus'), background),
+    // High contrast: the focus outline is already orange (contrastActiveBorder), so yellow.
+    highlight: over(pick(highContrast ? ['charts-yellow'] : ['charts-orange', 'editorWarning-foreground'], 'highlight'), background),
     grid: over(pick(highContrast ? ['contrastBorder', 'charts-lines'] : ['charts-lines', 'widget-border', 'panel-border'], 'grid'), background),
     masked: mix(background, foreground, 0.08),
     cellBorders: highContrast,

@@ -24,9 +24,20 @@ function cssSize(canvas: HTMLCanvasElement): { width: number; height: number } {
 
 /** Lays pieces out left to right, wrapping at `maxWidth`, under a title line. */
 export function composePng(palette: Palette, title: string, pieces: readonly ExportPiece[], maxWidth = 1400): string {
+  const out = document.createElement('canvas');
+  const measure = out.getContext('2d');
+  if (!measure) throw new Error('export: no 2d context');
+  // A caption or the title wider than its chart widens the picture rather than being cut off
+  // or running into the next piece's.
+  const textWidth = (text: string, font: string): number => {
+    measure.font = font;
+    return Math.ceil(measure.measureText(text).width);
+  };
+  const captionFont = `12px ${palette.fontFamily}`;
   const boxes = pieces.map((piece) => {
     const size = piece.canvas ? cssSize(piece.canvas) : { width: piece.draw?.width ?? 0, height: piece.draw?.height ?? 0 };
-    return { piece, width: size.width, height: size.height + (piece.caption ? CAPTION : 0) };
+    const width = Math.max(size.width, piece.caption ? textWidth(piece.caption, captionFont) : 0);
+    return { piece, width, chartWidth: size.width, height: size.height + (piece.caption ? CAPTION : 0) };
   });
   let x = PAD;
   let y = PAD + TITLE;
@@ -45,9 +56,9 @@ export function composePng(palette: Palette, title: string, pieces: readonly Exp
     return at;
   });
   const height = y + rowHeight + PAD;
+  width = Math.max(width, PAD + textWidth(title, `bold 14px ${palette.fontFamily}`) + PAD);
   const ratio = Math.max(1, Math.min(2, window.devicePixelRatio || 1));
   const scale = Math.min(ratio, 16000 / Math.max(width, height));
-  const out = document.createElement('canvas');
   out.width = Math.ceil(Math.max(width, 200) * scale);
   out.height = Math.ceil(height * scale);
   const ctx = out.getContext('2d');
@@ -63,7 +74,7 @@ export function composePng(palette: Palette, title: string, pieces: readonly Exp
   for (const box of placed) {
     const { piece } = box;
     if (piece.canvas) {
-      ctx.drawImage(piece.canvas, box.x, box.y, box.width, box.height - (piece.caption ? CAPTION : 0));
+      ctx.drawImage(piece.canvas, box.x, box.y, box.chartWidth, box.height - (piece.caption ? CAPTION : 0));
     } else if (piece.draw) {
       piece.draw.paint(ctx, box.x, box.y);
     }

@@ -22,6 +22,11 @@ export interface HeatmapData {
   readonly scores?: DenseMatrix;
   readonly weights: DenseMatrix;
   readonly selectedRow: number;
+  /**
+   * A token marked as query row and key column both (the unit under the editor's cursor), or -1;
+   * absent: none.
+   */
+  readonly highlighted?: number;
   /** Print values inside cells when n is at most this. */
   readonly printValuesUpTo: number;
 }
@@ -105,8 +110,34 @@ export class HeatmapView {
       this.grid = this.drawPixels(data, max);
     }
     this.renderLegend(max);
-    this.element.setAttribute('aria-label', `Attention weights, ${n} queries × ${n} keys; largest weight ${readable(max)}`);
+    const marked = data.highlighted ?? -1;
+    this.element.dataset.highlighted = String(marked >= 0 && marked < n ? marked : -1);
+    const cursor = marked >= 0 && marked < n ? `; “${data.tokens[marked]}” (at the editor's cursor) marked as query and key` : '';
+    this.element.setAttribute('aria-label', `Attention weights, ${n} queries × ${n} keys; largest weight ${readable(max)}${cursor}`);
     this.element.dataset.painted = 'true';
+  }
+
+  /** Marks another token (or none, -1) as the highlighted row and column; redraws only if it changed. */
+  setHighlighted(index: number): void {
+    if (!this.data || (this.data.highlighted ?? -1) === index) return;
+    this.render({ ...this.data, highlighted: index });
+  }
+
+  /**
+   * The highlighted token's query row and key column: two bands in the theme's highlight colour,
+   * dashed so that they read apart from the selected row's solid focus outline.
+   */
+  private drawHighlight(ctx: CanvasRenderingContext2D, data: HeatmapData, grid: Grid, width: number): void {
+    const at = data.highlighted ?? -1;
+    if (at < 0 || at >= grid.n) return;
+    const size = grid.cell * grid.n;
+    ctx.save();
+    ctx.strokeStyle = toCss(this.palette.highlight);
+    ctx.lineWidth = width;
+    ctx.setLineDash([Math.max(2, width * 2), Math.max(2, width)]);
+    ctx.strokeRect(grid.left - width / 2, grid.top + at * grid.cell - width / 2, size + width, grid.cell + width);
+    ctx.strokeRect(grid.left + at * grid.cell - width / 2, grid.top - width / 2, grid.cell + width, size + width);
+    ctx.restore();
   }
 
   private renderLegend(max: number): void {
@@ -118,7 +149,8 @@ export class HeatmapView {
     }
     ctx.strokeStyle = toCss(this.palette.grid);
     ctx.strokeRect(0.5, 0.5, width - 1, 9);
-    this.legendText.textContent = `0 → ${readable(max)} (largest weight of this head)`;
+    // The rollout's canvas names its values `rollout`: its largest is not a head's.
+    this.legendText.textContent = `0 → ${readable(max)} (largest ${this.naming.value === 'weight' ? 'weight of this head' : `${this.naming.value} value`})`;
   }
 
   /** Small matrices: labelled cells with the weights printed inside. */
@@ -184,7 +216,21 @@ export class HeatmapView {
       ctx.lineWidth = 2;
       ctx.strokeRect(left - 1, top + data.selectedRow * cell - 1, size + 2, cell + 1);
     }
-    return { left, top, cell, n };
+    const grid = { left, top, cell, n };
+    this.drawHighlight(ctx, data, grid, 2);
+    if (data.highlighted !== undefined && data.highlighted >= 0 && data.highlighted < n) {
+      // Its query label in the same colour, over the one drawn above.
+      ctx.save();
+      ctx.fillStyle = toCss(p.background);
+      ctx.fillRect(title, top + data.highlighted * cell + 1, left - title - 4, cell - 2);
+      ctx.fillStyle = toCss(p.highlight);
+      ctx.font = `bold ${fontSize}px ${p.fontFamily}`;
+      ctx.textBaseline = 'middle';
+      ctx.textAlign = 'right';
+      ctx.fillText(labels[data.highlighted]!, left - 6, top + data.highlighted * cell + cell / 2);
+      ctx.restore();
+    }
+    return grid;
   }
 
   /** Big matrices: one pixel per cell, coloured through a 256-entry lookup table, scaled up unsmoothed. */
@@ -240,7 +286,9 @@ export class HeatmapView {
       ctx.lineWidth = Math.max(1, Math.min(2, cell / 2));
       ctx.strokeRect(margin - 1, margin + data.selectedRow * cell - 1, size + 2, cell + 2);
     }
-    return { left: margin, top: margin, cell, n };
+    const grid = { left: margin, top: margin, cell, n };
+    this.drawHighlight(ctx, data, grid, Math.max(1, Math.min(2, cell / 2)));
+    return grid;
   }
 
   private availableWidth(): number {

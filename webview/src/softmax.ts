@@ -93,6 +93,11 @@ export class SoftmaxView {
     schedule(() => this.renderBars(row, shown));
   }
 
+  /** Marks the table's rows of these keys (the editor cursor's tokens, for a model), or none. */
+  markKeys(keys: ReadonlySet<number>): void {
+    this.table.querySelectorAll<HTMLElement>('tbody tr[data-col]').forEach((tr) => tr.classList.toggle('highlighted', keys.has(Number(tr.dataset.col))));
+  }
+
   /** The element that holds the bars (what a scheduler watches). */
   barsElement(): HTMLElement {
     return this.barCanvas.parentElement ?? this.element;

@@ -7,7 +7,13 @@ import { toCss, weightColor, type Palette } from './colour';
 import { h, readable, sizeCanvas } from './dom';
 import type { WireThumb } from '../../src/shared/protocol';
 
-export function paintThumb(canvas: HTMLCanvasElement, thumb: WireThumb, palette: Palette, cssSize: number): void {
+/** A token's band on every thumbnail (its query row and key column): token `index` of `n`. */
+export interface ThumbMark {
+  readonly index: number;
+  readonly n: number;
+}
+
+export function paintThumb(canvas: HTMLCanvasElement, thumb: WireThumb, palette: Palette, cssSize: number, mark?: ThumbMark): void {
   const ctx = sizeCanvas(canvas, cssSize, cssSize);
   const bytes = new Uint8Array(thumb.data);
   const image = new ImageData(Math.max(1, thumb.cols), Math.max(1, thumb.rows));
@@ -26,6 +32,14 @@ export function paintThumb(canvas: HTMLCanvasElement, thumb: WireThumb, palette:
   ctx.drawImage(scratch, 0, 0, cssSize, cssSize);
   ctx.strokeStyle = toCss(palette.grid);
   ctx.strokeRect(0.5, 0.5, cssSize - 1, cssSize - 1);
+  if (mark && mark.index >= 0 && mark.index < mark.n) {
+    const from = (mark.index / mark.n) * cssSize;
+    const size = Math.max(1, cssSize / mark.n);
+    ctx.strokeStyle = toCss(palette.highlight);
+    ctx.lineWidth = 1;
+    ctx.strokeRect(0.5, from + 0.5, cssSize - 1, Math.max(1, size - 1));
+    ctx.strokeRect(from + 0.5, 0.5, Math.max(1, size - 1), cssSize - 1);
+  }
 }
 
 export interface ThumbGridOptions {
@@ -41,6 +55,7 @@ export class ThumbGrid {
   private canvasList: HTMLCanvasElement[] = [];
   private thumbs: readonly WireThumb[] = [];
   private focused = 0;
+  private mark: ThumbMark | undefined;
 
   constructor(
     private palette: Palette,
@@ -67,7 +82,7 @@ export class ThumbGrid {
     this.element.replaceChildren(
       ...thumbs.map((thumb, head) => {
         const canvas = h('canvas', { attrs: { 'aria-hidden': 'true' } });
-        paintThumb(canvas, thumb, this.palette, this.options.size);
+        paintThumb(canvas, thumb, this.palette, this.options.size, this.mark);
         this.canvasList.push(canvas);
         const item = h(
           'div',
@@ -98,6 +113,14 @@ export class ThumbGrid {
       item.setAttribute('aria-selected', i === head ? 'true' : 'false');
       item.tabIndex = i === head ? 0 : -1;
     });
+  }
+
+  /** Marks a token on every thumbnail (undefined: none); repaints only when it changed. */
+  setMark(mark: ThumbMark | undefined): void {
+    if (mark?.index === this.mark?.index && mark?.n === this.mark?.n) return;
+    this.mark = mark;
+    this.canvasList.forEach((canvas, head) => paintThumb(canvas, this.thumbs[head]!, this.palette, this.options.size, mark));
+    this.element.dataset.highlighted = String(mark?.index ?? -1);
   }
 
   setPalette(palette: Palette): void {

@@ -1,7 +1,8 @@
 /**
  * Writing exports: where the user chooses in a save dialog (defaulting to the workspace folder),
- * or to a target URI a caller passes (integration tests). A target that already exists is
- * refused: only the save dialog, which asks before replacing, may overwrite a file.
+ * or to a target URI a caller passes (integration tests, scripts): a file, or an existing folder
+ * that gets the file under the name the dialog would have offered. A target that already exists
+ * is refused: only the save dialog, which asks before replacing, may overwrite a file.
  */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
@@ -11,7 +12,7 @@ export interface SaveRequest {
   readonly fileName: string;
   readonly filters: Record<string, string[]>;
   readonly title: string;
-  /** Skip the dialog and write here (never over an existing file). */
+  /** Skip the dialog and write here, or into this folder as `fileName` (never over an existing file). */
   readonly target?: vscode.Uri;
 }
 
@@ -19,12 +20,12 @@ export class ExportExistsError extends Error {
   override readonly name = 'ExportExistsError';
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+async function kindOf(uri: vscode.Uri): Promise<'none' | 'folder' | 'file'> {
   try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
+    const stat = await vscode.workspace.fs.stat(uri);
+    return (stat.type & vscode.FileType.Directory) !== 0 ? 'folder' : 'file';
   } catch {
-    return false;
+    return 'none';
   }
 }
 
@@ -38,7 +39,8 @@ function defaultFolder(): vscode.Uri | undefined {
 export async function saveExport(request: SaveRequest): Promise<vscode.Uri | undefined> {
   let target = request.target;
   if (target) {
-    if (await exists(target)) {
+    if ((await kindOf(target)) === 'folder') target = vscode.Uri.joinPath(target, request.fileName);
+    if ((await kindOf(target)) !== 'none') {
       throw new ExportExistsError(`${target.fsPath || target.toString()} already exists; Headlight replaces files only through the save dialog.`);
     }
   } else {

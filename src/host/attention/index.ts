@@ -8,7 +8,9 @@ import type { FeatureContext } from '../featureContext';
 import type { Measure } from '../../core/types';
 import {
   CHART_IDS,
+  EMBEDDING_CHART_IDS,
   MATRIX_IDS,
+  MODEL_CHART_IDS,
   epochMs,
   validatePersistedState,
   type ChartId,
@@ -117,6 +119,10 @@ const CHART_LABELS: Readonly<Record<ChartId, string>> = {
   lines: 'Token lines (focused head)',
   plot: 'Embedding plot (context pulls)',
   weights: 'W_Q, W_K, W_V, W_O of the focused head',
+  model: 'Model view (every layer and head)',
+  headview: 'Head view (one layer, every head)',
+  neuron: 'Neuron view (q, k, q·k of the query)',
+  rollout: 'Attention rollout',
 };
 
 /**
@@ -140,6 +146,8 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
       if (event.kind === 'snapshot' || event.kind === 'cleared' || event.kind === 'error') {
         void vscode.commands.executeCommand('setContext', HAS_ATTENTION_CONTEXT, session.hasResult);
       }
+      // The panel shows the embeddings' picture now: a reload restores that one, not a model's.
+      if (event.kind === 'snapshot') model?.forgetPanel();
       if (event.kind !== 'computing') changed.fire();
     }),
   );
@@ -201,11 +209,14 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
   function adopt(next: AttentionPanel): AttentionPanel {
     panel = next;
     model?.bridge.attach((message) => next.post(message));
-    // A picture that arrived before the page said `ready` was not delivered: send it once it has.
-    if (model) void next.whenReady().then(() => panel === next && model.bridge.attach((message) => next.post(message)), () => undefined);
+    // The model's picture goes to every page the panel gets, after its `init` (which speaks only
+    // for the embeddings): the first, and each one recreated when the hidden panel is shown again
+    // (no retainContextWhenHidden), with the (layer, head) the session has now.
+    if (model) next.onDidSendInit(() => panel === next && model.bridge.attach((message) => next.post(message)));
     next.onDidClose(() => {
       if (panel === next) panel = undefined;
       model?.bridge.attach(undefined);
+      model?.forgetPanel();
       // A closed panel stops its computation, empties the Heads view and ends the warm worker
       // (the next Show Attention starts a new one).
       session.clear();
@@ -332,11 +343,14 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
   owner.add(
     vscode.commands.registerCommand(ATTENTION_COMMANDS.exportPng, async (target?: unknown, which?: unknown) => {
       try {
-        if (!session.hasResult) throw new Error('Nothing to export yet: run “Headlight: Show Attention” first.');
+        // A model's picture is the model source's (src/host/model), not the embeddings session's.
+        const modelShown = (model?.exportSuffix() ?? '') !== '';
+        if (!session.hasResult && !modelShown) throw new Error('Nothing to export yet: run “Headlight: Show Attention” first.');
         const uri = target instanceof vscode.Uri ? target : undefined;
         let chart: ChartId | undefined = typeof which === 'string' && (CHART_IDS as readonly string[]).includes(which) ? (which as ChartId) : undefined;
         if (!chart && !uri) {
-          chart = (await vscode.window.showQuickPick(CHART_IDS.map((id) => ({ label: CHART_LABELS[id], id })), { title: 'Export as PNG', placeHolder: 'Which chart?', ignoreFocusOut: EXPORT_PICK_SURVIVES_FOCUS }))?.id;
+          const shown = CHART_IDS.filter((id) => !(modelShown ? EMBEDDING_CHART_IDS : MODEL_CHART_IDS).includes(id));
+          chart = (await vscode.window.showQuickPick(shown.map((id) => ({ label: CHART_LABELS[id], id })), { title: 'Export as PNG', placeHolder: 'Which chart?', ignoreFocusOut: EXPORT_PICK_SURVIVES_FOCUS }))?.id;
           if (!chart) return;
         }
         chart ??= 'heatmap';
@@ -368,6 +382,8 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
           return;
         }
         adopt(AttentionPanel.revive(restored, host));
+        // A model's picture is the host's to restore (the page persists only the embeddings').
+        if (model && (await model.restorePanel())) return;
         const checked = validatePersistedState(state);
         if (!checked.ok) {
           if (state !== undefined && state !== null) log.warn(`attention: could not restore the panel: ${checked.reason}`);

@@ -60,6 +60,12 @@ export class AttentionPanel extends Disposable {
   /** Fires once, when the user closes the panel (or it is disposed). */
   readonly onDidClose = this.closed.event;
   private readonly readyChanged = this.register(new vscode.EventEmitter<boolean>());
+  private readonly initSent = this.register(new vscode.EventEmitter<void>());
+  /**
+   * Fires after each `init` answering the webview's `ready` (a new page, one recreated after the
+   * panel was hidden, or after a reload): what follows it reaches a page that has its state.
+   */
+  readonly onDidSendInit = this.initSent.event;
   private webviewReady = false;
   private nextCaptureId = 1;
   private readonly captures = new Map<number, PendingCapture>();
@@ -330,6 +336,7 @@ export class AttentionPanel extends Disposable {
         if (this.host.session.milestones) this.host.session.milestones.ready = epochMs();
         this.setReady(true);
         this.sendInit();
+        this.initSent.fire();
         break;
       case 'setOptions':
         await session.setOptions(message.options).catch(() => undefined); // the error is shown in the panel

@@ -17,6 +17,7 @@ import type { WireThumb } from '../../shared/protocol';
 import { CancelledError } from './client';
 import { ModelPanelBridge } from './panelBridge';
 import { ModelSession, ModelTooLargeError, modelNameOf } from './session';
+import { readSavedPicture, type SavedPicture } from './savedPicture';
 
 export const MODEL_COMMANDS = {
   openModel: 'headlight.openModel',
@@ -101,8 +102,16 @@ export interface ModelFeaturesApi {
   /** "-L3H5": what export file names carry while a model is shown; '' otherwise. */
   exportSuffix(): string;
   exportStack(target?: vscode.Uri): Promise<vscode.Uri | undefined>;
+  /**
+   * After a window reload, for the restored attention panel: the model picture it last showed
+   * (folder, text, layer, head, query, rollout depth, unit options; kept in workspaceState) runs
+   * again. False when the panel last showed the embeddings, or the model cannot be opened.
+   */
+  restorePanel(): Promise<boolean>;
+  /** The panel shows the embeddings now (or closed): a reload must not bring the model back. */
+  forgetPanel(): void;
   /** The Heads side view's list while a model result is shown: every layer's heads in order (L1H1 … L1Hh, L2H1 …). */
-  headsForView(): { thumbs: WireThumb[]; focusedHead: number; tokens: number; label: string } | undefined;
+  headsForView(): { thumbs: WireThumb[]; focusedHead: number; tokens: number; label: string; layers: number } | undefined;
   /** Focuses head `index` of that list; false when no model result is shown. */
   focusFlatHead(index: number): boolean;
   readonly bridge: ModelPanelBridge;
@@ -110,6 +119,9 @@ export interface ModelFeaturesApi {
   hasWorker(): boolean;
   readonly onDidChange: vscode.Event<void>;
 }
+
+/** What restorePanel runs again after a reload (workspaceState, so per workspace). */
+const PANEL_PICTURE_KEY = 'headlight.model.panelPicture';
 
 /** A model thumbnail (absolute: 255 = weight 1) as the Heads view draws one (255 = the head's largest weight). */
 export function relativeThumb(thumb: ModelThumb): WireThumb {
@@ -188,9 +200,65 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
       }
       if (event.kind === 'model' || event.kind === 'closed') updateStatus();
       if (event.kind === 'highlight') highlighted = event.unit;
+      if (event.kind === 'snapshot' || event.kind === 'focus' || event.kind === 'neuron' || event.kind === 'rollout') savePicture();
       if (event.kind !== 'computing' && event.kind !== 'loading') changed.fire();
     }),
   );
+
+  // ── the panel's picture across a window reload ─────────────────────────────────────────────
+  function savePicture(): void {
+    const snapshot = session.snapshot;
+    if (!active || !snapshot || !session.dir || !session.info) return;
+    const saved: SavedPicture = {
+      dir: session.dir,
+      name: session.info.name,
+      text: snapshot.text,
+      layer: session.layer,
+      head: session.head,
+      query: session.query,
+      rolloutUpTo: session.rolloutUpTo,
+      options: session.options,
+    };
+    void context.workspaceState.update(PANEL_PICTURE_KEY, saved);
+  }
+
+  function forgetPanel(): void {
+    if (context.workspaceState.get(PANEL_PICTURE_KEY) !== undefined) void context.workspaceState.update(PANEL_PICTURE_KEY, undefined);
+  }
+
+  async function restorePanel(): Promise<boolean> {
+    const read = readSavedPicture(context.workspaceState.get<unknown>(PANEL_PICTURE_KEY));
+    if (!read) return false;
+    if ('reason' in read) {
+      log.warn(`model: the panel's saved picture is ignored: ${read.reason}`);
+      forgetPanel();
+      return false;
+    }
+    const saved = read.picture;
+    try {
+      // A folder moved or deleted since: the panel restores quietly without it.
+      if (!(await describeModelFolder(saved.dir).catch(() => undefined))) {
+        log.info(`model: ${saved.dir} is no longer a model folder; the panel is not restored with it`);
+        forgetPanel();
+        return false;
+      }
+      if (session.dir !== saved.dir || !session.info) {
+        if (!(await open(saved.dir, saved.name))) return false;
+      } else if (!active) useModel();
+      // The document offsets are gone with the old window: no editor linking until the next Show Attention.
+      session.layer = saved.layer;
+      session.head = saved.head;
+      session.rolloutUpTo = saved.rolloutUpTo;
+      session.options = saved.options;
+      await session.show(saved.text, undefined);
+      if (saved.query !== undefined && saved.query !== session.query) await session.selectQuery(saved.query);
+      log.info(`model: restored the panel's picture of ${saved.name} at ${headLabel(session.layer, session.head)}`);
+      return true;
+    } catch (error) {
+      log.warn(`model: could not restore the panel's picture of ${saved.name}: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
+  }
 
   // ── editor ↔ panel linking ──────────────────────────────────────────────────────────────────
   const hoverUnit = (unit: number | null) => {
@@ -493,6 +561,8 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
     },
     hoverUnit,
     useEmbeddings,
+    restorePanel,
+    forgetPanel,
     stackJson,
     exportSuffix: () => (active && session.snapshot ? `-${headLabel(session.layer, session.head)}` : ''),
     exportStack,
@@ -504,7 +574,8 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
         thumbs: snapshot.thumbs.flatMap((layer) => layer.heads.map(relativeThumb)),
         focusedHead: session.layer * info.heads + session.head,
         tokens: snapshot.tokens.length,
-        label: `${info.name} · ${info.layers} layers × ${info.heads} heads · ${headLabel(session.layer, session.head)}`,
+        label: `${info.name} · ${info.layers} layers × ${info.heads} heads`,
+        layers: info.layers,
       };
     },
     focusFlatHead: (index) => {

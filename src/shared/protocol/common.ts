@@ -35,9 +35,15 @@ export type Projection =
   | { readonly kind: 'pca' }
   | { readonly kind: 'dims'; readonly x: number; readonly y: number };
 
-/** Charts the panel can export as PNG. */
-export type ChartId = 'heatmap' | 'heads' | 'softmax' | 'lines' | 'plot' | 'weights';
-export const CHART_IDS: readonly ChartId[] = ['heatmap', 'heads', 'softmax', 'lines', 'plot', 'weights'];
+/**
+ * Charts the panel can export as PNG: those of either source, the embeddings' (plot, weights),
+ * and a real model's (model view, head view, neuron view, rollout).
+ */
+export type ChartId = 'heatmap' | 'heads' | 'softmax' | 'lines' | 'plot' | 'weights' | 'model' | 'headview' | 'neuron' | 'rollout';
+export const CHART_IDS: readonly ChartId[] = ['heatmap', 'heads', 'softmax', 'lines', 'plot', 'weights', 'model', 'headview', 'neuron', 'rollout'];
+/** The charts only a model's picture has; the embeddings' only: EMBEDDING_CHART_IDS. */
+export const MODEL_CHART_IDS: readonly ChartId[] = ['model', 'headview', 'neuron', 'rollout'];
+export const EMBEDDING_CHART_IDS: readonly ChartId[] = ['plot', 'weights'];
 
 /** Matrices the host can export as CSV or JSON. */
 export type MatrixId =

@@ -24,6 +24,7 @@ export function run(): Promise<void> {
   // The spec reporter prints through Base.consoleLog; tag each line, already formatted.
   Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log(suiteLinePrefix + format(...args));
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000, reporter: 'spec' });
+  if (process.env.HEADLIGHT_TEST_GREP) mocha.grep(process.env.HEADLIGHT_TEST_GREP);
   const here = __dirname;
   for (const file of fs.readdirSync(here).filter((name) => name.endsWith('.test.js')).sort()) {
     mocha.addFile(path.join(here, file));

@@ -214,6 +214,111 @@ suite('Real models', function () {
     assert.equal(editor.document.getText(), `${ref.text}\n`, "the user's document is untouched");
   });
 
+  test('gpt2: the panel hidden (its webview destroyed) and shown again gets the model back with the same (layer, head); PNG exports of every model view name L#H#', async () => {
+    const api = await activateHeadlight();
+    const model = await modelApi();
+    const ref = reference('gpt2');
+    if (model.state().info?.name !== 'gpt2') assert.ok(await model.open(workspaceUri(WORKSPACE_MODELS, 'gpt2').fsPath));
+    await showOn(model, 'gpt2-views.txt', ref.text);
+    assert.ok(await model.focusHead(1, 2));
+    await model.whenIdle();
+    await api.attention.whenPanelReady();
+    const snapshotsPosted = () => model.bridge.posted.get('modelSnapshot') ?? 0;
+    const before = snapshotsPosted();
+
+    // Another editor over the panel in its group: the panel is hidden and, without
+    // retainContextWhenHidden, its webview is destroyed.
+    const panelColumn = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Attention')))?.viewColumn;
+    assert.ok(panelColumn, 'the attention panel has a tab');
+    const coverUri = workspaceUri(WORKSPACE_MODELS, 'cover.txt');
+    fs.writeFileSync(coverUri.fsPath, 'covers the panel\n');
+    const cover = await vscode.workspace.openTextDocument(coverUri);
+    await vscode.window.showTextDocument(cover, { viewColumn: panelColumn, preserveFocus: false });
+    await waitFor('the panel to be hidden', () => (api.attention.panelState()?.panelVisible === false && api.attention.panelState()?.webviewReady === false ? true : undefined));
+
+    // Shown again: a new page says `ready`, gets `init`, and then the model's picture.
+    await api.attention.whenPanelReady();
+    await waitFor('the model snapshot posted to the new page', () => (snapshotsPosted() > before ? true : undefined));
+    assert.deepEqual([model.state().layer, model.state().head], [1, 2], 'the session kept its (layer, head)');
+    assert.deepEqual([model.state().snapshot!.focus.layer, model.state().snapshot!.focus.head], [1, 2], 'the picture sent is of L2H3');
+    assertClose(floats(model.state().snapshot!.focus.weights), ref.attentions[1]![2]!, 1e-4, 'L2H3 after the panel came back');
+
+    // Every model view exports as PNG from the new page (the capture fails if it has no model),
+    // into a folder: the name is the one the save dialog would offer.
+    const folder = workspaceUri(WORKSPACE_MODELS, 'png');
+    fs.rmSync(folder.fsPath, { recursive: true, force: true });
+    fs.mkdirSync(folder.fsPath, { recursive: true });
+    for (const chart of ['model', 'headview', 'neuron', 'rollout', 'heatmap']) {
+      await vscode.commands.executeCommand('headlight.exportPng', folder, chart);
+      const where = api.attention.lastExport();
+      assert.ok(where, `${chart}: exported`);
+      assert.equal(path.basename(where.fsPath), `headlight-${chart}-L2H3.png`, `${chart}: the file name carries the layer and head`);
+      const bytes = fs.readFileSync(where.fsPath);
+      assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${chart}: a PNG signature`);
+      assert.equal(bytes.subarray(12, 16).toString('latin1'), 'IHDR');
+      const [width, height] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+      assert.ok(width >= 200 && height >= 60 && bytes.length > 1000, `${chart}: ${width} × ${height}, ${bytes.length} bytes`);
+      console.log(`[model] PNG ${path.basename(where.fsPath)}: ${width} × ${height} px, ${bytes.length} bytes`);
+    }
+  });
+
+  test('gpt2 and bert through the headlight.model.path setting and the explorer menu command', async () => {
+    const model = await modelApi();
+    // The explorer's context menu names the command on model folders only.
+    const manifest = vscode.extensions.getExtension('headlight.headlight')!.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+    const entry = manifest.contributes.menus['explorer/context']!.find((m) => m.command === 'headlight.openModelFolder');
+    assert.ok(entry?.when?.includes('explorerResourceIsFolder') && entry.when.includes('resourcePath in headlight.modelFolders'), `explorer menu entry: ${JSON.stringify(entry)}`);
+
+    // A folder relative to the workspace in the setting: it opens as soon as it is set.
+    const config = () => vscode.workspace.getConfiguration('headlight.model');
+    try {
+      await config().update('path', `${WORKSPACE_MODELS}/bert`, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the model of headlight.model.path', () => (model.state().info?.name === 'bert' && model.isActive() ? true : undefined), 30_000);
+      await showOn(model, 'bert-setting.txt', reference('bert').text);
+      assert.deepEqual(model.state().snapshot!.tokens.map((t) => t.id), reference('bert').ids, 'Show Attention runs the configured model');
+    } finally {
+      await config().update('path', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    assert.equal(model.state().info?.name, 'bert', 'clearing the setting keeps the model that is open');
+
+    // The explorer's "Open as Attention Model": the command with the folder's URI.
+    await vscode.commands.executeCommand('headlight.openModelFolder', workspaceUri(WORKSPACE_MODELS, 'gpt2'));
+    await waitFor('the folder from the explorer command', () => (model.state().info?.name === 'gpt2' ? true : undefined), 30_000);
+    await showOn(model, 'gpt2-explorer.txt', reference('gpt2').text);
+    assert.deepEqual(model.state().snapshot!.tokens.map((t) => t.id), reference('gpt2').ids);
+  });
+
+  test('after a window reload the restored panel runs its model picture again: the folder, the text, the (layer, head), the query; not once the embeddings are shown', async () => {
+    const api = await activateHeadlight();
+    const model = await modelApi();
+    const ref = reference('gpt2');
+    if (model.state().info?.name !== 'gpt2') assert.ok(await model.open(workspaceUri(WORKSPACE_MODELS, 'gpt2').fsPath));
+    await showOn(model, 'gpt2-reload.txt', ref.text);
+    assert.ok(await model.focusHead(1, 1));
+    assert.ok(await model.selectQuery(2));
+    await model.whenIdle();
+    // As after a reload: another model, or none, is what the new host has.
+    assert.ok(await model.open(workspaceUri(WORKSPACE_MODELS, 'bert').fsPath));
+    assert.equal(model.state().snapshot, undefined);
+
+    // What the panel serializer calls for the restored panel.
+    assert.equal(await model.restorePanel(), true);
+    const state = model.state();
+    assert.equal(state.info?.name, 'gpt2');
+    assert.ok(model.isActive(), 'the model is the source again');
+    assert.equal(state.snapshot?.text, ref.text);
+    assert.deepEqual([state.layer, state.head, state.query], [1, 1, 2]);
+    assert.deepEqual(state.snapshot!.tokens.map((t) => t.id), ref.ids);
+    assertClose(floats(state.snapshot!.focus.weights), ref.attentions[1]![1]!, 1e-4, 'L2H2 restored');
+    assert.equal(state.snapshot!.neuron.query, 2);
+
+    // An embeddings picture in the panel: a reload restores that one, not the model's.
+    await vscode.commands.executeCommand('headlight.showAttention', { words: ['phone', 'apple'] });
+    await api.attention.whenIdle();
+    assert.deepEqual(api.attention.panelState()?.tokens, ['phone', 'apple']);
+    assert.equal(await model.restorePanel(), false);
+  });
+
   test('llama from the hub cache: the newest revision opens and its heads equal the reference', async () => {
     const model = await modelApi();
     const ref = reference('llama');

@@ -178,6 +178,14 @@ test('the Heads view protocol: good messages pass, malformed ones do not', () =>
   assert.ok(validateToHeads({ type: 'heads', thumbs: [], focusedHead: 0, tokens: 0, label: '' }).ok);
   assert.ok(validateToHeads({ type: 'focus', head: 2 }).ok);
   assert.equal(validateToHeads({ type: 'heads', thumbs: s.thumbs, focusedHead: 4, tokens: 4, label: 'x' }).ok, false);
+  // A model's grid: the thumbnails fill the layers exactly.
+  const four = [s.thumbs[0]!, s.thumbs[0]!, s.thumbs[0]!, s.thumbs[0]!];
+  assert.equal(four.length, 4);
+  assert.ok(validateToHeads({ type: 'heads', thumbs: four, focusedHead: 3, tokens: 4, label: 'x', layers: 2 }).ok);
+  const ragged = validateToHeads({ type: 'heads', thumbs: four.slice(0, 3), focusedHead: 0, tokens: 4, label: 'x', layers: 2 });
+  assert.equal(ragged.ok, false);
+  if (!ragged.ok) assert.match(ragged.reason, /3 thumbnails do not fill 2 layers/);
+  assert.equal(validateToHeads({ type: 'heads', thumbs: four, focusedHead: 0, tokens: 4, label: 'x', layers: 0 }).ok, false);
   assert.equal(validateToHeads({ type: 'snapshot', snapshot: s }).ok, false);
   for (const good of [{ type: 'ready' }, { type: 'focusHead', head: 0 }, { type: 'showAttention' }, { type: 'log', level: 'info', message: 'm' }, { type: 'log', level: 'debug', message: 'timing: 3 ms' }]) {
     assert.ok(validateFromHeads(good).ok, JSON.stringify(good));

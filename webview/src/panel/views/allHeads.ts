@@ -1,4 +1,7 @@
-/** "All heads": every head's weights as a small multiple; click one (or Enter) to focus it. */
+/**
+ * "All heads": every head's weights as a small multiple; click one (or Enter) to focus it. With a
+ * model, the unit under the editor's cursor is marked on each (its row and column band).
+ */
 import { h } from '../../dom';
 import { ThumbGrid } from '../../thumbs';
 import { relativeThumb } from '../model/decode';
@@ -23,6 +26,9 @@ export const allHeadsView: PanelViewFactory = (context: PanelContext): PanelView
       const { snapshot, model, head } = context.state;
       if (change === 'palette') thumbs.setPalette(context.palette);
       if (model) {
+        const n = model.snapshot.units.length;
+        thumbs.setMark(context.state.highlighted >= 0 ? { index: context.state.highlighted, n } : undefined);
+        if (change === 'highlight') return;
         // One layer's heads: the focused one's. A new layer draws them anew.
         const layer = model.focus.layer;
         if (change === 'snapshot' || (change === 'head' && layer !== shownLayer)) {
@@ -34,6 +40,7 @@ export const allHeadsView: PanelViewFactory = (context: PanelContext): PanelView
       }
       if (!snapshot) return;
       if (change === 'snapshot') {
+        thumbs.setMark(undefined);
         shownLayer = -1;
         s.title.textContent = 'All heads';
         thumbs.render(snapshot.thumbs, snapshot.head.index);

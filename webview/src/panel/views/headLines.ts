@@ -21,7 +21,7 @@ const LEVELS = 8;
 type Isolate = { readonly side: 'query' | 'key'; readonly index: number } | undefined;
 
 export const headLinesView: PanelViewFactory = (context: PanelContext): PanelView => {
-  const s = section(context, 'head-lines-section', 'Head view: one layer, every head', undefined);
+  const s = section(context, 'head-lines-section', 'Head view: one layer, every head', 'headview');
   s.element.hidden = true; // until a model's picture arrives
   const layerSelect = h('select', { testid: 'head-view-layer', attrs: { 'aria-label': 'Layer' } });
   const swatches = h('div', { className: 'head-swatches', testid: 'head-swatches', attrs: { role: 'group', 'aria-label': 'Heads shown (click toggles, double-click shows only that head)' } });
@@ -169,8 +169,65 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
     canvas.dataset.heads = shown.map((on, i) => (on ? i : -1)).filter((i) => i >= 0).join(',');
   }
 
+  /** Queries, the lines, keys and the shown heads' colours, for a PNG (the labels are DOM here). */
+  function exportLines(): { width: number; height: number; paint: (ctx: CanvasRenderingContext2D, x: number, y: number) => void } {
+    const tokens = context.state.shownTokens;
+    const p = context.palette;
+    const labelWidth = 110;
+    const legend = ROW + 6;
+    const height = (tokens.length + 1) * ROW + legend;
+    const cut = (t: string): string => (t.length > 16 ? `${t.slice(0, 15)}…` : t);
+    return {
+      width: labelWidth + GAP + labelWidth,
+      height,
+      paint: (ctx, x, y) => {
+        ctx.save();
+        ctx.font = `12px ${p.fontFamily}`;
+        ctx.textBaseline = 'middle';
+        ctx.fillStyle = toCss(p.muted);
+        ctx.textAlign = 'right';
+        ctx.fillText('query', x + labelWidth - 6, y + ROW / 2);
+        ctx.textAlign = 'left';
+        ctx.fillText('key', x + labelWidth + GAP + 6, y + ROW / 2);
+        ctx.fillStyle = toCss(p.foreground);
+        tokens.forEach((t, i) => {
+          const middle = y + ROW + i * ROW + ROW / 2;
+          ctx.textAlign = 'right';
+          ctx.fillText(cut(t), x + labelWidth - 6, middle);
+          ctx.textAlign = 'left';
+          ctx.fillText(cut(t), x + labelWidth + GAP + 6, middle);
+        });
+        ctx.drawImage(canvas, x + labelWidth, y, GAP, (tokens.length + 1) * ROW);
+        let at = x;
+        const top = y + (tokens.length + 1) * ROW + 6;
+        shown.forEach((on, head) => {
+          if (!on || !heads) return;
+          ctx.fillStyle = toCss(headColour(head, heads.length));
+          ctx.fillRect(at, top, 12, 12);
+          ctx.fillStyle = toCss(p.foreground);
+          ctx.textAlign = 'left';
+          ctx.fillText(`H${head + 1}`, at + 15, top + 6);
+          at += 44;
+        });
+        ctx.restore();
+      },
+    };
+  }
+
   return {
     element: s.element,
+    charts: ['headview'],
+    exportPicture() {
+      const model = context.state.model;
+      if (!model) throw new Error('no model is shown');
+      context.belowTheFold.flushAll();
+      if (!heads) throw new Error(`layer ${layer + 1}’s heads have not arrived yet`);
+      const on = shown.filter(Boolean).length;
+      return {
+        title: `Head view of ${model.snapshot.model.name}, layer ${layer + 1}: ${on === shown.length ? `all ${on} heads` : `${on} of ${shown.length} heads`}, query → key`,
+        pieces: [{ draw: exportLines() }],
+      };
+    },
     update(change) {
       const model = context.state.model;
       if (change === 'snapshot') {

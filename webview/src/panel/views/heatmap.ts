@@ -1,6 +1,7 @@
 /**
  * "Attention weights": the focused head's heatmap (query × key; click a row for its softmax) and,
- * up to TABLE_LIMIT tokens, the table of printed weights.
+ * up to TABLE_LIMIT tokens, the table of printed weights. With a model, the unit under the
+ * editor's cursor (state.highlighted) is marked as a query row and a key column in both.
  */
 import { fixed, h } from '../../dom';
 import { HeatmapView } from '../../heatmap';
@@ -48,11 +49,21 @@ export const heatmapView: PanelViewFactory = (context: PanelContext): PanelView 
     tableHost.replaceChildren(table);
   }
 
+  /** The highlighted unit: a model's only (the embeddings' token hover stays in the token strip). */
+  const highlighted = (): number => (context.state.model ? context.state.highlighted : -1);
+
+  function markTable(): void {
+    const at = highlighted();
+    tableHost.querySelectorAll<HTMLElement>('tbody tr').forEach((tr, i) => tr.classList.toggle('highlighted', i === at));
+    tableHost.querySelectorAll<HTMLElement>('td[data-col]').forEach((td) => td.classList.toggle('highlighted-col', Number(td.dataset.col) === at));
+  }
+
   function paint(): void {
     const { head, selectedUnit, shownTokens, printValuesUpTo } = context.state;
     if (!head) return;
-    heatmap.render({ tokens: shownTokens, scores: head.scores, weights: head.weights, selectedRow: selectedUnit, printValuesUpTo });
+    heatmap.render({ tokens: shownTokens, scores: head.scores, weights: head.weights, selectedRow: selectedUnit, printValuesUpTo, highlighted: highlighted() });
     renderTable(shownTokens, head.weights);
+    markTable();
   }
 
   return {
@@ -67,6 +78,10 @@ export const heatmapView: PanelViewFactory = (context: PanelContext): PanelView 
         s.title.textContent = `Attention weights — ${focusName} ${of} (query × key)`;
       }
       if (change === 'snapshot' || change === 'head' || change === 'row') paint();
+      else if (change === 'highlight') {
+        heatmap.setHighlighted(highlighted());
+        markTable();
+      }
     },
     exportPicture() {
       const c = heatmap.canvases();

@@ -16,7 +16,7 @@
  */
 import { toCss, weightColor, type Palette } from '../../colour';
 import { h, readable, sizeCanvas } from '../../dom';
-import type { ModelThumb } from '../../../../src/shared/modelView';
+import { headLabel, type ModelThumb } from '../../../../src/shared/modelView';
 import { cellAt, cellLeft, gridLayout, moveCursor, rowTop, scrollToLayer, visibleLayers, type Cursor, type GridLayout } from '../model/gridLayout';
 import { section } from '../section';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
@@ -39,7 +39,7 @@ function colourTable(palette: Palette): Uint32Array {
 const ATLAS_BUDGET_MS = 8;
 
 export const modelGridView: PanelViewFactory = (context: PanelContext): PanelView => {
-  const s = section(context, 'model-section', 'Model view: every layer and head', undefined);
+  const s = section(context, 'model-section', 'Model view: every layer and head', 'model');
   s.element.hidden = true; // until a model's picture arrives
   const canvas = h('canvas', {
     testid: 'model-view',
@@ -373,8 +373,58 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
     interact();
   });
 
+  /**
+   * The whole grid for a PNG, every row (the canvas holds only the rows in view): the row
+   * atlases at device pixels, the labels, the focused head outlined.
+   */
+  function exportGrid(): { width: number; height: number; paint: (ctx: CanvasRenderingContext2D, x: number, y: number) => void } {
+    const model = context.state.model;
+    const g = layout;
+    if (!model || !g) throw new Error('the model view is not drawn yet');
+    const ratio = canvas.width / Math.max(1, g.width);
+    const palette = context.palette;
+    return {
+      width: g.width,
+      height: g.height,
+      paint: (ctx, x, y) => {
+        ctx.save();
+        ctx.imageSmoothingEnabled = false;
+        ctx.font = `11px ${palette.fontFamily}`;
+        ctx.textBaseline = 'middle';
+        ctx.textAlign = 'center';
+        for (let column = 0; column < g.heads; column++) {
+          ctx.fillStyle = toCss(column === model.focus.head ? palette.foreground : palette.muted);
+          ctx.fillText(`H${column + 1}`, x + cellLeft(g, column) + g.cell / 2, y + g.header / 2);
+        }
+        ctx.fillStyle = toCss(palette.muted);
+        ctx.fillText('avg', x + cellLeft(g, g.heads) + g.cell / 2, y + g.header / 2);
+        ctx.textAlign = 'right';
+        for (let layer = 0; layer < g.layers; layer++) {
+          const top = y + rowTop(g, layer);
+          ctx.drawImage(rowAtlas(layer, g, ratio), x + g.gutter, top, g.width - g.gutter, g.cell);
+          ctx.fillStyle = toCss(layer === model.focus.layer ? palette.foreground : palette.muted);
+          ctx.fillText(`L${layer + 1}`, x + g.gutter - 6, top + g.cell / 2);
+        }
+        ctx.strokeStyle = toCss(palette.focus);
+        ctx.lineWidth = 2;
+        ctx.strokeRect(x + cellLeft(g, model.focus.head) - 1.5, y + rowTop(g, model.focus.layer) - 1.5, g.cell + 3, g.cell + 3);
+        ctx.restore();
+      },
+    };
+  }
+
   return {
     element: s.element,
+    charts: ['model'],
+    exportPicture() {
+      const model = context.state.model;
+      if (!model) throw new Error('no model is shown');
+      const m = model.snapshot.model;
+      return {
+        title: `Model view: ${m.name}, ${m.layers} layers × ${m.heads} heads and each layer’s average; focused ${headLabel(model.focus.layer, model.focus.head)}`,
+        pieces: [{ draw: exportGrid(), caption: 'Each cell: a head’s weights (query rows × key columns), scaled to that head’s largest weight' }],
+      };
+    },
     update(change) {
       const model = context.state.model;
       if (change === 'snapshot') {

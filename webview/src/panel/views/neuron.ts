@@ -15,7 +15,7 @@ const LABEL = 96;
 const GAP = 14;
 
 export const neuronView: PanelViewFactory = (context: PanelContext): PanelView => {
-  const s = section(context, 'neuron-section', 'Neuron view', undefined);
+  const s = section(context, 'neuron-section', 'Neuron view', 'neuron');
   s.element.hidden = true; // until a model's picture arrives
   const querySelect = h('select', { testid: 'neuron-query', attrs: { 'aria-label': 'Query token' } });
   querySelect.addEventListener('change', () => context.selectQuery(Number(querySelect.value)));
@@ -129,8 +129,50 @@ export const neuronView: PanelViewFactory = (context: PanelContext): PanelView =
     table.querySelectorAll<HTMLElement>('[data-testid="neuron-row"]').forEach((row, j) => row.classList.toggle('highlighted', tokens.has(j)));
   }
 
+  /** The table's numbers for a PNG, one line per key beside the strips' rows (same ROW, same top). */
+  function exportTable(): { width: number; height: number; paint: (ctx: CanvasRenderingContext2D, x: number, y: number) => void } {
+    const model = context.state.model!;
+    const v = model.neuron;
+    const labels = model.tokenLabels;
+    const dots = new Float32Array(v.dots);
+    const scores = new Float32Array(v.scores);
+    const weights = new Float32Array(v.weights);
+    const n = dots.length;
+    const columns = [0, 110, 190, 270];
+    const p = context.palette;
+    return {
+      width: 340,
+      height: (n + 2) * ROW,
+      paint: (ctx, x, y) => {
+        ctx.save();
+        ctx.font = `11px ${p.monoFamily}`;
+        ctx.textBaseline = 'middle';
+        ctx.textAlign = 'left';
+        ctx.fillStyle = toCss(p.muted);
+        ['key', 'q·k', '× scale', 'softmax'].forEach((t, c) => ctx.fillText(t, x + columns[c]!, y + ROW / 2));
+        for (let j = 0; j < n; j++) {
+          const masked = scores[j] === -Infinity;
+          const cells = [labels[j] ?? String(j), fixed(dots[j]!, 4), masked ? 'masked' : fixed(scores[j]!, 4), masked ? '0' : fixed(weights[j]!, 4)];
+          ctx.fillStyle = toCss(masked ? p.muted : j === v.query ? p.focus : p.foreground);
+          cells.forEach((t, c) => ctx.fillText(c === 0 && t.length > 14 ? `${t.slice(0, 13)}…` : t, x + columns[c]!, y + (j + 2) * ROW + ROW / 2));
+        }
+        ctx.restore();
+      },
+    };
+  }
+
   return {
     element: s.element,
+    charts: ['neuron'],
+    exportPicture() {
+      const model = context.state.model;
+      if (!model) throw new Error('no model is shown');
+      context.belowTheFold.flushAll();
+      return {
+        title: `Neuron view of ${context.state.focusName}, query “${model.tokenLabels[model.neuron.query] ?? ''}” (${model.snapshot.model.name})`,
+        pieces: [{ canvas, caption: 'q, then each key’s k and q ⊙ k per dimension (blue +, red −)' }, { draw: exportTable(), caption: summary.textContent ?? '' }],
+      };
+    },
     update(change) {
       const model = context.state.model;
       if (change === 'snapshot') {

@@ -9,7 +9,7 @@ import { section } from '../section';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 
 export const rolloutView: PanelViewFactory = (context: PanelContext): PanelView => {
-  const s = section(context, 'rollout-section', 'Attention rollout', undefined);
+  const s = section(context, 'rollout-section', 'Attention rollout', 'rollout');
   s.element.hidden = true; // until a model's picture arrives
   const layerSelect = h('select', { testid: 'rollout-layer', attrs: { 'aria-label': 'Up to layer' } });
   layerSelect.addEventListener('change', () => context.post({ type: 'setRolloutLayer', upTo: Number(layerSelect.value) || 0 }));
@@ -33,6 +33,18 @@ export const rolloutView: PanelViewFactory = (context: PanelContext): PanelView 
   context.belowTheFold.watch(s.element);
   return {
     element: s.element,
+    charts: ['rollout'],
+    exportPicture() {
+      const model = context.state.model;
+      if (!model) throw new Error('no model is shown');
+      // Drawn when scrolled to: draw it now if it has not been.
+      context.belowTheFold.flushAll();
+      const c = heatmap.canvases();
+      return {
+        title: `Attention rollout of ${model.snapshot.model.name} through layers 1 … ${model.rollout.upTo + 1} (residual ${model.rollout.residual}), query × key`,
+        pieces: [{ canvas: c.chart }, { canvas: c.legend, caption: c.legendText }],
+      };
+    },
     update(change) {
       const model = context.state.model;
       if (change === 'palette') heatmap.setPalette(context.palette);

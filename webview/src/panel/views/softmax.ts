@@ -1,4 +1,7 @@
-/** "Softmax, step by step" for the selected query row of the focused head. */
+/**
+ * "Softmax, step by step" for the selected query row of the focused head; with a model, the keys
+ * of the unit under the editor's cursor are marked in its table.
+ */
 import { loadChartJs } from '../../charts';
 import { SoftmaxView } from '../../softmax';
 import { displayToken } from '../../../../src/shared/displayToken';
@@ -11,6 +14,12 @@ export const softmaxView: PanelViewFactory = (context: PanelContext): PanelView 
   const softmax = new SoftmaxView(context.palette, (token) => context.selectQuery(token));
   s.body.append(softmax.element);
   context.belowTheFold.watch(softmax.barsElement());
+
+  /** A model's softmax is over tokens: the highlighted unit's tokens (one, or a word's pieces). */
+  function markHighlight(): void {
+    const { model, highlighted } = context.state;
+    softmax.markKeys(new Set(model && highlighted >= 0 ? model.snapshot.units[highlighted]?.tokens ?? [] : []));
+  }
 
   return {
     element: s.element,
@@ -25,7 +34,8 @@ export const softmaxView: PanelViewFactory = (context: PanelContext): PanelView 
         s.title.textContent = model
           ? `Softmax of “${displayToken(row.query)}”, step by step — ${context.state.focusName}, scores q·k × ${fixed(model.neuron.scale, 4)}${model.focus.causal ? ', causal mask' : ''}`
           : `Softmax of “${displayToken(row.query)}”, step by step`;
-      }
+        markHighlight();
+      } else if (change === 'highlight') markHighlight();
     },
     async exportPicture() {
       // The bars are a Chart.js chart: with the library loaded, flushing draws them now.
