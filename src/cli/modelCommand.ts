@@ -21,7 +21,7 @@ import { loadModel, type LoadedModel, type ModelSummary } from '../model';
 import { gemmWorkerBeside, ParallelEngine } from '../model/parallel';
 import type { EncodedText } from '../model/tokenizer';
 import { CliError, fixed, table, type CliIo } from './io';
-import { formatNumber, RowFormatter } from '../shared/jsonRows';
+import { formatNumber, RowFormatter } from '../model/jsonRows';
 
 const MODEL_HELP = `Usage: headlight model DIR [--json]
 

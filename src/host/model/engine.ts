@@ -26,7 +26,7 @@ import { applyUnits, unitGroups } from '../../core/tokenGroups';
 import type { Matrix } from '../../core/types';
 import { loadModel, type LoadedModel, type LoadOptions } from '../../model';
 import type { EncodedText, ModelTokenizer } from '../../model/tokenizer';
-import { formatNumber, RowFormatter } from '../../shared/jsonRows';
+import { formatNumber, RowFormatter } from '../../model/jsonRows';
 import {
   DEFAULT_MODEL_VIEW_OPTIONS,
   THUMB_SIDE,

@@ -148,7 +148,7 @@ test('attention --model: bad input is refused with its message', () => {
 });
 
 test('the JSON rows carry Number(v.toPrecision(7)) for every value, fast path and fallback alike', async () => {
-  const { RowFormatter } = await import('../../../src/shared/jsonRows');
+  const { RowFormatter } = await import('../../../src/model/jsonRows');
   const values: number[] = [0, -0, 1, 2.5, -0.25, 1e-30, 1e-6, 9.9999995e-7, 0.1, 0.09999999, 0.099999995, 0.99999997, 0.999999949, 0.9999999,
     1e-5 - 1e-13, 0.5, 0.123456749, 0.123456751, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
   let seed = 7;
