@@ -21,7 +21,7 @@ import type { EmbFormat, ParsedEmb } from './types';
 import { DETECT_BYTES, detectFormat } from './formats/detect';
 import { Worker } from 'node:worker_threads';
 import { readBytes, readBytesSliced, readFileSliced, type BinaryReader, type ByteWindow } from './formats/byteWindow';
-import { BinaryProblems, assembleBinary, failed } from './formats/binaryRows';
+import { BinaryProblems, failed, finishAssembled } from './formats/binaryRows';
 import { rowsFromMessage } from './formats/binaryTransfer';
 import type { BinaryJob, BinaryWorkerMessage } from './formats/binaryWorker';
 import { sharedRowsSupported } from './rowMemory';
@@ -134,7 +134,7 @@ async function loadBinaryInWorker(file: string, format: 'word2vec' | 'fasttext',
     }
     if (message.type !== 'rows') throw new Error(`unexpected message from the binary reader's worker: ${message.type}`);
     const rows = rowsFromMessage(message.rows);
-    return await readBytesSliced(new Uint8Array(0), () => assembleBinary(rows), signal);
+    return await readBytesSliced(new Uint8Array(0), () => finishAssembled(rows), signal);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     void worker.terminate();

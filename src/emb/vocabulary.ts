@@ -114,6 +114,84 @@ export class Vocabulary {
     return { vocabulary: new Vocabulary(text, starts, ends, count, table), rowOf };
   }
 
+  /**
+   * The same as `build` over the tokens' UTF-8 bytes (bytes[0, length): `rows` valid UTF-8
+   * tokens, each followed by "\n"), so a worker thread can build the table where the bytes are
+   * and hand over only typed arrays (`fromParts` joins them to the decoded text on the other side):
+   * offsets count UTF-16 code units of the decoded text, hashes and equality are those of `build`
+   * (equal valid UTF-8 bytes are equal strings; a non-ASCII token is decoded for its lower case).
+   * `skip[r]` = 1 leaves token row r out (its bytes stay in the text; rowOf[r] = SKIPPED_ROW).
+   */
+  static *buildFromUtf8(bytes: Uint8Array, length: number, rows: number, skip?: Uint8Array): Generator<void, { parts: VocabularyParts; rowOf: Int32Array }> {
+    const starts = new Uint32Array(rows);
+    const ends = new Uint32Array(rows);
+    // Byte start of each kept row, for the equality test between duplicates.
+    const byteStarts = new Uint32Array(rows);
+    const rowOf = new Int32Array(rows);
+    const size = tableSize(rows);
+    const table = new Int32Array(size);
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    let count = 0;
+    let at = 0;
+    let unit = 0;
+    for (let r = 0; r < rows; r++) {
+      const start = at;
+      let h = FNV_OFFSET;
+      let wide = 0;
+      let ascii = true;
+      let end = start;
+      for (; end < length; end++) {
+        let c = bytes[end]!;
+        if (c === 0x0a) break;
+        if (c >= 0x80) {
+          ascii = false;
+          if ((c & 0xc0) === 0x80) wide--;
+          else if (c >= 0xf0) wide++;
+        } else if (c >= 0x41 && c <= 0x5a) c += 0x20;
+        h = Math.imul(h ^ c, FNV_PRIME);
+      }
+      if (end >= length) throw new RangeError(`Vocabulary.buildFromUtf8: ${rows} tokens expected, the bytes hold ${r}`);
+      at = end + 1;
+      const unitStart = unit;
+      unit += end - start + wide + 1;
+      if (skip?.[r]) {
+        rowOf[r] = SKIPPED_ROW;
+        continue;
+      }
+      if (!ascii) h = foldedHashOf(decoder.decode(bytes.subarray(start, end)).toLowerCase());
+      let slot = homeSlot(h >>> 0, size);
+      let duplicateOf = -1;
+      const byteLength = end - start;
+      for (let entry = table[slot]!; entry !== 0; entry = table[slot]!) {
+        const row = entry - 1;
+        if (ends[row]! - starts[row]! === end - start + wide && sameBytes(bytes, byteStarts[row]!, start, byteLength)) {
+          duplicateOf = row;
+          break;
+        }
+        if (++slot === size) slot = 0;
+      }
+      if (duplicateOf >= 0) {
+        rowOf[r] = -1 - duplicateOf;
+      } else {
+        starts[count] = unitStart;
+        ends[count] = unit - 1;
+        byteStarts[count] = start;
+        table[slot] = count + 1;
+        rowOf[r] = count++;
+      }
+      if ((r + 1) % SLICE_ROWS === 0) yield;
+    }
+    return { parts: { starts: starts.slice(0, count), ends: ends.slice(0, count), table, count }, rowOf };
+  }
+
+  /** The vocabulary of `buildFromUtf8`'s parts over the decoded text of its bytes. */
+  static fromParts(text: string, parts: VocabularyParts): Vocabulary {
+    if (parts.count > 0 && parts.ends[parts.count - 1]! >= text.length) {
+      throw new RangeError(`Vocabulary.fromParts: the text (${text.length} characters) ends before row ${parts.count - 1}'s token`);
+    }
+    return new Vocabulary(text, parts.starts, parts.ends, parts.count, parts.table);
+  }
+
   /** A vocabulary of these tokens (the first of equal tokens is kept; later ones get no row). */
   static fromTokens(tokens: readonly string[]): Vocabulary {
     for (const token of tokens) {
@@ -244,6 +322,23 @@ export class Vocabulary {
     const start = this.starts[row]!;
     return this.ends[row]! - start === token.length && this.text.startsWith(token, start);
   }
+}
+
+/** rowOf of a token row that `buildFromUtf8` was told to skip. */
+export const SKIPPED_ROW = -0x80000000;
+
+/** What `buildFromUtf8` builds: typed arrays only, so they can cross to another thread. */
+export interface VocabularyParts {
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  readonly table: Int32Array;
+  readonly count: number;
+}
+
+/** Whether bytes[a, a + length) and bytes[b, b + length) are equal. */
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 /** Whether text[a, a + length) and text[b, b + length) are equal. */

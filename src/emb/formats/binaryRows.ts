@@ -11,8 +11,8 @@
 import { SLICE_ROWS } from '../slices';
 import { EmbeddingStore, type SubwordVectors } from '../store';
 import { MAX_PROBLEMS, type EmbLayout, type EmbProblem, type EmbProblemCode, type ParsedEmb } from '../types';
-import { Vocabulary } from '../vocabulary';
-import { PAUSE, type BinaryReader, type ReadStep } from './byteWindow';
+import { SKIPPED_ROW, Vocabulary, type VocabularyParts } from '../vocabulary';
+import { PAUSE, type BinaryReader } from './byteWindow';
 
 const NO_RANGE = { line: 0, startColumn: 0, endColumn: 0 } as const;
 
@@ -117,6 +117,11 @@ export class TokenText {
     return true;
   }
 
+  /** The bytes so far (bytes[0, length); valid until the next `add`). */
+  view(): { readonly bytes: Uint8Array; readonly length: number } {
+    return { bytes: this.bytes, length: this.length };
+  }
+
   /** The bytes so far (to hand to another thread), and a TokenText made from such a snapshot. */
   snapshot(): { readonly bytes: Uint8Array; readonly rows: number } {
     return { bytes: this.bytes.subarray(0, this.length), rows: this.rows };
@@ -132,7 +137,7 @@ export class TokenText {
 
   /** All tokens decoded (invalid sequences were already replaced), in pieces of about 4 MiB. */
   *textSteps(): Generator<void, string> {
-    const decoder = new TextDecoder('utf-8');
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     const parts: string[] = [];
     for (let at = 0; at < this.length; at += TEXT_PIECE) {
       parts.push(decoder.decode(this.bytes.subarray(at, Math.min(this.length, at + TEXT_PIECE)), { stream: true }));
@@ -185,84 +190,69 @@ export interface RowsToAssemble {
   readonly subwords?: SubwordVectors;
 }
 
-/**
- * Builds the vocabulary (the first of equal tokens wins; later ones get a problem), drops rows
- * with non-finite values, compacts the kept rows to the front (block-aware, forward copies only),
- * and returns the ParsedEmb. Yields PAUSE every SLICE_ROWS rows.
- */
+/** Rows assembled (vocabulary table built, rows compacted) but the token text not yet decoded: what a worker hands over. */
+export interface AssembledRows {
+  readonly name: string;
+  readonly layout: EmbLayout;
+  readonly format: 'word2vec' | 'fasttext';
+  readonly dim: number;
+  readonly tokens: TokenText;
+  readonly vocabulary: VocabularyParts;
+  /** The kept rows, compacted to the front, in blocks of rowsPerBlock. */
+  readonly blocks: readonly Float32Array[];
+  readonly rowsPerBlock: number;
+  /** Per kept row: ‖row‖₂. */
+  readonly norms: Float32Array;
+  readonly problems: BinaryProblems;
+  readonly subwords?: SubwordVectors;
+}
+
+/** Every step of the assembly: assembleRows (where the rows were read), then finishAssembled. */
 export function* assembleBinary(input: RowsToAssemble): BinaryReader<ParsedEmb> {
-  const { rowsRead, hasToken, norms } = input;
-  // 1. Non-finite rows leave before the vocabulary sees their tokens.
-  const text = yield* pausing(input.tokens.textSteps());
-  let tokenRows: Int32Array | number[] = [];
-  let vocabularyText = text;
-  let allFinite = true;
-  for (let r = 0; r < rowsRead && allFinite; r++) {
-    if (hasToken[r] && !Number.isFinite(norms[r]!)) allFinite = false;
+  return yield* finishAssembled(yield* assembleRows(input));
+}
+
+/**
+ * Builds the vocabulary's table from the token bytes (the first of equal tokens wins; later ones
+ * get a problem), drops rows with non-finite values, and compacts the kept rows to the front
+ * (block-aware, forward copies only). Typed arrays and bytes only, so it runs in the worker that
+ * read the rows. Yields PAUSE every SLICE_ROWS rows.
+ */
+export function* assembleRows(input: RowsToAssemble): BinaryReader<AssembledRows> {
+  const { rowsRead, hasToken, norms, rowOffset, problems, dim, blocks, rowsPerBlock: per } = input;
+  const tokenCount = input.tokens.rows;
+  // 1. The file row of each token; rows with NaN or ∞ leave before the vocabulary sees their tokens.
+  const tokenRows = new Int32Array(tokenCount);
+  let skip: Uint8Array | undefined;
+  for (let r = 0, t = 0; r < rowsRead; r++) {
+    if (!hasToken[r]) continue;
+    if (!Number.isFinite(norms[r]!)) (skip ??= new Uint8Array(tokenCount))[t] = 1;
+    tokenRows[t++] = r;
     if (r % (SLICE_ROWS * 64) === 0) yield PAUSE;
   }
-  if (allFinite) {
-    // The common case: every token goes to the vocabulary as read, no string per token.
-    const rowsWithTokens = new Int32Array(input.tokens.rows);
-    for (let r = 0, t = 0; r < rowsRead; r++) {
-      if (hasToken[r]) rowsWithTokens[t++] = r;
-      if (r % (SLICE_ROWS * 64) === 0) yield PAUSE;
+  const tokenAt = lazyTokens(input.tokens);
+  if (skip) {
+    for (let t = 0; t < tokenCount; t++) {
+      if (skip[t]) problems.add('non-finite', 'error', rowOffset[tokenRows[t]!]!, `the row of "${shorten(tokenAt(t))}" has a value that is not a finite number (NaN or infinity); the row is skipped.`);
     }
-    tokenRows = rowsWithTokens;
-  } else {
-    ({ tokenRows, vocabularyText } = yield* dropNonFinite(input, text));
   }
-  yield PAUSE;
-  return yield* vocabularyAndCompaction(input, tokenRows, vocabularyText);
-}
-
-/** Rows with NaN or ∞ leave (with a problem) before the vocabulary sees their tokens. */
-function* dropNonFinite(input: RowsToAssemble, text: string): Generator<ReadStep, { tokenRows: number[]; vocabularyText: string }> {
-  const { rowsRead, hasToken, norms, rowOffset, problems } = input;
-  const tokenRows: number[] = [];
-  const keptText: string[] = [];
-  let cursor = 0;
-  for (let r = 0; r < rowsRead; r++) {
-    if (!hasToken[r]) continue;
-    const next = text.indexOf('\n', cursor);
-    const token = text.slice(cursor, next);
-    cursor = next + 1;
-    if (!Number.isFinite(norms[r]!)) {
-      problems.add('non-finite', 'error', rowOffset[r]!, `the row of "${shorten(token)}" has a value that is not a finite number (NaN or infinity); the row is skipped.`);
-      continue;
-    }
-    tokenRows.push(r);
-    keptText.push(token);
-    if (r % SLICE_ROWS === 0) yield PAUSE;
-  }
-  keptText.push('');
-  return { tokenRows, vocabularyText: keptText.join('\n') };
-}
-
-/** Step 2 of assembleBinary, continued. */
-function* vocabularyAndCompaction(input: RowsToAssemble, tokenRows: Int32Array | number[], vocabularyText: string): BinaryReader<ParsedEmb> {
-  const { dim, blocks, rowsPerBlock: per, norms, rowOffset, problems } = input;
   // 2. Vocabulary: duplicates keep their first row.
-  const steps = Vocabulary.build(vocabularyText, tokenRows.length);
-  let built: { vocabulary: Vocabulary; rowOf: Int32Array };
-  for (;;) {
-    const step = steps.next();
-    if (step.done) {
-      built = step.value;
-      break;
-    }
-    yield PAUSE;
-  }
-  const { vocabulary, rowOf } = built;
+  const { bytes, length } = input.tokens.view();
+  const { parts, rowOf } = yield* pausing(Vocabulary.buildFromUtf8(bytes, length, tokenCount, skip));
   // 3. Compact: row tokenRows[t] moves to vocabulary row rowOf[t] (increasing in t, ≤ the file row).
-  const count = vocabulary.count;
-  const keptNorms = new Float32Array(count);
-  for (let t = 0; t < tokenRows.length; t++) {
+  const keptNorms = new Float32Array(parts.count);
+  let tokenOfRow: Int32Array | undefined; // vocabulary row → its token row, built at the first duplicate
+  for (let t = 0; t < tokenCount; t++) {
     const from = tokenRows[t]!;
     const to = rowOf[t]!;
+    if (to === SKIPPED_ROW) continue;
     if (to < 0) {
-      const first = tokenRows[-1 - to]!;
-      problems.add('duplicate-token', 'warning', rowOffset[from]!, `"${shorten(vocabulary.token(-1 - to))}" already has a row (at byte ${rowOffset[first]!}); the first row is used and this one is skipped.`);
+      if (!tokenOfRow) {
+        tokenOfRow = new Int32Array(parts.count);
+        for (let k = 0; k < tokenCount; k++) if (rowOf[k]! >= 0) tokenOfRow[rowOf[k]!] = k;
+      }
+      const first = tokenRows[tokenOfRow[-1 - to]!]!;
+      problems.add('duplicate-token', 'warning', rowOffset[from]!, `"${shorten(tokenAt(t))}" already has a row (at byte ${rowOffset[first]!}); the first row is used and this one is skipped.`);
       continue;
     }
     keptNorms[to] = norms[from]!;
@@ -276,10 +266,44 @@ function* vocabularyAndCompaction(input: RowsToAssemble, tokenRows: Int32Array |
     }
     if (t % SLICE_ROWS === 0) yield PAUSE;
   }
-  const store = new EmbeddingStore({ name: input.name, dim, tokens: vocabulary, vectors: blocks, rowsPerBlock: per, norms: keptNorms, subwords: input.subwords });
-  if (count === 0 && !problems.list.some((p) => p.severity === 'error')) {
+  if (parts.count === 0 && !problems.list.some((p) => p.severity === 'error')) {
     problems.add('empty-file', 'error', 0, 'the file has no embedding rows.');
   }
+  return {
+    name: input.name,
+    layout: input.layout,
+    format: input.format,
+    dim,
+    tokens: input.tokens,
+    vocabulary: parts,
+    blocks,
+    rowsPerBlock: per,
+    norms: keptNorms,
+    problems,
+    subwords: input.subwords,
+  };
+}
+
+/** token(t) over the token bytes, for problem messages (the offsets are found on first use). */
+function lazyTokens(tokens: TokenText): (t: number) => string {
+  let starts: Uint32Array | undefined;
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  return (t) => {
+    const { bytes, length } = tokens.view();
+    if (!starts) {
+      starts = new Uint32Array(tokens.rows + 1);
+      for (let i = 0, k = 1; i < length; i++) if (bytes[i] === 0x0a) starts[k++] = i + 1;
+    }
+    return decoder.decode(bytes.subarray(starts[t], starts[t + 1]! - 1));
+  };
+}
+
+/** The token text decoded and joined to the vocabulary's table, and the store: the part that needs this thread's strings. */
+export function* finishAssembled(input: AssembledRows): BinaryReader<ParsedEmb> {
+  const text = yield* pausing(input.tokens.textSteps());
+  const vocabulary = Vocabulary.fromParts(text, input.vocabulary);
+  const { dim, blocks, rowsPerBlock, norms, problems } = input;
+  const store = new EmbeddingStore({ name: input.name, dim, tokens: vocabulary, vectors: blocks, rowsPerBlock, norms, subwords: input.subwords });
   return {
     store,
     problems: problems.sorted(),

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { EmbProblem } from '../types';
-import { readFileSliced } from './byteWindow';
+import { readFileSliced, readBytes } from './byteWindow';
+import { assembleRows } from './binaryRows';
 import { rowsToMessage, type RowsMessage } from './binaryTransfer';
 import { readFastTextRows } from './fasttext/read';
 import { readWord2vecRows } from './word2vec/read';
@@ -52,7 +53,9 @@ async function run(job: BinaryJob): Promise<void> {
       port.postMessage({ type: 'failed', problems: result.problems, problemsOmitted: result.problemsOmitted } satisfies BinaryWorkerMessage);
       return;
     }
-    const { message, transfer } = rowsToMessage(result);
+    // The vocabulary's table and the compaction run here too: the calling thread only decodes the text.
+    const assembled = readBytes(new Uint8Array(0), () => assembleRows(result));
+    const { message, transfer } = rowsToMessage(assembled);
     port.postMessage({ type: 'rows', rows: message } satisfies BinaryWorkerMessage, transfer);
   } finally {
     await handle.close();
