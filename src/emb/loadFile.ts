@@ -23,7 +23,7 @@ import { Worker } from 'node:worker_threads';
 import { readBytes, readBytesSliced, readFileSliced, type BinaryReader, type ByteWindow } from './formats/byteWindow';
 import { BinaryProblems, failed, finishAssembled } from './formats/binaryRows';
 import { rowsFromMessage } from './formats/binaryTransfer';
-import type { BinaryJob, BinaryWorkerMessage } from './formats/binaryWorker';
+import type { BinaryJob, BinaryPreview, BinaryWorkerMessage } from './formats/binaryWorker';
 import { sharedRowsSupported } from './rowMemory';
 import { readFastTextBin } from './formats/fasttext/read';
 import { loadTextFile, type LoadOptions as TextLoadOptions } from './formats/text/loadText';
@@ -50,6 +50,8 @@ export interface LoadOptions extends TextLoadOptions {
    * more; this thread when it does not exist (under tsx) or shared memory is unavailable.
    */
   readonly binaryWorker?: string | false;
+  /** Binary files read in the worker: the header and the first tokens, as soon as they are read. */
+  readonly onPreview?: (preview: BinaryPreview) => void;
 }
 
 export const BINARY_WORKER_FILE = 'embBinaryWorker.js';
@@ -118,6 +120,7 @@ async function loadBinaryInWorker(file: string, format: 'word2vec' | 'fasttext',
     const message = await new Promise<BinaryWorkerMessage>((resolve, reject) => {
       worker.on('message', (m: BinaryWorkerMessage) => {
         if (m.type === 'progress') options.onProgress?.(0.9 * m.fraction);
+        else if (m.type === 'preview') options.onPreview?.(m.preview);
         else resolve(m);
       });
       worker.once('error', reject);
