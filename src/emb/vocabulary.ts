@@ -129,7 +129,7 @@ export class Vocabulary {
     const byteStarts = new Uint32Array(rows);
     const rowOf = new Int32Array(rows);
     const size = tableSize(rows);
-    const table = new Int32Array(size);
+    const slots = new Int32Array(2 * size);
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     let count = 0;
     let at = 0;
@@ -159,12 +159,15 @@ export class Vocabulary {
         continue;
       }
       if (!ascii) h = foldedHashOf(decoder.decode(bytes.subarray(start, end)).toLowerCase());
-      let slot = homeSlot(h >>> 0, size);
+      h >>>= 0;
+      let slot = homeSlot(h, size);
       let duplicateOf = -1;
       const byteLength = end - start;
-      for (let entry = table[slot]!; entry !== 0; entry = table[slot]!) {
+      // Each slot holds its entry and its full hash side by side (one cache line per probe): only
+      // an equal hash reads the row's offsets and bytes, which are elsewhere in memory.
+      for (let entry = slots[2 * slot]!; entry !== 0; entry = slots[2 * slot]!) {
         const row = entry - 1;
-        if (ends[row]! - starts[row]! === end - start + wide && sameBytes(bytes, byteStarts[row]!, start, byteLength)) {
+        if (slots[2 * slot + 1] === (h | 0) && ends[row]! - starts[row]! === end - start + wide && sameBytes(bytes, byteStarts[row]!, start, byteLength)) {
           duplicateOf = row;
           break;
         }
@@ -176,11 +179,14 @@ export class Vocabulary {
         starts[count] = unitStart;
         ends[count] = unit - 1;
         byteStarts[count] = start;
-        table[slot] = count + 1;
+        slots[2 * slot] = count + 1;
+        slots[2 * slot + 1] = h | 0;
         rowOf[r] = count++;
       }
       if ((r + 1) % SLICE_ROWS === 0) yield;
     }
+    const table = new Int32Array(size);
+    for (let slot = 0; slot < size; slot++) table[slot] = slots[2 * slot]!;
     return { parts: { starts: starts.slice(0, count), ends: ends.slice(0, count), table, count }, rowOf };
   }
 
