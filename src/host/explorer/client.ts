@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { ExplorerSummary } from '../../shared/explorerProtocol';
+import type { ExplorerPreview, ExplorerSummary } from '../../shared/explorerProtocol';
 import { ExplorerEngine, ExplorerQueryError, type EngineAnswer, type EngineAnswers, type EngineQuery } from './engine';
 import { loadForExplorer } from './load';
 
@@ -20,6 +20,7 @@ export type WorkerValue = { readonly kind: 'loaded'; readonly summary: ExplorerS
 
 export type WorkerReply =
   | { readonly id: number; readonly progress: number }
+  | { readonly id: number; readonly preview: ExplorerPreview }
   | { readonly id: number; readonly ok: true; readonly value: WorkerValue }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly userError: boolean };
 
@@ -27,6 +28,7 @@ interface Pending {
   readonly resolve: (value: WorkerValue) => void;
   readonly reject: (error: Error) => void;
   readonly onProgress?: (fraction: number) => void;
+  readonly onPreview?: (preview: ExplorerPreview) => void;
 }
 
 export class ExplorerClient {
@@ -49,17 +51,20 @@ export class ExplorerClient {
     return this.worker ? 'worker' : this.engine ? 'in-process' : 'none';
   }
 
-  /** Indexes `file` (once); `onProgress` gets fractions in [0, 1]. */
-  async load(file: string, label: string, onProgress: (fraction: number) => void): Promise<ExplorerSummary> {
+  /**
+   * Indexes `file` (once); `onProgress` gets fractions in [0, 1], `onPreview` the header and first
+   * tokens before the index is complete (word2vec binaries).
+   */
+  async load(file: string, label: string, onProgress: (fraction: number) => void, onPreview?: (preview: ExplorerPreview) => void): Promise<ExplorerSummary> {
     const bytes = (await fs.promises.stat(file)).size;
     const worker = this.startWorker();
     if (worker) {
-      const value = await this.send({ id: this.nextId++, kind: 'load', file, label, bytes }, onProgress);
+      const value = await this.send({ id: this.nextId++, kind: 'load', file, label, bytes }, onProgress, onPreview);
       if (value.kind !== 'loaded') throw new Error('the Explorer worker answered a load with a query result');
       return value.summary;
     }
     const started = performance.now();
-    const loaded = await loadForExplorer(file, { onProgress });
+    const loaded = await loadForExplorer(file, { onProgress, onPreview });
     if (this.disposed) throw new Error('the Explorer was closed');
     this.engine = new ExplorerEngine(loaded, label);
     return this.engine.summary(bytes, performance.now() - started);
@@ -86,11 +91,11 @@ export class ExplorerClient {
     this.pending.clear();
   }
 
-  private send(request: WorkerRequest, onProgress?: (fraction: number) => void): Promise<WorkerValue> {
+  private send(request: WorkerRequest, onProgress?: (fraction: number) => void, onPreview?: (preview: ExplorerPreview) => void): Promise<WorkerValue> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new Error('the Explorer worker is not running'));
     return new Promise<WorkerValue>((resolve, reject) => {
-      this.pending.set(request.id, { resolve, reject, onProgress });
+      this.pending.set(request.id, { resolve, reject, onProgress, onPreview });
       worker.postMessage(request);
     });
   }
@@ -105,6 +110,10 @@ export class ExplorerClient {
         if (!pending) return;
         if ('progress' in reply) {
           pending.onProgress?.(reply.progress);
+          return;
+        }
+        if ('preview' in reply) {
+          pending.onPreview?.(reply.preview);
           return;
         }
         this.pending.delete(reply.id);

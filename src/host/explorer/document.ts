@@ -1,12 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExplorerSummary, LoadStatus } from '../../shared/explorerProtocol';
+import type { ExplorerPreview, ExplorerSummary, LoadStatus } from '../../shared/explorerProtocol';
 import { ExplorerClient } from './client';
 
 export interface ExplorerState {
   readonly status: LoadStatus;
   readonly progress: number;
   readonly summary: ExplorerSummary | undefined;
+  /** The header and first tokens, once read (before the index is complete). */
+  readonly preview: ExplorerPreview | undefined;
   readonly message: string;
 }
 
@@ -18,9 +20,9 @@ export interface ExplorerState {
  */
 export class ExplorerDocument implements vscode.CustomDocument {
   private readonly changed = new vscode.EventEmitter<ExplorerState>();
-  /** Fires on progress, on `ready` and on `error`. */
+  /** Fires on progress, on the preview, on `ready` and on `error`. */
   readonly onDidChange = this.changed.event;
-  private current: ExplorerState = { status: 'loading', progress: 0, summary: undefined, message: '' };
+  private current: ExplorerState = { status: 'loading', progress: 0, summary: undefined, preview: undefined, message: '' };
   readonly client: ExplorerClient;
   /** Settles when indexing ends (never rejects: a failure is the state `error`). */
   readonly loaded: Promise<ExplorerState>;
@@ -51,7 +53,7 @@ export class ExplorerDocument implements vscode.CustomDocument {
 
   private async index(): Promise<ExplorerState> {
     if (this.uri.scheme !== 'file') {
-      return this.set({ status: 'error', progress: 0, summary: undefined, message: `The Embedding Explorer reads files from disk; ${this.label} is on "${this.uri.scheme}:".` });
+      return this.set({ status: 'error', progress: 0, summary: undefined, preview: undefined, message: `The Embedding Explorer reads files from disk; ${this.label} is on "${this.uri.scheme}:".` });
     }
     let lastPercent = -1;
     try {
@@ -60,13 +62,15 @@ export class ExplorerDocument implements vscode.CustomDocument {
         if (percent === lastPercent) return;
         lastPercent = percent;
         this.set({ ...this.current, progress: Math.max(0, Math.min(1, fraction)) });
+      }, (preview) => {
+        if (this.current.status === 'loading') this.set({ ...this.current, preview });
       });
       this.log.info(`explorer: ${this.label}: ${summary.count} × ${summary.dim} (${summary.format}) indexed in ${summary.loadMs.toFixed(0)} ms, ${summary.problems} problem(s)`);
-      return this.set({ status: 'ready', progress: 1, summary, message: '' });
+      return this.set({ status: 'ready', progress: 1, summary, preview: this.current.preview, message: '' });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.warn(`explorer: ${this.label}: ${message}`);
-      return this.set({ status: 'error', progress: this.current.progress, summary: undefined, message: `Cannot index ${this.label}: ${message}. (Not an embeddings file? “Reopen Editor With…” opens it another way.)` });
+      return this.set({ status: 'error', progress: this.current.progress, summary: undefined, preview: undefined, message: `Cannot index ${this.label}: ${message}. (Not an embeddings file? “Reopen Editor With…” opens it another way.)` });
     }
   }
 

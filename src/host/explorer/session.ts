@@ -16,7 +16,7 @@ import {
 import { epochMs } from '../../shared/protocol';
 import type { EngineAnswers, EngineQuery } from './engine';
 import { ExplorerQueryError } from './engine';
-import type { ExplorerDocument } from './document';
+import type { ExplorerDocument, ExplorerState } from './document';
 
 export interface SessionHost {
   readonly log: vscode.LogOutputChannel;
@@ -34,6 +34,7 @@ export class ExplorerSession extends Disposable {
   /** The last message of each type posted (tests read them). */
   readonly lastPosted = new Map<ToExplorerMessage['type'], ToExplorerMessage>();
   private readonly timings: Record<string, number>;
+  private previewPosted: ExplorerState['preview'];
 
   constructor(
     readonly document: ExplorerDocument,
@@ -46,7 +47,10 @@ export class ExplorerSession extends Disposable {
     this.register(panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)));
     this.register(
       document.onDidChange((state) => {
-        if (state.status === 'loading') this.post({ type: 'progress', fraction: state.progress });
+        if (state.status === 'loading' && state.preview && state.preview !== this.previewPosted) {
+          this.previewPosted = state.preview;
+          this.post({ type: 'preview', preview: state.preview });
+        } else if (state.status === 'loading') this.post({ type: 'progress', fraction: state.progress });
         else if (state.status === 'ready' && state.summary) this.post({ type: 'loaded', summary: state.summary });
         else this.post({ type: 'failed', message: state.message });
       }),
@@ -81,7 +85,8 @@ export class ExplorerSession extends Disposable {
         this.ready = true;
         this.timings.readyReceived = epochMs();
         const state = this.document.state;
-        this.post({ type: 'init', file: this.document.label, status: state.status, progress: state.progress, summary: state.summary, message: state.message, timings: this.timings });
+        this.previewPosted = state.preview;
+        this.post({ type: 'init', file: this.document.label, status: state.status, progress: state.progress, summary: state.summary, preview: state.preview, message: state.message, timings: this.timings });
         return;
       }
       case 'requestRows':

@@ -36,7 +36,10 @@ async function handle(request: WorkerRequest): Promise<void> {
   if (request.kind === 'load') {
     try {
       const started = performance.now();
-      const loaded = await loadForExplorer(request.file, { onProgress: (fraction) => post({ id: request.id, progress: fraction }) });
+      const loaded = await loadForExplorer(request.file, {
+        onProgress: (fraction) => post({ id: request.id, progress: fraction }),
+        onPreview: (preview) => post({ id: request.id, preview }),
+      });
       engine = new ExplorerEngine(loaded, request.label);
       post({ id: request.id, ok: true, value: { kind: 'loaded', summary: engine.summary(request.bytes, performance.now() - started) } });
     } catch (error) {

@@ -112,3 +112,21 @@ test('files the fast path hands back to the careful reader: truncated, a lying h
   assert.equal(fast(word2vec([...rows.slice(0, 5), ['', [1, 2, 3, 4]], ...rows.slice(5)])), undefined);
   assert.equal(fast(word2vec([...rows.slice(0, 5), ['a\u0001b', [1, 2, 3, 4]]])), undefined);
 });
+
+test('the preview: the header and the first tokens in file order, before the read ends', { skip }, () => {
+  const bytes = new Uint8Array(fs.readFileSync(path.join(BIN, 'word2vec-c.bin')));
+  const expected = careful(bytes);
+  const file = path.join(dir, 'preview.bin');
+  fs.writeFileSync(file, bytes);
+  const fd = fs.openSync(file, 'r');
+  const previews: { count: number; dim: number; tokens: readonly string[] }[] = [];
+  try {
+    readWord2vecFileFast(fd, bytes.length, { name: 'embeddings', previewRows: 40, onPreview: (p) => previews.push(p) });
+  } finally {
+    fs.closeSync(fd);
+  }
+  assert.equal(previews.length, 1);
+  assert.equal(previews[0]!.count, expected.store.count);
+  assert.equal(previews[0]!.dim, expected.store.dim);
+  assert.deepEqual(previews[0]!.tokens, expected.store.vocabulary.toArray().slice(0, 40));
+});
