@@ -207,6 +207,11 @@ export class Vocabulary {
     return runToEnd(Vocabulary.build(text, tokens.length)).vocabulary;
   }
 
+  /** The text and the typed arrays (the inverse of fromParts), to hand the vocabulary to another thread. */
+  toParts(): { readonly text: string; readonly parts: VocabularyParts } {
+    return { text: this.text, parts: { starts: this.starts, ends: this.ends, table: this.table, count: this.count } };
+  }
+
   /** The token of row i. */
   token(i: number): string {
     if (!(i >= 0 && i < this.count)) throw new RangeError(`Vocabulary.token: row ${i} is outside 0..${this.count - 1}`);

@@ -9,14 +9,20 @@ import { Worker } from 'node:worker_threads';
 import type { ExplorerPreview, ExplorerSummary } from '../../shared/explorerProtocol';
 import { ExplorerEngine, ExplorerQueryError, type EngineAnswer, type EngineAnswers, type EngineQuery } from './engine';
 import { loadForExplorer } from './load';
+import { parsedFromMessage, type ParsedMessage } from '../../emb/storeTransfer';
+import type { ParsedEmb } from '../../emb/types';
 
 export const EXPLORER_WORKER_FILE = 'explorerWorker.js';
 
 export type WorkerRequest =
   | { readonly id: number; readonly kind: 'load'; readonly file: string; readonly label: string; readonly bytes: number }
-  | { readonly id: number; readonly kind: 'query'; readonly query: EngineQuery };
+  | { readonly id: number; readonly kind: 'query'; readonly query: EngineQuery }
+  | { readonly id: number; readonly kind: 'export' };
 
-export type WorkerValue = { readonly kind: 'loaded'; readonly summary: ExplorerSummary } | { readonly kind: 'answer'; readonly answer: EngineAnswer };
+export type WorkerValue =
+  | { readonly kind: 'loaded'; readonly summary: ExplorerSummary }
+  | { readonly kind: 'answer'; readonly answer: EngineAnswer }
+  | { readonly kind: 'parsed'; readonly parsed: ParsedMessage };
 
 export type WorkerReply =
   | { readonly id: number; readonly progress: number }
@@ -79,6 +85,23 @@ export class ExplorerClient {
     }
     if (!this.engine) throw new Error('the file is not indexed yet');
     return (await this.engine.answer(query)) as EngineAnswers[K];
+  }
+
+  /**
+   * The indexed set itself, for the host to use as the active set without reading the file again:
+   * from the worker its rows arrive in the same shared memory (storeTransfer.ts), in-process it is
+   * the engine's own.
+   */
+  async parsed(): Promise<ParsedEmb> {
+    if (this.disposed) throw new Error('the Explorer was closed');
+    if (this.worker) {
+      const value = await this.send({ id: this.nextId++, kind: 'export' });
+      if (value.kind !== 'parsed') throw new Error('the Explorer worker answered an export with something else');
+      return parsedFromMessage(value.parsed);
+    }
+    const parsed = this.engine?.parsed;
+    if (!parsed) throw new Error('the file is not indexed yet');
+    return parsed;
   }
 
   dispose(): void {

@@ -48,7 +48,7 @@ export function activateExplorerFeatures(features: FeatureContext): ExplorerFeat
   const { context, log, owner, embeddings } = features;
   const provider = new ExplorerProvider(context.extensionUri, path.join(context.extensionPath, 'dist', EXPLORER_WORKER_FILE), {
     log,
-    useAsActiveSet: (uri) => embeddings.use(uri),
+    useAsActiveSet: (uri, parsed) => embeddings.useParsed(uri, parsed),
   });
   owner.add(
     vscode.window.registerCustomEditorProvider(EXPLORER_VIEW_TYPE, provider, {

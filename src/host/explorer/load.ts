@@ -45,5 +45,6 @@ export function describeParsed(parsed: ParsedEmb, name: string): LoadedEmbedding
       .slice(0, 16)
       .map((p) => `${name} ${p.byteOffset !== undefined ? `byte ${p.byteOffset}` : `line ${p.range.line + 1}`}: ${p.message}`),
     subwordVector: subwords ? (word) => subwords.vectorOf(word) : undefined,
+    parsed,
   };
 }

@@ -14,14 +14,15 @@ import {
   type ToExplorerMessage,
 } from '../../shared/explorerProtocol';
 import { epochMs } from '../../shared/protocol';
+import type { ParsedEmb } from '../../emb/types';
 import type { EngineAnswers, EngineQuery } from './engine';
 import { ExplorerQueryError } from './engine';
 import type { ExplorerDocument, ExplorerState } from './document';
 
 export interface SessionHost {
   readonly log: vscode.LogOutputChannel;
-  /** Make the document's file the set Show Attention uses. */
-  useAsActiveSet(uri: vscode.Uri): Promise<void>;
+  /** Make the document's file the set Show Attention uses, from the Explorer's own parse (`parsed`) rather than a second read. */
+  useAsActiveSet(uri: vscode.Uri, parsed: () => Promise<ParsedEmb>): Promise<void>;
 }
 
 export class ExplorerSession extends Disposable {
@@ -108,7 +109,7 @@ export class ExplorerSession extends Disposable {
         this.relay(message.requestId, { kind: 'map', method: message.method, source: message.source }, (a) => ({ type: 'map', requestId: message.requestId, ...a }));
         return;
       case 'useAsActiveSet':
-        this.host.useAsActiveSet(this.document.uri).then(
+        this.host.useAsActiveSet(this.document.uri, () => this.document.client.parsed()).then(
           () => this.post({ type: 'activeSet', active: true, message: `${this.document.label} is now the set Show Attention uses.` }),
           (error: unknown) => this.post({ type: 'activeSet', active: false, message: `Cannot use ${this.document.label}: ${error instanceof Error ? error.message : String(error)}` }),
         );

@@ -13,9 +13,9 @@
  * memmove per byte, the page faults taken once, inside the read. A separate read buffer meant a
  * second full copy, and a per-float DataView loop cost 3–4 ns a value.
  * The window [ws, we) holds unread file bytes, always at or after D (where the next row's floats
- * go): each row moves the window ahead of D by its token's length, so it drifts right, and when
- * the block's memory (rows, then the scan kernel's scratch) has no room for the next read it is
- * moved back to D.
+ * go): each row moves the window ahead of D by its token's length, and before each read (when
+ * the window holds less than a row) it is moved back to D, so the read lands just past the last
+ * placed row and every move stays within the last read's cache lines.
  */
 import * as fs from 'node:fs';
 import { allocateRows, rowsPerBlock, sharedMemoryOf, type WasmMemory } from '../../rowMemory';
@@ -197,11 +197,11 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
     }
     if (space < 0 || we - (space + 1) < rowBytes) {
       if (pos >= size || we - ws > MAX_TOKEN_BYTES + rowBytes) return undefined;
-      if (limit - we < READ_BYTES) {
-        u8.copyWithin(D, ws, we);
-        we = D + (we - ws);
-        ws = D;
-      }
+      // The window is at most one row here: moving it down to D keeps the next read next to
+      // where its rows go, so the moves stay inside the cache lines the read just wrote.
+      u8.copyWithin(D, ws, we);
+      we = D + (we - ws);
+      ws = D;
       const room = Math.min(READ_BYTES, limit - we, size - pos);
       if (room <= 0) return undefined;
       if (helper) {
