@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ExplorerPreview, ExplorerSummary } from '../../shared/explorerProtocol';
-import { ExplorerEngine, ExplorerQueryError, type EngineAnswer, type EngineAnswers, type EngineQuery } from './engine';
+import { ExplorerEngine, ExplorerQueryError, type EngineAnswer, type EngineAnswers, type EngineQuery, type LoadedEmbeddings } from './engine';
 import { loadForExplorer } from './load';
 import { parsedFromMessage, type ParsedMessage } from '../../emb/storeTransfer';
 import type { ParsedEmb } from '../../emb/types';
@@ -71,6 +71,15 @@ export class ExplorerClient {
     }
     const started = performance.now();
     const loaded = await loadForExplorer(file, { onProgress, onPreview });
+    if (this.disposed) throw new Error('the Explorer was closed');
+    this.engine = new ExplorerEngine(loaded, label);
+    return this.engine.summary(bytes, performance.now() - started);
+  }
+
+  /** Indexes with `read` on this thread (files not on this machine's disk: readVirtual.ts). */
+  async loadWith(read: () => Promise<LoadedEmbeddings>, label: string, bytes: number): Promise<ExplorerSummary> {
+    const started = performance.now();
+    const loaded = await read();
     if (this.disposed) throw new Error('the Explorer was closed');
     this.engine = new ExplorerEngine(loaded, label);
     return this.engine.summary(bytes, performance.now() - started);

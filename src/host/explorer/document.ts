@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExplorerPreview, ExplorerSummary, LoadStatus } from '../../shared/explorerProtocol';
 import { ExplorerClient } from './client';
+import { readVirtualForExplorer } from './readVirtual';
 
 export interface ExplorerState {
   readonly status: LoadStatus;
@@ -10,6 +11,11 @@ export interface ExplorerState {
   /** The header and first tokens, once read (before the index is complete). */
   readonly preview: ExplorerPreview | undefined;
   readonly message: string;
+}
+
+export interface ExplorerDocumentOptions {
+  /** Read every file through vscode.workspace.fs, in-process (VS Code for the Web: no disk, no worker threads). */
+  readonly readThroughWorkspace?: boolean;
 }
 
 /**
@@ -35,6 +41,7 @@ export class ExplorerDocument implements vscode.CustomDocument {
     workerScript: string,
     private readonly log: vscode.LogOutputChannel,
     openedAt: number,
+    private readonly options: ExplorerDocumentOptions = {},
   ) {
     this.openedAt = openedAt;
     this.label = path.posix.basename(uri.path);
@@ -52,19 +59,22 @@ export class ExplorerDocument implements vscode.CustomDocument {
   }
 
   private async index(): Promise<ExplorerState> {
-    if (this.uri.scheme !== 'file') {
-      return this.set({ status: 'error', progress: 0, summary: undefined, preview: undefined, message: `The Embedding Explorer reads files from disk; ${this.label} is on "${this.uri.scheme}:".` });
-    }
     let lastPercent = -1;
+    const onProgress = (fraction: number) => {
+      const percent = Math.floor(fraction * 100);
+      if (percent === lastPercent) return;
+      lastPercent = percent;
+      this.set({ ...this.current, progress: Math.max(0, Math.min(1, fraction)) });
+    };
     try {
-      const summary = await this.client.load(this.uri.fsPath, this.label, (fraction) => {
-        const percent = Math.floor(fraction * 100);
-        if (percent === lastPercent) return;
-        lastPercent = percent;
-        this.set({ ...this.current, progress: Math.max(0, Math.min(1, fraction)) });
-      }, (preview) => {
-        if (this.current.status === 'loading') this.set({ ...this.current, preview });
-      });
+      // From disk (in the Explorer's worker) when the file is on this machine's; else read whole
+      // through vscode.workspace.fs (virtual workspaces, VS Code for the Web).
+      const summary =
+        this.uri.scheme === 'file' && !this.options.readThroughWorkspace
+          ? await this.client.load(this.uri.fsPath, this.label, onProgress, (preview) => {
+              if (this.current.status === 'loading') this.set({ ...this.current, preview });
+            })
+          : await this.client.loadWith(() => readVirtualForExplorer(this.uri, this.label, onProgress), this.label, (await vscode.workspace.fs.stat(this.uri)).size);
       this.log.info(`explorer: ${this.label}: ${summary.count} × ${summary.dim} (${summary.format}) indexed in ${summary.loadMs.toFixed(0)} ms, ${summary.problems} problem(s)`);
       return this.set({ status: 'ready', progress: 1, summary, preview: this.current.preview, message: '' });
     } catch (error) {
