@@ -119,7 +119,7 @@ export class EmbFileLoader implements vscode.Disposable {
     const adopted = this.adopted.get(key);
     this.adopted.delete(key);
     if (adopted?.stamp === stamp) {
-      this.log.debug(`emb: ${uri.fsPath || key}: using the set the Embedding Explorer indexed`);
+      this.log.info(`emb: ${uri.fsPath || key}: using the set the Embedding Explorer indexed (no second read)`);
       return adopted;
     }
     const cached = this.done.get(key);
