@@ -7,8 +7,11 @@
  * format's reader:
  *   - text (.emb, GloVe, word2vec text, .vec): formats/text/loadText.ts (worker threads for big
  *     files, problems by line and column);
- *   - word2vec binary: formats/word2vec/read.ts; fastText .bin: formats/fasttext/read.ts — read by
- *     offset in blocks on this thread, in time-budgeted slices (slices.ts), problems by byte offset.
+ *   - word2vec binary: formats/word2vec/read.ts; fastText .bin: formats/fasttext/read.ts — from
+ *     16 MiB in the binary worker (formats/binaryWorker.ts: word2vec's fast path with a helper
+ *     thread, the vocabulary's table and the compaction there too, so this thread only decodes
+ *     the token text, and `onPreview` gets the header and first tokens early); smaller files by
+ *     offset in blocks on this thread, in time-budgeted slices (slices.ts); problems by byte offset.
  * Every path rejects with the signal's reason when aborted, reports progress in [0, 1], and
  * prepares the neighbour scan before resolving. `parseEmbFileBytes` is the same dispatch over
  * bytes in memory (synchronous: tests, fuzzing).

@@ -257,8 +257,10 @@ describe('Embedding Explorer in a real workbench', { concurrency: false }, () =>
     console.log(`${line}\n[e2e]   after opened: ${steps}`);
     t.diagnostic(line);
     assert.equal(await frame.locator('[data-testid="explorer-summary"]').getAttribute('data-count'), String(BIG_ROWS));
-    // The header and the list's first page came before the index was complete (the preview).
-    assert.ok(timings.previewShown !== undefined && timings.previewShown < timings.indexed!, `the preview was shown before the index (${timings.previewShown} vs ${timings.indexed})`);
+    // When the page was up before the index was complete, it showed the header and the list's
+    // first page at once (the preview); an 80 MB file is often indexed before the webview exists.
+    const indexedAtInit = timings.indexed! - timings.initReceived! < 50;
+    assert.ok(indexedAtInit || (timings.previewShown !== undefined && timings.previewShown <= timings.indexed!), `the page waited for the index without a preview (preview ${timings.previewShown}, init ${timings.initReceived}, indexed ${timings.indexed})`);
     await searchAndPick(frame, 'tok123456');
     assert.equal((await readNeighbours(frame)).length, 10);
     // Use as Active Set takes the Explorer's own parse (no second read of the file).
