@@ -41,6 +41,13 @@ export interface ScanMemory {
   readonly scoresOffset: number;
   /** Rows the scratch has room for. */
   readonly capacityRows: number;
+  /** out[i] = ‖row i‖₂ (f32; f64 sums in binaryRows.ts rowNorm's order), i32 byte addresses (wasm/scanKernel.ts). */
+  readonly norms: (rows: number, count: number, dim: number, out: number) => void;
+  /**
+   * Byte offset and size of a scratch area nobody scans with yet (the second one of a shared
+   * block, on the thread that loaded it), or undefined: the loader writes norms there.
+   */
+  readonly spare: { readonly offset: number; readonly bytes: number } | undefined;
 }
 
 let module: object | undefined;
@@ -112,13 +119,13 @@ export function allocateRows(rows: number, dim: number, options: { readonly shar
     return adoptSharedRows(memory, rows, dim);
   }
   module ??= new wasm!.Module(SCAN_WASM);
-  const exports = new wasm!.Instance(module, {}).exports as { memory: WasmMemory; dots: ScanMemory['dots'] };
+  const exports = new wasm!.Instance(module, {}).exports as { memory: WasmMemory; dots: ScanMemory['dots']; norms: ScanMemory['norms'] };
   const memory = exports.memory;
   const have = memory.buffer.byteLength / PAGE;
   const pages = Math.ceil(total / PAGE);
   if (pages > have) memory.grow(pages - have);
   const buffer = memory.buffer;
-  registry.set(buffer, { dots: exports.dots, memory, queryOffset, scoresOffset, capacityRows: rows });
+  registry.set(buffer, { dots: exports.dots, norms: exports.norms, memory, queryOffset, scoresOffset, capacityRows: rows, spare: undefined });
   return new Float32Array(buffer, 0, values);
 }
 
@@ -130,9 +137,11 @@ export function adoptSharedRows(memory: WasmMemory, rows: number, dim: number, s
   const { queryOffset, scoresOffset, total } = blockLayout(rows, dim, slot, slot + 1);
   if (memory.buffer.byteLength < total) throw new RangeError(`adoptSharedRows: ${memory.buffer.byteLength} bytes cannot hold ${rows} rows of ${dim}`);
   sharedModule ??= new wasm!.Module(SCAN_SHARED_WASM);
-  const exports = new wasm!.Instance(sharedModule, { env: { memory } }).exports as { dots: ScanMemory['dots'] };
+  const exports = new wasm!.Instance(sharedModule, { env: { memory } }).exports as { dots: ScanMemory['dots']; norms: ScanMemory['norms'] };
   const buffer = memory.buffer;
-  registry.set(buffer, { dots: exports.dots, memory, queryOffset, scoresOffset, capacityRows: rows });
+  const second = blockLayout(rows, dim, 1, SHARED_SLOTS);
+  const spare = slot === 0 && buffer.byteLength >= second.total ? { offset: second.queryOffset, bytes: second.total - second.queryOffset } : undefined;
+  registry.set(buffer, { dots: exports.dots, norms: exports.norms, memory, queryOffset, scoresOffset, capacityRows: rows, spare });
   sharedMemories.set(buffer, memory);
   return new Float32Array(buffer, 0, rows * dim);
 }

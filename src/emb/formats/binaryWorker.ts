@@ -8,13 +8,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { EmbProblem } from '../types';
 import { readFileSliced, readBytes } from './byteWindow';
 import { assembleRows } from './binaryRows';
 import { rowsToMessage, type RowsMessage } from './binaryTransfer';
 import { readFastTextRows } from './fasttext/read';
-import { readWord2vecFileFast, runFastReadHelper, type FastReadHelperInit } from './word2vec/fastRead';
+import { readWord2vecFileFast } from './word2vec/fastRead';
 import { readWord2vecRows } from './word2vec/read';
 
 export interface BinaryJob {
@@ -57,7 +57,6 @@ async function run(job: BinaryJob): Promise<void> {
             name,
             onProgress: progress,
             onPreview: (preview) => port.postMessage({ type: 'preview', preview } satisfies BinaryWorkerMessage),
-            startHelper,
           })
         : undefined;
     const result = fast ?? await readFileSliced(
@@ -82,16 +81,6 @@ async function run(job: BinaryJob): Promise<void> {
   }
 }
 
-/** The fast reader's second thread: this same script, started with the helper's shared memory. */
-function startHelper(init: FastReadHelperInit): { stop(): void } {
-  const helper = new Worker(__filename, { workerData: { fastReadHelper: init } });
-  helper.unref();
-  helper.on('error', () => undefined); // the reader computes any norms the helper did not
-  return { stop: () => void helper.terminate() };
-}
-
-const helperInit = (workerData as { fastReadHelper?: FastReadHelperInit } | null)?.fastReadHelper;
-if (helperInit) runFastReadHelper(helperInit);
-else parentPort?.once('message', (job: BinaryJob) => {
+parentPort?.once('message', (job: BinaryJob) => {
   run(job).catch((error: unknown) => parentPort!.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies BinaryWorkerMessage));
 });

@@ -15,10 +15,15 @@
  * The window [ws, we) holds unread file bytes, always at or after D (where the next row's floats
  * go): each row moves the window ahead of D by its token's length, and before each read (when
  * the window holds less than a row) it is moved back to D, so the read lands just past the last
- * placed row and every move stays within the last read's cache lines.
+ * placed row and every move stays within the last read's cache lines. Norms: before each read,
+ * for the rows just placed, by the scan kernel's `norms` (WebAssembly SIMD, float64 lanes; the
+ * JavaScript loop cost ~1 s for 3M × 300 even in cache) into the block's spare scratch area.
+ * (A second thread touching pages ahead and summing norms was tried: with the machine's other
+ * core busy it made the load slower, 8.1–9.3 s against 7.0 s, and even idle it contends with the
+ * reads for the same page tables.)
  */
 import * as fs from 'node:fs';
-import { allocateRows, rowsPerBlock, sharedMemoryOf, type WasmMemory } from '../../rowMemory';
+import { allocateRows, rowsPerBlock, scanMemoryOf, sharedMemoryOf } from '../../rowMemory';
 import { BinaryProblems, TokenText, rowNorm, type RowsToAssemble } from '../binaryRows';
 import { word2vecBinaryHeader } from '../detect';
 import { MAX_TOKEN_BYTES } from './read';
@@ -34,90 +39,7 @@ export interface FastReadOptions {
   /** The header and the first tokens in file order, as soon as they are read (the Explorer's first page). */
   readonly onPreview?: (preview: { readonly count: number; readonly dim: number; readonly tokens: readonly string[] }) => void;
   readonly previewRows?: number;
-  /**
-   * Starts the second thread's share (runFastReadHelper, in a worker): the norms of the rows read
-   * so far, and the first touch of the pages the next reads will fill. Without it this thread
-   * does the norms itself (the same rowNorm: the same values either way).
-   */
-  readonly startHelper?: (init: FastReadHelperInit) => { stop(): void };
 }
-
-/** What the helper thread gets: every block's shared memory, the control words, the norms. */
-export interface FastReadHelperInit {
-  readonly memories: readonly WasmMemory[];
-  readonly rowsPerBlock: number;
-  readonly dim: number;
-  readonly count: number;
-  /** Int32 control words (CTL_*) over a SharedArrayBuffer. */
-  readonly control: SharedArrayBuffer;
-  /** Float32 [count] over a SharedArrayBuffer: the helper writes row r's norm at r. */
-  readonly norms: SharedArrayBuffer;
-}
-
-/** Control words: rows whose floats are in place; the block and byte the next read fills; rows with norms; stop. */
-const CTL_ROWS = 0;
-const CTL_BLOCK = 1;
-const CTL_WRITE_AT = 2;
-const CTL_NORMS = 3;
-const CTL_STOP = 4;
-const CTL_WORDS = 5;
-const PAGE_BYTES = 4096;
-/** How far ahead of the reader the helper touches pages (more only costs memory sooner). */
-const TOUCH_AHEAD = 48 << 20;
-const NORM_BATCH = 2048;
-
-/**
- * The helper's loop (in its own thread): norms for rows the reader has placed, in batches, and
- * between batches a write touch (Atomics.add 0: it never changes a value, whatever the reader
- * writes at the same time) of each page up to TOUCH_AHEAD past the reader's next read, so the
- * kernel zeroes those pages on this core instead of inside the reader's read. Returns at `count`
- * norms or when stopped.
- */
-export function runFastReadHelper(init: FastReadHelperInit): void {
-  const control = new Int32Array(init.control);
-  const norms = new Float32Array(init.norms);
-  const { dim, count, rowsPerBlock: per } = init;
-  const blocks = init.memories.map((m) => new Float32Array(m.buffer));
-  const words = init.memories.map((m) => new Int32Array(m.buffer));
-  let done = 0;
-  let touchBlock = 0;
-  let touchAt = 0;
-  while (done < count && Atomics.load(control, CTL_STOP) === 0) {
-    const ready = Atomics.load(control, CTL_ROWS);
-    if (ready - done >= NORM_BATCH || (ready === count && done < count)) {
-      const end = Math.min(ready, done + NORM_BATCH);
-      for (let r = done; r < end; r++) {
-        const b = Math.floor(r / per);
-        norms[r] = rowNorm(blocks[b]!, (r - b * per) * dim, dim);
-      }
-      done = end;
-      Atomics.store(control, CTL_NORMS, done);
-      Atomics.notify(control, CTL_NORMS);
-      continue;
-    }
-    const readerBlock = Atomics.load(control, CTL_BLOCK);
-    const readerAt = Atomics.load(control, CTL_WRITE_AT);
-    if (touchBlock < readerBlock) {
-      touchBlock = readerBlock;
-      touchAt = 0;
-    }
-    if (touchBlock === readerBlock && touchAt < readerAt) touchAt = readerAt;
-    const view = words[touchBlock];
-    const ahead = touchBlock === readerBlock ? readerAt + TOUCH_AHEAD : TOUCH_AHEAD;
-    if (view && touchAt < ahead && touchAt < view.length * 4) {
-      const stop = Math.min(view.length * 4, touchAt + 64 * PAGE_BYTES, ahead);
-      for (let at = touchAt - (touchAt % PAGE_BYTES); at < stop; at += PAGE_BYTES) Atomics.add(view, at >> 2, 0);
-      touchAt = stop;
-      if (touchAt >= view.length * 4 && touchBlock + 1 < words.length) {
-        touchBlock++;
-        touchAt = 0;
-      }
-      continue;
-    }
-    Atomics.wait(control, CTL_ROWS, ready, 5);
-  }
-}
-
 
 /** The rows of a plain word2vec binary file, or undefined when it needs the careful reader. */
 export function readWord2vecFileFast(fd: number, size: number, options: FastReadOptions): RowsToAssemble | undefined {
@@ -131,7 +53,6 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
   if (possible < announced) return undefined; // the file cannot hold the rows: the careful reader says where it ends
   const capacity = announced;
   const per = Math.max(1, Math.floor(options.rowsPerBlock ?? rowsPerBlock(dim)));
-  // Every block at once (reserved, not touched), so the helper can touch pages ahead of the reads.
   const blocks: Float32Array[] = [];
   for (let start = 0; start < capacity; start += per) {
     const block = allocateRows(Math.min(per, capacity - start), dim, { shared: true });
@@ -139,21 +60,7 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
     blocks.push(block);
   }
   if (blocks.length === 0) blocks.push(allocateRows(0, dim, { shared: true }));
-  const control = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
-  const normsBuffer = new SharedArrayBuffer(capacity * 4);
-  const norms = new Float32Array(normsBuffer);
-  const helper =
-    capacity > 0 && options.startHelper
-      ? options.startHelper({ memories: blocks.map((b) => sharedMemoryOf(b)!), rowsPerBlock: per, dim, count: capacity, control: control.buffer as SharedArrayBuffer, norms: normsBuffer })
-      : undefined;
-  try {
-    return readRows();
-  } finally {
-    Atomics.store(control, CTL_STOP, 1);
-    helper?.stop();
-  }
-
-  function readRows(): RowsToAssemble | undefined {
+  const norms = new Float32Array(capacity);
   const rowOffset = new Float64Array(capacity);
   const hasToken = new Uint8Array(capacity);
   const tokens = new TokenText();
@@ -161,7 +68,7 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
   const previewRows = Math.min(capacity, options.previewRows ?? 256);
   const progressStep = Math.max(1, Math.floor(size / 100));
   let nextProgress = progressStep;
-
+  let normsDone = 0;
   let block: Float32Array = new Float32Array(0);
   let u8: Uint8Array = new Uint8Array(0);
   let limit = 0;
@@ -171,8 +78,28 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
   /** File offset of u8[we]. */
   let pos = headerLength;
   let blockIndex = -1;
+  /**
+   * Norms of rows [normsDone, upTo), all in the current block: by the scan kernel into the block's
+   * spare scratch (wasm SIMD, ~5× the JavaScript loop) unless the window lies there, else rowNorm;
+   * the same bits either way.
+   */
+  const flushNorms = (upTo: number) => {
+    if (upTo <= normsDone) return;
+    const first = normsDone - blockIndex * per;
+    const count = upTo - normsDone;
+    const kernel = scanMemoryOf(block);
+    const spare = kernel?.spare;
+    if (kernel && spare && count * 4 <= spare.bytes && (spare.offset >= we || spare.offset + count * 4 <= ws)) {
+      kernel.norms(first * rowBytes, count, dim, spare.offset);
+      norms.set(new Float32Array(u8.buffer, u8.byteOffset + spare.offset, count), normsDone);
+    } else {
+      for (let r = normsDone; r < upTo; r++) norms[r] = rowNorm(block, (r - blockIndex * per) * dim, dim);
+    }
+    normsDone = upTo;
+  };
   for (let r = 0; r < announced; ) {
     if (r === (blockIndex + 1) * per) {
+      flushNorms(r);
       const next = blocks[++blockIndex]!;
       const bytes = new Uint8Array(next.buffer);
       if (bytes.length < (we - ws) + rowBytes + 64) return undefined;
@@ -197,6 +124,7 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
     }
     if (space < 0 || we - (space + 1) < rowBytes) {
       if (pos >= size || we - ws > MAX_TOKEN_BYTES + rowBytes) return undefined;
+      flushNorms(r);
       // The window is at most one row here: moving it down to D keeps the next read next to
       // where its rows go, so the moves stay inside the cache lines the read just wrote.
       u8.copyWithin(D, ws, we);
@@ -204,12 +132,6 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
       ws = D;
       const room = Math.min(READ_BYTES, limit - we, size - pos);
       if (room <= 0) return undefined;
-      if (helper) {
-        Atomics.store(control, CTL_ROWS, r);
-        Atomics.store(control, CTL_BLOCK, blockIndex);
-        Atomics.store(control, CTL_WRITE_AT, we);
-        Atomics.notify(control, CTL_ROWS);
-      }
       const n = fs.readSync(fd, u8, we, room, pos);
       if (n <= 0) return undefined;
       we += n;
@@ -225,16 +147,12 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
     hasToken[r] = tokens.add(u8, t, space, offset, problems) ? 1 : 0;
     rowOffset[r] = offset;
     u8.copyWithin(D, space + 1, space + 1 + rowBytes);
-    if (!helper) norms[r] = rowNorm(block, D >> 2, dim); // while the row is in cache
     D += rowBytes;
     ws = space + 1 + rowBytes;
     r++;
     if (r === previewRows && options.onPreview) options.onPreview({ count: announced, dim, tokens: firstTokens(tokens) });
   }
-  if (helper) {
-    Atomics.store(control, CTL_ROWS, announced);
-    Atomics.notify(control, CTL_ROWS);
-  }
+  flushNorms(announced);
   // After the last row: nothing but newlines, or a warning (as the careful reader says it).
   let trailing = -1;
   while (ws < we && (u8[ws] === 0x0a || u8[ws] === 0x0d)) ws++;
@@ -257,21 +175,6 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
     const left = size - trailing;
     problems.add('header-count', 'warning', trailing, `${left} byte${left === 1 ? '' : 's'} follow the ${announced} row${announced === 1 ? '' : 's'} the header announced; they are ignored (is the header's count right?).`);
   }
-  if (helper) {
-    // The helper's norms; should it stall (it never should), this thread computes the rest, the same way.
-    let done = Atomics.load(control, CTL_NORMS);
-    for (let waited = 0; done < announced && waited < 40; waited++) {
-      Atomics.wait(control, CTL_NORMS, done, 50);
-      const now = Atomics.load(control, CTL_NORMS);
-      if (now !== done) waited = 0;
-      done = now;
-    }
-    Atomics.store(control, CTL_STOP, 1);
-    for (let r = Atomics.load(control, CTL_NORMS); r < announced; r++) {
-      const b = Math.floor(r / per);
-      norms[r] = rowNorm(blocks[b]!, (r - b * per) * dim, dim);
-    }
-  }
   options.onProgress?.(1);
   return {
     name: options.name,
@@ -287,7 +190,6 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
     rowOffset,
     problems,
   };
-  }
 }
 
 function firstTokens(tokens: TokenText): string[] {

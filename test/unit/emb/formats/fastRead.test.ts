@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assembleBinary, type RowsToAssemble } from '../../../../src/emb/formats/binaryRows';
+import { assembleBinary, rowNorm, type RowsToAssemble } from '../../../../src/emb/formats/binaryRows';
 import { readBytes } from '../../../../src/emb/formats/byteWindow';
 import { readWord2vecFileFast } from '../../../../src/emb/formats/word2vec/fastRead';
 import { readWord2vecBinary } from '../../../../src/emb/formats/word2vec/read';
-import { sharedRowsSupported } from '../../../../src/emb/rowMemory';
+import { allocateRows, scanMemoryOf, sharedRowsSupported } from '../../../../src/emb/rowMemory';
 import { copyAllRows } from '../../../../src/emb/store';
 import type { ParsedEmb } from '../../../../src/emb/types';
 
@@ -129,4 +129,19 @@ test('the preview: the header and the first tokens in file order, before the rea
   assert.equal(previews[0]!.count, expected.store.count);
   assert.equal(previews[0]!.dim, expected.store.dim);
   assert.deepEqual(previews[0]!.tokens, expected.store.vocabulary.toArray().slice(0, 40));
+});
+
+test('the scan kernel\'s norms give rowNorm\'s bits (every dim mod 4, tiny, huge and negative values)', { skip }, () => {
+  let seed = 7;
+  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  for (const dim of [1, 2, 3, 4, 5, 7, 8, 9, 16, 299, 300, 301]) {
+    const rows = 64;
+    const block = allocateRows(rows, dim, { shared: true });
+    for (let i = 0; i < block.length; i++) block[i] = random() * 10 ** Math.round(random() * 30);
+    const kernel = scanMemoryOf(block);
+    assert.ok(kernel?.spare, 'a shared block has a spare scratch area');
+    kernel.norms(0, rows, dim, kernel.spare.offset);
+    const got = new Float32Array(block.buffer, kernel.spare.offset, rows);
+    for (let r = 0; r < rows; r++) assert.equal(got[r], Math.fround(rowNorm(block, r * dim, dim)), `dim ${dim}, row ${r}`);
+  }
 });
