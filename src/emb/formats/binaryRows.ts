@@ -148,6 +148,18 @@ export class TokenText {
     return true;
   }
 
+  /** Appends a token the caller checked: non-empty, printable ASCII (no byte below 0x20 or from 0x7f). */
+  addPlain(source: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (this.length + n + 1 > this.bytes.length) this.reserve(n + 1);
+    const bytes = this.bytes;
+    let o = this.length;
+    for (let i = start; i < end; i++) bytes[o++] = source[i]!;
+    bytes[o++] = 0x0a;
+    this.length = o;
+    this.rows++;
+  }
+
   /** The bytes so far (bytes[0, length); valid until the next `add`). */
   view(): { readonly bytes: Uint8Array; readonly length: number } {
     return { bytes: this.bytes, length: this.length };

@@ -114,13 +114,18 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
     let t = ws;
     while (t < we && u8[t] === 0x0a) t++;
     let space = -1;
+    // Plain: printable ASCII only (the common token), which TokenText takes without its checks.
+    let plain = true;
     for (let i = t; i < we; i++) {
       const c = u8[i]!;
       if (c === 0x20) {
         space = i;
         break;
       }
-      if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return undefined;
+      if (c < 0x20 || c >= 0x7f) {
+        plain = false;
+        if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return undefined;
+      }
     }
     if (space < 0 || we - (space + 1) < rowBytes) {
       if (pos >= size || we - ws > MAX_TOKEN_BYTES + rowBytes) return undefined;
@@ -144,7 +149,10 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
     }
     if (space === t) return undefined; // an empty token: the careful reader reports it
     const offset = pos - (we - t);
-    hasToken[r] = tokens.add(u8, t, space, offset, problems) ? 1 : 0;
+    if (plain) {
+      tokens.addPlain(u8, t, space);
+      hasToken[r] = 1;
+    } else hasToken[r] = tokens.add(u8, t, space, offset, problems) ? 1 : 0;
     rowOffset[r] = offset;
     u8.copyWithin(D, space + 1, space + 1 + rowBytes);
     D += rowBytes;
