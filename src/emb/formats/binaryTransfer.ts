@@ -22,7 +22,7 @@ export interface RowsMessage {
   readonly layout: EmbLayout;
   readonly format: 'word2vec' | 'fasttext';
   readonly dim: number;
-  readonly tokens: { readonly bytes: Uint8Array; readonly rows: number };
+  readonly tokens: { readonly bytes: Uint8Array; readonly rows: number; readonly ascii: boolean };
   readonly vocabulary: VocabularyParts;
   readonly blocks: BlocksMessage;
   readonly norms: Float32Array;
@@ -54,7 +54,7 @@ export function rowsToMessage(rows: AssembledRows): { message: RowsMessage; tran
     layout: rows.layout,
     format: rows.format,
     dim: rows.dim,
-    tokens: { bytes, rows: tokens.rows },
+    tokens: { bytes, rows: tokens.rows, ascii: tokens.ascii },
     vocabulary: rows.vocabulary,
     blocks: blocksMessage(rows.blocks, rows.rowsPerBlock, rows.dim),
     norms: rows.norms,
