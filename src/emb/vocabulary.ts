@@ -123,15 +123,11 @@ export class Vocabulary {
    * `skip[r]` = 1 leaves token row r out (its bytes stay in the text; rowOf[r] = SKIPPED_ROW).
    */
   static *buildFromUtf8(bytes: Uint8Array, length: number, rows: number, skip?: Uint8Array): Generator<void, { parts: VocabularyParts; rowOf: Int32Array }> {
-    const starts = new Uint32Array(rows);
-    const ends = new Uint32Array(rows);
-    // Byte start of each kept row, for the equality test between duplicates.
-    const byteStarts = new Uint32Array(rows);
-    const rowOf = new Int32Array(rows);
-    const size = tableSize(rows);
-    const slots = new Int32Array(2 * size);
+    // 1. Per token, in file order: its hash, where its bytes start, where its text starts (UTF-16).
+    const hashes = new Int32Array(rows);
+    const byteStarts = new Uint32Array(rows + 1);
+    const unitStarts = new Uint32Array(rows + 1);
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-    let count = 0;
     let at = 0;
     let unit = 0;
     for (let r = 0; r < rows; r++) {
@@ -151,42 +147,73 @@ export class Vocabulary {
         h = Math.imul(h ^ c, FNV_PRIME);
       }
       if (end >= length) throw new RangeError(`Vocabulary.buildFromUtf8: ${rows} tokens expected, the bytes hold ${r}`);
-      at = end + 1;
-      const unitStart = unit;
-      unit += end - start + wide + 1;
-      if (skip?.[r]) {
-        rowOf[r] = SKIPPED_ROW;
-        continue;
-      }
       if (!ascii) h = foldedHashOf(decoder.decode(bytes.subarray(start, end)).toLowerCase());
-      h >>>= 0;
-      let slot = homeSlot(h, size);
-      let duplicateOf = -1;
-      const byteLength = end - start;
-      // Each slot holds its entry and its full hash side by side (one cache line per probe): only
-      // an equal hash reads the row's offsets and bytes, which are elsewhere in memory.
+      hashes[r] = h;
+      byteStarts[r] = start;
+      unitStarts[r] = unit;
+      at = end + 1;
+      unit += end - start + wide + 1;
+      if ((r + 1) % SLICE_ROWS === 0) yield;
+    }
+    byteStarts[rows] = at;
+    unitStarts[rows] = unit;
+    // 2. Tokens grouped by the stretch of the table their home slot is in (a stable counting sort):
+    // inserting stretch by stretch keeps the probes inside a few KiB of the table, where one
+    // token after another in file order would miss the cache on every probe (3M tokens: ~1 s).
+    const size = tableSize(rows);
+    const stretches = Math.max(1, Math.min(1 << 12, size >>> 7));
+    const stretchOf = (h: number) => Math.floor((homeSlot(h >>> 0, size) * stretches) / size);
+    const firsts = new Uint32Array(stretches + 1);
+    for (let r = 0; r < rows; r++) firsts[stretchOf(hashes[r]!) + 1]!++;
+    for (let k = 0; k < stretches; k++) firsts[k + 1]! += firsts[k]!;
+    const order = new Uint32Array(rows);
+    const fill = firsts.slice(0, stretches);
+    for (let r = 0; r < rows; r++) order[fill[stretchOf(hashes[r]!)]!++] = r;
+    yield;
+    // 3. Insert (entry = token row + 1, beside its hash); the first of equal tokens is inserted first.
+    const slots = new Int32Array(2 * size);
+    const duplicateOf = new Int32Array(rows).fill(-1);
+    for (let i = 0; i < rows; i++) {
+      const r = order[i]!;
+      if (skip?.[r]) continue;
+      const h = hashes[r]!;
+      const start = byteStarts[r]!;
+      const byteLength = byteStarts[r + 1]! - 1 - start;
+      let slot = homeSlot(h >>> 0, size);
       for (let entry = slots[2 * slot]!; entry !== 0; entry = slots[2 * slot]!) {
-        const row = entry - 1;
-        if (slots[2 * slot + 1] === (h | 0) && ends[row]! - starts[row]! === end - start + wide && sameBytes(bytes, byteStarts[row]!, start, byteLength)) {
-          duplicateOf = row;
+        const other = entry - 1;
+        if (slots[2 * slot + 1] === h && byteStarts[other + 1]! - 1 - byteStarts[other]! === byteLength && sameBytes(bytes, byteStarts[other]!, start, byteLength)) {
+          duplicateOf[r] = other;
           break;
         }
         if (++slot === size) slot = 0;
       }
-      if (duplicateOf >= 0) {
-        rowOf[r] = -1 - duplicateOf;
-      } else {
-        starts[count] = unitStart;
-        ends[count] = unit - 1;
-        byteStarts[count] = start;
-        slots[2 * slot] = count + 1;
-        slots[2 * slot + 1] = h | 0;
+      if (duplicateOf[r]! < 0) {
+        slots[2 * slot] = r + 1;
+        slots[2 * slot + 1] = h;
+      }
+      if ((i + 1) % SLICE_ROWS === 0) yield;
+    }
+    // 4. Vocabulary rows in file order; then the table's entries from token rows to vocabulary rows.
+    const rowOf = new Int32Array(rows);
+    const starts = new Uint32Array(rows);
+    const ends = new Uint32Array(rows);
+    let count = 0;
+    for (let r = 0; r < rows; r++) {
+      if (skip?.[r]) rowOf[r] = SKIPPED_ROW;
+      else if (duplicateOf[r]! >= 0) rowOf[r] = -1 - rowOf[duplicateOf[r]!]!;
+      else {
+        starts[count] = unitStarts[r]!;
+        ends[count] = unitStarts[r + 1]! - 1;
         rowOf[r] = count++;
       }
       if ((r + 1) % SLICE_ROWS === 0) yield;
     }
     const table = new Int32Array(size);
-    for (let slot = 0; slot < size; slot++) table[slot] = slots[2 * slot]!;
+    for (let slot = 0; slot < size; slot++) {
+      const entry = slots[2 * slot]!;
+      if (entry !== 0) table[slot] = rowOf[entry - 1]! + 1;
+    }
     return { parts: { starts: starts.slice(0, count), ends: ends.slice(0, count), table, count }, rowOf };
   }
 
