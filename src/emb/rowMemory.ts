@@ -43,6 +43,8 @@ export interface ScanMemory {
   readonly capacityRows: number;
   /** out[i] = ‖row i‖₂ (f32; f64 sums in binaryRows.ts rowNorm's order), i32 byte addresses (wasm/scanKernel.ts). */
   readonly norms: (rows: number, count: number, dim: number, out: number) => void;
+  /** memmove(dst, src, n) in the memory (wasm memory.copy: a plain memmove even when shared). */
+  readonly move: (dst: number, src: number, n: number) => void;
   /**
    * Byte offset and size of a scratch area nobody scans with yet (the second one of a shared
    * block, on the thread that loaded it), or undefined: the loader writes norms there.
@@ -119,13 +121,13 @@ export function allocateRows(rows: number, dim: number, options: { readonly shar
     return adoptSharedRows(memory, rows, dim);
   }
   module ??= new wasm!.Module(SCAN_WASM);
-  const exports = new wasm!.Instance(module, {}).exports as { memory: WasmMemory; dots: ScanMemory['dots']; norms: ScanMemory['norms'] };
+  const exports = new wasm!.Instance(module, {}).exports as { memory: WasmMemory; dots: ScanMemory['dots']; norms: ScanMemory['norms']; move: ScanMemory['move'] };
   const memory = exports.memory;
   const have = memory.buffer.byteLength / PAGE;
   const pages = Math.ceil(total / PAGE);
   if (pages > have) memory.grow(pages - have);
   const buffer = memory.buffer;
-  registry.set(buffer, { dots: exports.dots, norms: exports.norms, memory, queryOffset, scoresOffset, capacityRows: rows, spare: undefined });
+  registry.set(buffer, { dots: exports.dots, norms: exports.norms, move: exports.move, memory, queryOffset, scoresOffset, capacityRows: rows, spare: undefined });
   return new Float32Array(buffer, 0, values);
 }
 
@@ -137,11 +139,11 @@ export function adoptSharedRows(memory: WasmMemory, rows: number, dim: number, s
   const { queryOffset, scoresOffset, total } = blockLayout(rows, dim, slot, slot + 1);
   if (memory.buffer.byteLength < total) throw new RangeError(`adoptSharedRows: ${memory.buffer.byteLength} bytes cannot hold ${rows} rows of ${dim}`);
   sharedModule ??= new wasm!.Module(SCAN_SHARED_WASM);
-  const exports = new wasm!.Instance(sharedModule, { env: { memory } }).exports as { dots: ScanMemory['dots']; norms: ScanMemory['norms'] };
+  const exports = new wasm!.Instance(sharedModule, { env: { memory } }).exports as { dots: ScanMemory['dots']; norms: ScanMemory['norms']; move: ScanMemory['move'] };
   const buffer = memory.buffer;
   const second = blockLayout(rows, dim, 1, SHARED_SLOTS);
   const spare = slot === 0 && buffer.byteLength >= second.total ? { offset: second.queryOffset, bytes: second.total - second.queryOffset } : undefined;
-  registry.set(buffer, { dots: exports.dots, norms: exports.norms, memory, queryOffset, scoresOffset, capacityRows: rows, spare });
+  registry.set(buffer, { dots: exports.dots, norms: exports.norms, move: exports.move, memory, queryOffset, scoresOffset, capacityRows: rows, spare });
   sharedMemories.set(buffer, memory);
   return new Float32Array(buffer, 0, rows * dim);
 }

@@ -265,6 +265,11 @@ export class FunctionBuilder {
     return this.op(0xb6);
   }
 
+  /** Bulk memory: copies n bytes from src to dst within the memory (overlap allowed, as memmove). */
+  memoryCopy(_dst: Expr, _src: Expr, _n: Expr): void {
+    this.op(0xfc, ...unsignedLeb(10), 0x00, 0x00);
+  }
+
   // ── f64 ────────────────────────────────────────────────────────────────────────────────────
   f64Add(_a: Expr, _b: Expr): Expr {
     return this.op(0xa0);

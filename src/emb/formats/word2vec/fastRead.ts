@@ -9,7 +9,7 @@
  * 3.4 GB of fresh pages (≈ 0.5 s per GiB on this machine: every 4 KiB page is zeroed by the
  * kernel) and the copies, not the parsing. So the file's bytes are read into the block's own
  * memory just after the row they belong to, and each row's floats move down to their place with
- * one copyWithin (memmove in a window that is still in cache): one kernel copy and one short
+ * one memmove (the scan kernel's `move`, wasm memory.copy; in a window that is still in cache): one kernel copy and one short
  * memmove per byte, the page faults taken once, inside the read. A separate read buffer meant a
  * second full copy, and a per-float DataView loop cost 3–4 ns a value.
  * The window [ws, we) holds unread file bytes, always at or after D (where the next row's floats
@@ -69,6 +69,8 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
   const progressStep = Math.max(1, Math.floor(size / 100));
   let nextProgress = progressStep;
   let normsDone = 0;
+  /** The block's memmove (wasm memory.copy): copyWithin on shared memory copies with relaxed atomics, ~3× slower. */
+  let move: ((dst: number, src: number, n: number) => void) | undefined;
   let block: Float32Array = new Float32Array(0);
   let u8: Uint8Array = new Uint8Array(0);
   let limit = 0;
@@ -108,6 +110,7 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
       ws = 0;
       D = 0;
       block = next;
+      move = scanMemoryOf(next)?.move;
       u8 = bytes;
       limit = bytes.length;
     }
@@ -154,7 +157,8 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
       hasToken[r] = 1;
     } else hasToken[r] = tokens.add(u8, t, space, offset, problems) ? 1 : 0;
     rowOffset[r] = offset;
-    u8.copyWithin(D, space + 1, space + 1 + rowBytes);
+    if (move) move(D, space + 1, rowBytes);
+    else u8.copyWithin(D, space + 1, space + 1 + rowBytes);
     D += rowBytes;
     ws = space + 1 + rowBytes;
     r++;
