@@ -164,31 +164,45 @@ export class Vocabulary {
     const stretches = Math.max(1, Math.min(1 << 12, size >>> 7));
     const stretchOf = (h: number) => Math.floor((homeSlot(h >>> 0, size) * stretches) / size);
     const firsts = new Uint32Array(stretches + 1);
-    for (let r = 0; r < rows; r++) firsts[stretchOf(hashes[r]!) + 1]!++;
+    for (let r = 0; r < rows; r++) if (!skip?.[r]) firsts[stretchOf(hashes[r]!) + 1]!++;
     for (let k = 0; k < stretches; k++) firsts[k + 1]! += firsts[k]!;
-    const order = new Uint32Array(rows);
+    const kept = firsts[stretches]!;
+    // The token row, hash and byte start in insertion order, side by side, so the insert loop
+    // reads them in sequence (indexing hashes[r] by a shuffled r missed the cache every time).
+    const order = new Uint32Array(kept);
+    const orderedHash = new Int32Array(kept);
+    const orderedStart = new Uint32Array(kept);
+    const orderedLength = new Uint32Array(kept);
     const fill = firsts.slice(0, stretches);
-    for (let r = 0; r < rows; r++) order[fill[stretchOf(hashes[r]!)]!++] = r;
+    for (let r = 0; r < rows; r++) {
+      if (skip?.[r]) continue;
+      const at = fill[stretchOf(hashes[r]!)]!++;
+      order[at] = r;
+      orderedHash[at] = hashes[r]!;
+      orderedStart[at] = byteStarts[r]!;
+      orderedLength[at] = byteStarts[r + 1]! - 1 - byteStarts[r]!;
+    }
     yield;
     // 3. Insert (entry = token row + 1, beside its hash); the first of equal tokens is inserted first.
     const slots = new Int32Array(2 * size);
     const duplicateOf = new Int32Array(rows).fill(-1);
-    for (let i = 0; i < rows; i++) {
+    for (let i = 0; i < kept; i++) {
       const r = order[i]!;
-      if (skip?.[r]) continue;
-      const h = hashes[r]!;
-      const start = byteStarts[r]!;
-      const byteLength = byteStarts[r + 1]! - 1 - start;
+      const h = orderedHash[i]!;
+      const start = orderedStart[i]!;
+      const byteLength = orderedLength[i]!;
       let slot = homeSlot(h >>> 0, size);
+      let duplicate = false;
       for (let entry = slots[2 * slot]!; entry !== 0; entry = slots[2 * slot]!) {
         const other = entry - 1;
         if (slots[2 * slot + 1] === h && byteStarts[other + 1]! - 1 - byteStarts[other]! === byteLength && sameBytes(bytes, byteStarts[other]!, start, byteLength)) {
           duplicateOf[r] = other;
+          duplicate = true;
           break;
         }
         if (++slot === size) slot = 0;
       }
-      if (duplicateOf[r]! < 0) {
+      if (!duplicate) {
         slots[2 * slot] = r + 1;
         slots[2 * slot + 1] = h;
       }
