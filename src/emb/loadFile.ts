@@ -28,6 +28,7 @@ import { BinaryProblems, failed, finishAssembled } from './formats/binaryRows';
 import { rowsFromMessage } from './formats/binaryTransfer';
 import type { BinaryJob, BinaryPreview, BinaryWorkerMessage } from './formats/binaryWorker';
 import { sharedRowsSupported } from './rowMemory';
+import { bundledWorkerExecArgv } from './workerArgs';
 import { readFastTextBin } from './formats/fasttext/read';
 import { loadTextFile, type LoadOptions as TextLoadOptions } from './formats/text/loadText';
 import { parseEmbBytes } from './formats/text/parse';
@@ -116,7 +117,7 @@ function defaultBinaryWorker(): string | undefined {
  */
 async function loadBinaryInWorker(file: string, format: 'word2vec' | 'fasttext', name: string, script: string, options: LoadOptions): Promise<ParsedEmb> {
   const signal = options.signal;
-  const worker = new Worker(script);
+  const worker = new Worker(script, { execArgv: bundledWorkerExecArgv() });
   const onAbort = () => void worker.terminate();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {

@@ -10,6 +10,7 @@ import type { ExplorerPreview, ExplorerSummary } from '../../shared/explorerProt
 import { ExplorerEngine, ExplorerQueryError, type EngineAnswer, type EngineAnswers, type EngineQuery, type LoadedEmbeddings } from './engine';
 import { loadForExplorer } from './load';
 import { parsedFromMessage, type ParsedMessage } from '../../emb/storeTransfer';
+import { bundledWorkerExecArgv } from '../../emb/workerArgs';
 import type { ParsedEmb } from '../../emb/types';
 
 export const EXPLORER_WORKER_FILE = 'explorerWorker.js';
@@ -136,7 +137,7 @@ export class ExplorerClient {
     if (this.worker) return this.worker;
     if (this.workerScript === undefined || !fs.existsSync(this.workerScript)) return undefined;
     try {
-      const worker = new Worker(this.workerScript);
+      const worker = new Worker(this.workerScript, { execArgv: bundledWorkerExecArgv() });
       worker.on('message', (reply: WorkerReply) => {
         const pending = this.pending.get(reply.id);
         if (!pending) return;
