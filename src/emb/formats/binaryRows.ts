@@ -1,10 +1,13 @@
 /**
  * What the binary readers (word2vec, fastText) share: located problems, token text collected as
  * bytes and decoded once, UTF-8 checks with a visible marker, and the final assembly of rows into
- * an EmbeddingStore (duplicates and dropped rows compacted away, block by block).
+ * an EmbeddingStore in two parts: assembleRows (the vocabulary's table from the token bytes,
+ * duplicates and dropped rows compacted away, block by block: typed arrays only, so it runs in
+ * the worker that read the rows) and finishAssembled (the token text decoded, the store: on the
+ * thread that keeps it).
  *
- * Tokens: every row's token bytes go into one growing byte buffer, "\n" after each, decoded with
- * one TextDecoder call at the end (3M tokens do not become 3M decoder calls). A token that is not
+ * Tokens: every row's token bytes go into one growing byte buffer, "\n" after each, decoded at
+ * the end (3M tokens do not become 3M decoder calls; see textSteps). A token that is not
  * valid UTF-8 is stored decoded with U+FFFD for each bad sequence and gets a problem naming its
  * byte offset; a "\n" inside a token (the vocabulary is "\n"-separated) is shown as U+2424.
  */
