@@ -7,8 +7,11 @@
  * format's reader:
  *   - text (.emb, GloVe, word2vec text, .vec): formats/text/loadText.ts (worker threads for big
  *     files, problems by line and column);
- *   - word2vec binary: formats/word2vec/read.ts; fastText .bin: formats/fasttext/read.ts — read by
- *     offset in blocks on this thread, in time-budgeted slices (slices.ts), problems by byte offset.
+ *   - word2vec binary: formats/word2vec/read.ts; fastText .bin: formats/fasttext/read.ts — from
+ *     16 MiB in the binary worker (formats/binaryWorker.ts: word2vec's fast path with a helper
+ *     thread, the vocabulary's table and the compaction there too, so this thread only decodes
+ *     the token text, and `onPreview` gets the header and first tokens early); smaller files by
+ *     offset in blocks on this thread, in time-budgeted slices (slices.ts); problems by byte offset.
  * Every path rejects with the signal's reason when aborted, reports progress in [0, 1], and
  * prepares the neighbour scan before resolving. `parseEmbFileBytes` is the same dispatch over
  * bytes in memory (synchronous: tests, fuzzing).
@@ -21,10 +24,11 @@ import type { EmbFormat, ParsedEmb } from './types';
 import { DETECT_BYTES, detectFormat } from './formats/detect';
 import { Worker } from 'node:worker_threads';
 import { readBytes, readBytesSliced, readFileSliced, type BinaryReader, type ByteWindow } from './formats/byteWindow';
-import { BinaryProblems, assembleBinary, failed } from './formats/binaryRows';
+import { BinaryProblems, failed, finishAssembled } from './formats/binaryRows';
 import { rowsFromMessage } from './formats/binaryTransfer';
-import type { BinaryJob, BinaryWorkerMessage } from './formats/binaryWorker';
+import type { BinaryJob, BinaryPreview, BinaryWorkerMessage } from './formats/binaryWorker';
 import { sharedRowsSupported } from './rowMemory';
+import { bundledWorkerExecArgv } from './workerArgs';
 import { readFastTextBin } from './formats/fasttext/read';
 import { loadTextFile, type LoadOptions as TextLoadOptions } from './formats/text/loadText';
 import { parseEmbBytes } from './formats/text/parse';
@@ -50,6 +54,8 @@ export interface LoadOptions extends TextLoadOptions {
    * more; this thread when it does not exist (under tsx) or shared memory is unavailable.
    */
   readonly binaryWorker?: string | false;
+  /** Binary files read in the worker: the header and the first tokens, as soon as they are read. */
+  readonly onPreview?: (preview: BinaryPreview) => void;
 }
 
 export const BINARY_WORKER_FILE = 'embBinaryWorker.js';
@@ -111,13 +117,14 @@ function defaultBinaryWorker(): string | undefined {
  */
 async function loadBinaryInWorker(file: string, format: 'word2vec' | 'fasttext', name: string, script: string, options: LoadOptions): Promise<ParsedEmb> {
   const signal = options.signal;
-  const worker = new Worker(script);
+  const worker = new Worker(script, { execArgv: bundledWorkerExecArgv() });
   const onAbort = () => void worker.terminate();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const message = await new Promise<BinaryWorkerMessage>((resolve, reject) => {
       worker.on('message', (m: BinaryWorkerMessage) => {
         if (m.type === 'progress') options.onProgress?.(0.9 * m.fraction);
+        else if (m.type === 'preview') options.onPreview?.(m.preview);
         else resolve(m);
       });
       worker.once('error', reject);
@@ -134,7 +141,7 @@ async function loadBinaryInWorker(file: string, format: 'word2vec' | 'fasttext',
     }
     if (message.type !== 'rows') throw new Error(`unexpected message from the binary reader's worker: ${message.type}`);
     const rows = rowsFromMessage(message.rows);
-    return await readBytesSliced(new Uint8Array(0), () => assembleBinary(rows), signal);
+    return await readBytesSliced(new Uint8Array(0), () => finishAssembled(rows), signal);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     void worker.terminate();

@@ -41,6 +41,15 @@ export interface ScanMemory {
   readonly scoresOffset: number;
   /** Rows the scratch has room for. */
   readonly capacityRows: number;
+  /** out[i] = ‖row i‖₂ (f32; f64 sums in binaryRows.ts rowNorm's order), i32 byte addresses (wasm/scanKernel.ts). */
+  readonly norms: (rows: number, count: number, dim: number, out: number) => void;
+  /** memmove(dst, src, n) in the memory (wasm memory.copy: a plain memmove even when shared). */
+  readonly move: (dst: number, src: number, n: number) => void;
+  /**
+   * Byte offset and size of a scratch area nobody scans with yet (the second one of a shared
+   * block, on the thread that loaded it), or undefined: the loader writes norms there.
+   */
+  readonly spare: { readonly offset: number; readonly bytes: number } | undefined;
 }
 
 let module: object | undefined;
@@ -76,12 +85,20 @@ const registry = new WeakMap<ArrayBufferLike, ScanMemory>();
 /** The shared memory under a shared block, to post it to another thread. */
 const sharedMemories = new WeakMap<ArrayBufferLike, WasmMemory>();
 
-/** Byte layout of a block: rows, then the query and score scratch. */
-function blockLayout(rows: number, dim: number): { queryOffset: number; scoresOffset: number; total: number } {
-  const queryOffset = Math.ceil((rows * dim * 4) / 16) * 16;
+/**
+ * Byte layout of a block: rows, then `slots` scratch areas (the query, then the scores), and
+ * where scratch area `slot` is. Shared blocks have two: the thread that loaded them scans with
+ * slot 0, and a thread they are handed to later (storeTransfer.ts: the Explorer's set made the
+ * active set) with slot 1, so two threads scanning the same rows at once never share scratch.
+ */
+function blockLayout(rows: number, dim: number, slot = 0, slots = 1): { queryOffset: number; scoresOffset: number; total: number } {
+  const rowsEnd = Math.ceil((rows * dim * 4) / 16) * 16;
+  const scratch = Math.ceil((dim * 4) / 16) * 16 + Math.ceil((rows * 4) / 16) * 16;
+  const queryOffset = rowsEnd + slot * scratch;
   const scoresOffset = queryOffset + Math.ceil((dim * 4) / 16) * 16;
-  return { queryOffset, scoresOffset, total: scoresOffset + rows * 4 };
+  return { queryOffset, scoresOffset, total: rowsEnd + slots * scratch };
 }
+const SHARED_SLOTS = 2;
 
 /** The rows of one block: at most ROW_BLOCK_BYTES of float32, at least one row. */
 export function rowsPerBlock(dim: number): number {
@@ -98,30 +115,35 @@ export function allocateRows(rows: number, dim: number, options: { readonly shar
   const { queryOffset, scoresOffset, total } = blockLayout(rows, dim);
   if (!scanKernelSupported() || values === 0 || total > 2 * ROW_BLOCK_BYTES) return new Float32Array(values);
   if (options.shared && sharedRowsSupported()) {
-    const pages = Math.ceil(total / PAGE);
+    const pages = Math.ceil(blockLayout(rows, dim, 0, SHARED_SLOTS).total / PAGE);
     const memory = new wasm!.Memory({ initial: pages, maximum: pages, shared: true });
     sharedMemories.set(memory.buffer, memory);
     return adoptSharedRows(memory, rows, dim);
   }
   module ??= new wasm!.Module(SCAN_WASM);
-  const exports = new wasm!.Instance(module, {}).exports as { memory: WasmMemory; dots: ScanMemory['dots'] };
+  const exports = new wasm!.Instance(module, {}).exports as { memory: WasmMemory; dots: ScanMemory['dots']; norms: ScanMemory['norms']; move: ScanMemory['move'] };
   const memory = exports.memory;
   const have = memory.buffer.byteLength / PAGE;
   const pages = Math.ceil(total / PAGE);
   if (pages > have) memory.grow(pages - have);
   const buffer = memory.buffer;
-  registry.set(buffer, { dots: exports.dots, memory, queryOffset, scoresOffset, capacityRows: rows });
+  registry.set(buffer, { dots: exports.dots, norms: exports.norms, move: exports.move, memory, queryOffset, scoresOffset, capacityRows: rows, spare: undefined });
   return new Float32Array(buffer, 0, values);
 }
 
-/** Rows of a shared block (made by allocateRows with `shared`, maybe on another thread), scannable here. */
-export function adoptSharedRows(memory: WasmMemory, rows: number, dim: number): Float32Array {
-  const { queryOffset, scoresOffset, total } = blockLayout(rows, dim);
+/**
+ * Rows of a shared block (made by allocateRows with `shared`, maybe on another thread), scannable
+ * here with scratch area `slot` (0: the thread that loaded them; 1: a thread they were handed to).
+ */
+export function adoptSharedRows(memory: WasmMemory, rows: number, dim: number, slot: 0 | 1 = 0): Float32Array {
+  const { queryOffset, scoresOffset, total } = blockLayout(rows, dim, slot, slot + 1);
   if (memory.buffer.byteLength < total) throw new RangeError(`adoptSharedRows: ${memory.buffer.byteLength} bytes cannot hold ${rows} rows of ${dim}`);
   sharedModule ??= new wasm!.Module(SCAN_SHARED_WASM);
-  const exports = new wasm!.Instance(sharedModule, { env: { memory } }).exports as { dots: ScanMemory['dots'] };
+  const exports = new wasm!.Instance(sharedModule, { env: { memory } }).exports as { dots: ScanMemory['dots']; norms: ScanMemory['norms']; move: ScanMemory['move'] };
   const buffer = memory.buffer;
-  registry.set(buffer, { dots: exports.dots, memory, queryOffset, scoresOffset, capacityRows: rows });
+  const second = blockLayout(rows, dim, 1, SHARED_SLOTS);
+  const spare = slot === 0 && buffer.byteLength >= second.total ? { offset: second.queryOffset, bytes: second.total - second.queryOffset } : undefined;
+  registry.set(buffer, { dots: exports.dots, norms: exports.norms, move: exports.move, memory, queryOffset, scoresOffset, capacityRows: rows, spare });
   sharedMemories.set(buffer, memory);
   return new Float32Array(buffer, 0, rows * dim);
 }

@@ -114,6 +114,131 @@ export class Vocabulary {
     return { vocabulary: new Vocabulary(text, starts, ends, count, table), rowOf };
   }
 
+  /**
+   * The same as `build` over the tokens' UTF-8 bytes (bytes[0, length): `rows` valid UTF-8
+   * tokens, each followed by "\n"), so a worker thread can build the table where the bytes are
+   * and hand over only typed arrays (`fromParts` joins them to the decoded text on the other side):
+   * offsets count UTF-16 code units of the decoded text, hashes and equality are those of `build`
+   * (equal valid UTF-8 bytes are equal strings; a non-ASCII token is decoded for its lower case).
+   * `skip[r]` = 1 leaves token row r out (its bytes stay in the text; rowOf[r] = SKIPPED_ROW).
+   */
+  static *buildFromUtf8(bytes: Uint8Array, length: number, rows: number, skip?: Uint8Array): Generator<void, { parts: VocabularyParts; rowOf: Int32Array }> {
+    // 1. Per token, in file order: its hash, where its bytes start, where its text starts (UTF-16).
+    const hashes = new Int32Array(rows);
+    const byteStarts = new Uint32Array(rows + 1);
+    const unitStarts = new Uint32Array(rows + 1);
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    let at = 0;
+    let unit = 0;
+    for (let r = 0; r < rows; r++) {
+      const start = at;
+      let h = FNV_OFFSET;
+      let wide = 0;
+      let ascii = true;
+      let end = start;
+      for (; end < length; end++) {
+        let c = bytes[end]!;
+        if (c === 0x0a) break;
+        if (c >= 0x80) {
+          ascii = false;
+          if ((c & 0xc0) === 0x80) wide--;
+          else if (c >= 0xf0) wide++;
+        } else if (c >= 0x41 && c <= 0x5a) c += 0x20;
+        h = Math.imul(h ^ c, FNV_PRIME);
+      }
+      if (end >= length) throw new RangeError(`Vocabulary.buildFromUtf8: ${rows} tokens expected, the bytes hold ${r}`);
+      if (!ascii) h = foldedHashOf(decoder.decode(bytes.subarray(start, end)).toLowerCase());
+      hashes[r] = h;
+      byteStarts[r] = start;
+      unitStarts[r] = unit;
+      at = end + 1;
+      unit += end - start + wide + 1;
+      if ((r + 1) % SLICE_ROWS === 0) yield;
+    }
+    byteStarts[rows] = at;
+    unitStarts[rows] = unit;
+    // 2. Tokens grouped by the stretch of the table their home slot is in (a stable counting sort):
+    // inserting stretch by stretch keeps the probes inside a few KiB of the table, where one
+    // token after another in file order would miss the cache on every probe (3M tokens: ~1 s).
+    const size = tableSize(rows);
+    const stretches = Math.max(1, Math.min(1 << 12, size >>> 7));
+    const stretchOf = (h: number) => Math.floor((homeSlot(h >>> 0, size) * stretches) / size);
+    const firsts = new Uint32Array(stretches + 1);
+    for (let r = 0; r < rows; r++) if (!skip?.[r]) firsts[stretchOf(hashes[r]!) + 1]!++;
+    for (let k = 0; k < stretches; k++) firsts[k + 1]! += firsts[k]!;
+    const kept = firsts[stretches]!;
+    // The token row, hash and byte start in insertion order, side by side, so the insert loop
+    // reads them in sequence (indexing hashes[r] by a shuffled r missed the cache every time).
+    const order = new Uint32Array(kept);
+    const orderedHash = new Int32Array(kept);
+    const orderedStart = new Uint32Array(kept);
+    const orderedLength = new Uint32Array(kept);
+    const fill = firsts.slice(0, stretches);
+    for (let r = 0; r < rows; r++) {
+      if (skip?.[r]) continue;
+      const at = fill[stretchOf(hashes[r]!)]!++;
+      order[at] = r;
+      orderedHash[at] = hashes[r]!;
+      orderedStart[at] = byteStarts[r]!;
+      orderedLength[at] = byteStarts[r + 1]! - 1 - byteStarts[r]!;
+    }
+    yield;
+    // 3. Insert (entry = token row + 1, beside its hash); the first of equal tokens is inserted first.
+    const slots = new Int32Array(2 * size);
+    const duplicateOf = new Int32Array(rows).fill(-1);
+    for (let i = 0; i < kept; i++) {
+      const r = order[i]!;
+      const h = orderedHash[i]!;
+      const start = orderedStart[i]!;
+      const byteLength = orderedLength[i]!;
+      let slot = homeSlot(h >>> 0, size);
+      let duplicate = false;
+      for (let entry = slots[2 * slot]!; entry !== 0; entry = slots[2 * slot]!) {
+        const other = entry - 1;
+        if (slots[2 * slot + 1] === h && byteStarts[other + 1]! - 1 - byteStarts[other]! === byteLength && sameBytes(bytes, byteStarts[other]!, start, byteLength)) {
+          duplicateOf[r] = other;
+          duplicate = true;
+          break;
+        }
+        if (++slot === size) slot = 0;
+      }
+      if (!duplicate) {
+        slots[2 * slot] = r + 1;
+        slots[2 * slot + 1] = h;
+      }
+      if ((i + 1) % SLICE_ROWS === 0) yield;
+    }
+    // 4. Vocabulary rows in file order; then the table's entries from token rows to vocabulary rows.
+    const rowOf = new Int32Array(rows);
+    const starts = new Uint32Array(rows);
+    const ends = new Uint32Array(rows);
+    let count = 0;
+    for (let r = 0; r < rows; r++) {
+      if (skip?.[r]) rowOf[r] = SKIPPED_ROW;
+      else if (duplicateOf[r]! >= 0) rowOf[r] = -1 - rowOf[duplicateOf[r]!]!;
+      else {
+        starts[count] = unitStarts[r]!;
+        ends[count] = unitStarts[r + 1]! - 1;
+        rowOf[r] = count++;
+      }
+      if ((r + 1) % SLICE_ROWS === 0) yield;
+    }
+    const table = new Int32Array(size);
+    for (let slot = 0; slot < size; slot++) {
+      const entry = slots[2 * slot]!;
+      if (entry !== 0) table[slot] = rowOf[entry - 1]! + 1;
+    }
+    return { parts: { starts: starts.slice(0, count), ends: ends.slice(0, count), table, count }, rowOf };
+  }
+
+  /** The vocabulary of `buildFromUtf8`'s parts over the decoded text of its bytes. */
+  static fromParts(text: string, parts: VocabularyParts): Vocabulary {
+    if (parts.count > 0 && parts.ends[parts.count - 1]! >= text.length) {
+      throw new RangeError(`Vocabulary.fromParts: the text (${text.length} characters) ends before row ${parts.count - 1}'s token`);
+    }
+    return new Vocabulary(text, parts.starts, parts.ends, parts.count, parts.table);
+  }
+
   /** A vocabulary of these tokens (the first of equal tokens is kept; later ones get no row). */
   static fromTokens(tokens: readonly string[]): Vocabulary {
     for (const token of tokens) {
@@ -121,6 +246,11 @@ export class Vocabulary {
     }
     const text = tokens.length === 0 ? '' : `${tokens.join('\n')}\n`;
     return runToEnd(Vocabulary.build(text, tokens.length)).vocabulary;
+  }
+
+  /** The text and the typed arrays (the inverse of fromParts), to hand the vocabulary to another thread. */
+  toParts(): { readonly text: string; readonly parts: VocabularyParts } {
+    return { text: this.text, parts: { starts: this.starts, ends: this.ends, table: this.table, count: this.count } };
   }
 
   /** The token of row i. */
@@ -244,6 +374,23 @@ export class Vocabulary {
     const start = this.starts[row]!;
     return this.ends[row]! - start === token.length && this.text.startsWith(token, start);
   }
+}
+
+/** rowOf of a token row that `buildFromUtf8` was told to skip. */
+export const SKIPPED_ROW = -0x80000000;
+
+/** What `buildFromUtf8` builds: typed arrays only, so they can cross to another thread. */
+export interface VocabularyParts {
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  readonly table: Int32Array;
+  readonly count: number;
+}
+
+/** Whether bytes[a, a + length) and bytes[b, b + length) are equal. */
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 /** Whether text[a, a + length) and text[b, b + length) are equal. */

@@ -134,6 +134,16 @@ export class ActiveEmbeddings extends Disposable {
     }
   }
 
+  /**
+   * Makes `uri` the active set from a parse someone already holds (the Embedding Explorer's),
+   * instead of reading the file again; a file changed on disk since is read as use() reads it.
+   */
+  async useParsed(uri: vscode.Uri, parsed: () => Promise<ParsedEmb>): Promise<void> {
+    const started = performance.now();
+    await this.files.adopt(uri, await parsed(), started);
+    await this.use(uri);
+  }
+
   private apply(source: Source, set: ActiveSet): void {
     this.current = set;
     this.currentSource = source;

@@ -119,7 +119,7 @@ export const VECTOR_ORIGINS: readonly VectorOrigin[] = ['row', 'subwords'];
 // Host → Explorer
 // ---------------------------------------------------------------------------------------------
 
-export type ToExplorerType = 'init' | 'progress' | 'loaded' | 'failed' | 'rows' | 'token' | 'neighbours' | 'analogy' | 'compare' | 'map' | 'queryFailed' | 'activeSet';
+export type ToExplorerType = 'init' | 'progress' | 'preview' | 'loaded' | 'failed' | 'rows' | 'token' | 'neighbours' | 'analogy' | 'compare' | 'map' | 'queryFailed' | 'activeSet';
 
 export interface ExplorerInitMessage {
   readonly type: 'init';
@@ -129,10 +129,28 @@ export interface ExplorerInitMessage {
   /** Fraction indexed so far, in [0, 1]. */
   readonly progress: number;
   readonly summary: ExplorerSummary | undefined;
+  /** The header and first tokens when they were read before the page was ready (see PreviewMessage). */
+  readonly preview: ExplorerPreview | undefined;
   /** Why the status is `error`, in a sentence; '' otherwise. */
   readonly message: string;
   /** Host milestones of this editor (epoch ms: opened, htmlSet, readyReceived…), for the timing test. */
   readonly timings: Readonly<Record<string, number>>;
+}
+
+/** What the Explorer can show of a file before it is indexed: the header and its first tokens, in file order. */
+export interface ExplorerPreview {
+  /** Rows the header announces. */
+  readonly count: number;
+  readonly dim: number;
+  readonly format: string;
+  /** The first rows' tokens (at most maxRows). */
+  readonly tokens: readonly string[];
+}
+
+/** The first paint of a big file: the list's first page and the header, while indexing continues. */
+export interface PreviewMessage {
+  readonly type: 'preview';
+  readonly preview: ExplorerPreview;
 }
 
 export interface ExplorerProgressMessage {
@@ -247,6 +265,7 @@ export interface ActiveSetMessage {
 export type ToExplorerMessage =
   | ExplorerInitMessage
   | ExplorerProgressMessage
+  | PreviewMessage
   | LoadedMessage
   | FailedMessage
   | RowsMessage
@@ -375,6 +394,13 @@ const summary: Check = refine(
   (s: ExplorerSummary) => (s.dimNames.length === s.dim ? undefined : `summary: ${s.dimNames.length} dimension names for ${s.dim} dimensions`),
 );
 
+const preview: Check = object<ExplorerPreview>({
+  count: int(0, EXPLORER_LIMITS.maxCount),
+  dim: int(0, EXPLORER_LIMITS.maxDim),
+  format: str(128),
+  tokens: arrayOf(text, EXPLORER_LIMITS.maxRows),
+});
+
 const neighbourRow: Check = object<NeighbourRow>({ index, token: text, cosine: score, dot: score, scaled: score });
 const scoredRow: Check = object<ScoredRow>({ index, token: text, score });
 
@@ -395,12 +421,14 @@ const toExplorerChecks: { readonly [K in ToExplorerType]: Check } = {
       status: oneOf(LOAD_STATUSES),
       progress: finite(0, 1),
       summary: optional(summary),
+      preview: optional(preview),
       message: text,
       timings: milestones,
     }),
     (m: ExplorerInitMessage) => (m.status === 'ready' && m.summary === undefined ? 'init: status ready without a summary' : undefined),
   ),
   progress: object<ExplorerProgressMessage>({ type: literal('progress'), fraction: finite(0, 1) }),
+  preview: object<PreviewMessage>({ type: literal('preview'), preview }),
   loaded: object<LoadedMessage>({ type: literal('loaded'), summary }),
   failed: object<FailedMessage>({ type: literal('failed'), message: text }),
   rows: refine(

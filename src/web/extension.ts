@@ -3,7 +3,8 @@
  *
  * The same features as the desktop entry (src/extension.ts), wired the same way: the `.emb`
  * language (declarative), diagnostics, quick fixes and hovers on open documents, the word
- * commands, Show Attention with its panel and Heads view, exports, and the guided lesson.
+ * commands, Show Attention with its panel and Heads view, exports, the guided lesson, and the
+ * Embedding Explorer (its files read whole through `vscode.workspace.fs`, up to 1 GiB).
  * What differs is underneath, in esbuild's aliases for this bundle (src/web/shims): no Node
  * workers (parsing and attention run in this worker, in slices), no local disk (files are read
  * through `vscode.workspace.fs`), and the bundled lesson set is read from the extension's URI.
@@ -15,6 +16,7 @@ import { startActivationTimer } from '../host/activationTiming';
 import { activateAttentionFeatures } from '../host/attention';
 import { DisposableStore } from '../host/disposable';
 import { activateEmbFeatures } from '../host/emb';
+import { activateExplorerFeatures } from '../host/explorer';
 import { registerLesson } from '../host/lesson';
 import type { HeadlightTestApi } from '../host/testApi';
 
@@ -37,7 +39,10 @@ export function activate(context: vscode.ExtensionContext): HeadlightTestApi {
   const emb = activateEmbFeatures({ context, log, embeddings, owner: store });
   const attention = activateAttentionFeatures({ context, log, embeddings, owner: store });
   registerLesson({ context, log, embeddings, owner: store }, attention);
-  return timer.finish(log, { embeddings, emb, attention });
+  // The customEditors contribution is the same for the web: its files are read through
+  // vscode.workspace.fs and indexed in this worker (src/host/explorer/readVirtual.ts).
+  const explorer = activateExplorerFeatures({ context, log, embeddings, owner: store }, { web: true });
+  return timer.finish(log, { embeddings, emb, attention, explorer });
 }
 
 export function deactivate(): void {

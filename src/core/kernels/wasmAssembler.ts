@@ -15,9 +15,9 @@
  * Spec: https://webassembly.github.io/spec/core/binary/ and the SIMD proposal's opcode table.
  */
 
-export type ValueType = 'i32' | 'f32' | 'v128';
+export type ValueType = 'i32' | 'f32' | 'f64' | 'v128';
 
-const VALUE_TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+const VALUE_TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** A value on the wasm stack; only a marker so nested calls read like expressions. */
 export interface Expr {
@@ -258,6 +258,47 @@ export class FunctionBuilder {
   }
   f32Mul(_a: Expr, _b: Expr): Expr {
     return this.op(0x94);
+  }
+
+  /** f32 rounded to nearest from an f64. */
+  f32DemoteF64(_a: Expr): Expr {
+    return this.op(0xb6);
+  }
+
+  /** Bulk memory: copies n bytes from src to dst within the memory (overlap allowed, as memmove). */
+  memoryCopy(_dst: Expr, _src: Expr, _n: Expr): void {
+    this.op(0xfc, ...unsignedLeb(10), 0x00, 0x00);
+  }
+
+  // ── f64 ────────────────────────────────────────────────────────────────────────────────────
+  f64Add(_a: Expr, _b: Expr): Expr {
+    return this.op(0xa0);
+  }
+  f64Mul(_a: Expr, _b: Expr): Expr {
+    return this.op(0xa2);
+  }
+  f64Sqrt(_a: Expr): Expr {
+    return this.op(0x9f);
+  }
+  /** An f32 widened to f64 (exact). */
+  f64PromoteF32(_a: Expr): Expr {
+    return this.op(0xbb);
+  }
+
+  // ── f64x2 ──────────────────────────────────────────────────────────────────────────────────
+  /** Lanes 0 and 1 of an f32x4, widened (exactly) to an f64x2. */
+  f64x2PromoteLowF32x4(_a: Expr): Expr {
+    return this.simd(0x5f);
+  }
+  f64x2Add(_a: Expr, _b: Expr): Expr {
+    return this.simd(0xf0);
+  }
+  f64x2Mul(_a: Expr, _b: Expr): Expr {
+    return this.simd(0xf2);
+  }
+  f64x2ExtractLane(_a: Expr, lane: number): Expr {
+    if (lane !== 0 && lane !== 1) throw new Error(`wasm assembler: f64x2 has no lane ${lane}`);
+    return this.simd(0x21, lane);
   }
 
   // ── v128 / f32x4 ───────────────────────────────────────────────────────────────────────────

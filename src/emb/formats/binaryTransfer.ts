@@ -1,12 +1,14 @@
 /**
- * Rows read by a worker thread (binaryWorker.ts), handed to the thread that asked: the row blocks
- * live in shared wasm memories (rowMemory.ts allocateRows with `shared`), so they cross without a
- * copy and this side only instantiates its own scan kernel over them; the small per-row arrays
- * and the token bytes are transferred.
+ * Rows read and assembled by a worker thread (binaryWorker.ts), handed to the thread that asked:
+ * the row blocks live in shared wasm memories (rowMemory.ts allocateRows with `shared`), so they
+ * cross without a copy and this side only instantiates its own scan kernel over them; the
+ * vocabulary's table, the norms and the token bytes are transferred. This side only decodes the
+ * token text (finishAssembled), which must become a string here.
  */
 import { adoptSharedRows, sharedMemoryOf, type WasmMemory } from '../rowMemory';
 import type { EmbLayout, EmbProblem } from '../types';
-import { BinaryProblems, TokenText, type RowsToAssemble } from './binaryRows';
+import type { VocabularyParts } from '../vocabulary';
+import { BinaryProblems, TokenText, type AssembledRows } from './binaryRows';
 import { FastTextSubwords } from './fasttext/subwords';
 
 interface BlocksMessage {
@@ -20,12 +22,10 @@ export interface RowsMessage {
   readonly layout: EmbLayout;
   readonly format: 'word2vec' | 'fasttext';
   readonly dim: number;
-  readonly tokens: { readonly bytes: Uint8Array; readonly rows: number };
+  readonly tokens: { readonly bytes: Uint8Array; readonly rows: number; readonly ascii: boolean };
+  readonly vocabulary: VocabularyParts;
   readonly blocks: BlocksMessage;
-  readonly rowsRead: number;
-  readonly hasToken: Uint8Array;
   readonly norms: Float32Array;
-  readonly rowOffset: Float64Array;
   readonly problems: readonly EmbProblem[];
   readonly problemsOmitted: number;
   readonly subwords?: { readonly minn: number; readonly maxn: number; readonly bucket: number; readonly blocks: BlocksMessage };
@@ -45,7 +45,7 @@ function adoptBlocks(message: BlocksMessage, dim: number): Float32Array[] {
 }
 
 /** The message, and what to transfer with it. */
-export function rowsToMessage(rows: RowsToAssemble): { message: RowsMessage; transfer: ArrayBuffer[] } {
+export function rowsToMessage(rows: AssembledRows): { message: RowsMessage; transfer: ArrayBuffer[] } {
   const tokens = rows.tokens.snapshot();
   const bytes = tokens.bytes.slice();
   const subwords = rows.subwords instanceof FastTextSubwords ? rows.subwords : undefined;
@@ -54,22 +54,21 @@ export function rowsToMessage(rows: RowsToAssemble): { message: RowsMessage; tra
     layout: rows.layout,
     format: rows.format,
     dim: rows.dim,
-    tokens: { bytes, rows: tokens.rows },
+    tokens: { bytes, rows: tokens.rows, ascii: tokens.ascii },
+    vocabulary: rows.vocabulary,
     blocks: blocksMessage(rows.blocks, rows.rowsPerBlock, rows.dim),
-    rowsRead: rows.rowsRead,
-    hasToken: rows.hasToken,
     norms: rows.norms,
-    rowOffset: rows.rowOffset,
     problems: rows.problems.list,
     problemsOmitted: rows.problems.omitted,
     subwords: subwords && { minn: subwords.minn, maxn: subwords.maxn, bucket: subwords.bucket, blocks: blocksMessage(subwords.blocks, subwords.rowsPerBlock, subwords.dim) },
   };
-  const transfer = [bytes.buffer, rows.hasToken.buffer, rows.norms.buffer, rows.rowOffset.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  const { starts, ends, table } = rows.vocabulary;
+  const transfer = [bytes.buffer, rows.norms.buffer, starts.buffer, ends.buffer, table.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
   return { message, transfer };
 }
 
-/** The rows again, on this thread, ready for assembleBinary. */
-export function rowsFromMessage(message: RowsMessage): RowsToAssemble {
+/** The rows again, on this thread, ready for finishAssembled. */
+export function rowsFromMessage(message: RowsMessage): AssembledRows {
   const problems = new BinaryProblems();
   problems.list.push(...message.problems);
   problems.omitted = message.problemsOmitted;
@@ -80,12 +79,10 @@ export function rowsFromMessage(message: RowsMessage): RowsToAssemble {
     format: message.format,
     dim: message.dim,
     tokens: TokenText.fromSnapshot(message.tokens),
+    vocabulary: message.vocabulary,
     blocks: adoptBlocks(message.blocks, message.dim),
     rowsPerBlock: message.blocks.rowsPerBlock,
-    rowsRead: message.rowsRead,
-    hasToken: message.hasToken,
     norms: message.norms,
-    rowOffset: message.rowOffset,
     problems,
     subwords: sub && new FastTextSubwords(message.dim, sub.minn, sub.maxn, sub.bucket, adoptBlocks(sub.blocks, message.dim), sub.blocks.rowsPerBlock),
   };

@@ -73,6 +73,8 @@ function abortedPromise(signal: AbortSignal): { promise: Promise<never>; detach:
 export class EmbFileLoader implements vscode.Disposable {
   private readonly shared = new Map<string, SharedLoad>();
   private readonly done = new Map<string, CachedLoad>();
+  /** Sets parsed elsewhere (the Explorer's worker) for the next load of their file; held until it takes them. */
+  private readonly adopted = new Map<string, LoadedEmbFile>();
   private disposed = false;
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
@@ -83,6 +85,7 @@ export class EmbFileLoader implements vscode.Disposable {
     for (const load of this.shared.values()) load.controller.abort();
     this.shared.clear();
     this.done.clear();
+    this.adopted.clear();
     void closeParseWorkers();
   }
 
@@ -96,10 +99,29 @@ export class EmbFileLoader implements vscode.Disposable {
     return { stamp: `${stat.mtime}:${stat.size}`, size: stat.size };
   }
 
+  /**
+   * A set already parsed by someone else (the Embedding Explorer's worker) becomes what the next
+   * load of `uri` returns, as long as the file has not changed since: "Use as Active Set" on a
+   * 3.6 GB file must not read it a second time.
+   */
+  async adopt(uri: vscode.Uri, parsed: ParsedEmb, startedAt: number): Promise<void> {
+    const { stamp, size } = await this.stamp(uri);
+    const loaded: LoadedEmbFile = { parsed, stamp, bytes: size, milliseconds: performance.now() - startedAt };
+    const key = uri.toString();
+    this.adopted.set(key, loaded);
+    this.done.set(key, { stamp, ref: new WeakRef(loaded) });
+  }
+
   async load(uri: vscode.Uri, signal?: AbortSignal): Promise<LoadedEmbFile> {
     if (this.disposed) throw new vscode.CancellationError();
     const key = uri.toString();
     const { stamp, size } = await this.stamp(uri);
+    const adopted = this.adopted.get(key);
+    this.adopted.delete(key);
+    if (adopted?.stamp === stamp) {
+      this.log.info(`emb: ${uri.fsPath || key}: using the set the Embedding Explorer indexed (no second read)`);
+      return adopted;
+    }
     const cached = this.done.get(key);
     const hit = cached?.stamp === stamp ? cached.ref.deref() : undefined;
     if (hit !== undefined) {

@@ -1,13 +1,21 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExplorerSummary, LoadStatus } from '../../shared/explorerProtocol';
+import type { ExplorerPreview, ExplorerSummary, LoadStatus } from '../../shared/explorerProtocol';
 import { ExplorerClient } from './client';
+import { readVirtualForExplorer } from './readVirtual';
 
 export interface ExplorerState {
   readonly status: LoadStatus;
   readonly progress: number;
   readonly summary: ExplorerSummary | undefined;
+  /** The header and first tokens, once read (before the index is complete). */
+  readonly preview: ExplorerPreview | undefined;
   readonly message: string;
+}
+
+export interface ExplorerDocumentOptions {
+  /** Read every file through vscode.workspace.fs, in-process (VS Code for the Web: no disk, no worker threads). */
+  readonly readThroughWorkspace?: boolean;
 }
 
 /**
@@ -18,9 +26,9 @@ export interface ExplorerState {
  */
 export class ExplorerDocument implements vscode.CustomDocument {
   private readonly changed = new vscode.EventEmitter<ExplorerState>();
-  /** Fires on progress, on `ready` and on `error`. */
+  /** Fires on progress, on the preview, on `ready` and on `error`. */
   readonly onDidChange = this.changed.event;
-  private current: ExplorerState = { status: 'loading', progress: 0, summary: undefined, message: '' };
+  private current: ExplorerState = { status: 'loading', progress: 0, summary: undefined, preview: undefined, message: '' };
   readonly client: ExplorerClient;
   /** Settles when indexing ends (never rejects: a failure is the state `error`). */
   readonly loaded: Promise<ExplorerState>;
@@ -33,6 +41,7 @@ export class ExplorerDocument implements vscode.CustomDocument {
     workerScript: string,
     private readonly log: vscode.LogOutputChannel,
     openedAt: number,
+    private readonly options: ExplorerDocumentOptions = {},
   ) {
     this.openedAt = openedAt;
     this.label = path.posix.basename(uri.path);
@@ -50,23 +59,28 @@ export class ExplorerDocument implements vscode.CustomDocument {
   }
 
   private async index(): Promise<ExplorerState> {
-    if (this.uri.scheme !== 'file') {
-      return this.set({ status: 'error', progress: 0, summary: undefined, message: `The Embedding Explorer reads files from disk; ${this.label} is on "${this.uri.scheme}:".` });
-    }
     let lastPercent = -1;
+    const onProgress = (fraction: number) => {
+      const percent = Math.floor(fraction * 100);
+      if (percent === lastPercent) return;
+      lastPercent = percent;
+      this.set({ ...this.current, progress: Math.max(0, Math.min(1, fraction)) });
+    };
     try {
-      const summary = await this.client.load(this.uri.fsPath, this.label, (fraction) => {
-        const percent = Math.floor(fraction * 100);
-        if (percent === lastPercent) return;
-        lastPercent = percent;
-        this.set({ ...this.current, progress: Math.max(0, Math.min(1, fraction)) });
-      });
+      // From disk (in the Explorer's worker) when the file is on this machine's; else read whole
+      // through vscode.workspace.fs (virtual workspaces, VS Code for the Web).
+      const summary =
+        this.uri.scheme === 'file' && !this.options.readThroughWorkspace
+          ? await this.client.load(this.uri.fsPath, this.label, onProgress, (preview) => {
+              if (this.current.status === 'loading') this.set({ ...this.current, preview });
+            })
+          : await this.client.loadWith(() => readVirtualForExplorer(this.uri, this.label, onProgress), this.label, (await vscode.workspace.fs.stat(this.uri)).size);
       this.log.info(`explorer: ${this.label}: ${summary.count} × ${summary.dim} (${summary.format}) indexed in ${summary.loadMs.toFixed(0)} ms, ${summary.problems} problem(s)`);
-      return this.set({ status: 'ready', progress: 1, summary, message: '' });
+      return this.set({ status: 'ready', progress: 1, summary, preview: this.current.preview, message: '' });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.warn(`explorer: ${this.label}: ${message}`);
-      return this.set({ status: 'error', progress: this.current.progress, summary: undefined, message: `Cannot index ${this.label}: ${message}. (Not an embeddings file? “Reopen Editor With…” opens it another way.)` });
+      return this.set({ status: 'error', progress: this.current.progress, summary: undefined, preview: undefined, message: `Cannot index ${this.label}: ${message}. (Not an embeddings file? “Reopen Editor With…” opens it another way.)` });
     }
   }
 

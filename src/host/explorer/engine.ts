@@ -16,6 +16,7 @@
 import { principalComponents, similarity, uniform01, workedArithmetic, type Measure } from '../../core';
 import { nearest } from '../../emb/neighbors';
 import type { EmbeddingStore } from '../../emb/store';
+import type { ParsedEmb } from '../../emb/types';
 import {
   EXPLORER_LIMITS,
   type AnalogyMessage,
@@ -44,6 +45,8 @@ export interface LoadedEmbeddings {
   readonly problemLines: readonly string[];
   /** A vector built from character n-grams for a word that has no row (fastText .bin only). */
   readonly subwordVector?: (word: string) => Float32Array | undefined;
+  /** The whole parse, when the loader had one: "Use as Active Set" hands it to the host (storeTransfer.ts). */
+  readonly parsed?: ParsedEmb;
 }
 
 /** The UMAP seed: fixed, so a map is repeatable (the note under the map says it). */
@@ -99,6 +102,11 @@ export class ExplorerEngine {
   private search: { readonly query: string; readonly matches: readonly number[]; readonly capped: boolean } | undefined;
   /** Bumped by every map request: an older UMAP still running stops at its next slice. */
   private mapGeneration = 0;
+
+  /** The parse behind this engine (undefined for sets made by hand in tests). */
+  get parsed(): ParsedEmb | undefined {
+    return this.loaded.parsed;
+  }
 
   constructor(
     private readonly loaded: LoadedEmbeddings,

@@ -44,12 +44,25 @@ export interface ExplorerFeaturesApi {
   ask<K extends EngineQuery['kind']>(uri: vscode.Uri, query: Extract<EngineQuery, { kind: K }>): Promise<EngineAnswers[K]>;
 }
 
-export function activateExplorerFeatures(features: FeatureContext): ExplorerFeaturesApi {
+export interface ExplorerFeatureOptions {
+  /**
+   * VS Code for the Web: no disk and no worker threads, so every file is read through
+   * vscode.workspace.fs and indexed in-process (readVirtual.ts), and big text tabs are not moved.
+   */
+  readonly web?: boolean;
+}
+
+export function activateExplorerFeatures(features: FeatureContext, options: ExplorerFeatureOptions = {}): ExplorerFeaturesApi {
   const { context, log, owner, embeddings } = features;
-  const provider = new ExplorerProvider(context.extensionUri, path.join(context.extensionPath, 'dist', EXPLORER_WORKER_FILE), {
-    log,
-    useAsActiveSet: (uri) => embeddings.use(uri),
-  });
+  const provider = new ExplorerProvider(
+    context.extensionUri,
+    path.join(context.extensionPath ?? '', 'dist', EXPLORER_WORKER_FILE),
+    {
+      log,
+      useAsActiveSet: (uri, parsed) => embeddings.useParsed(uri, parsed),
+    },
+    { readThroughWorkspace: options.web },
+  );
   owner.add(
     vscode.window.registerCustomEditorProvider(EXPLORER_VIEW_TYPE, provider, {
       // The list's scroll position, the map and the answers live in the page: keep it when hidden.
@@ -68,7 +81,7 @@ export function activateExplorerFeatures(features: FeatureContext): ExplorerFeat
   );
 
   const considerTab = (tab: vscode.Tab) => {
-    if (!(tab.input instanceof vscode.TabInputText)) return;
+    if (options.web || !(tab.input instanceof vscode.TabInputText)) return;
     const uri = tab.input.uri;
     if (uri.scheme !== 'file' || !TEXT_EMBEDDING_FILE.test(uri.path)) return;
     if (!vscode.workspace.getConfiguration('headlight').get<boolean>('explorer.openLargeFiles', true)) return;

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { loadEmbFile } from '../../emb/loadFile';
 import type { EmbLayout, ParsedEmb } from '../../emb/types';
+import { EXPLORER_LIMITS, type ExplorerPreview } from '../../shared/explorerProtocol';
 import type { LoadedEmbeddings } from './engine';
 
 const LAYOUT_LABELS: Readonly<Record<EmbLayout, string>> = {
@@ -19,10 +20,16 @@ const LAYOUT_LABELS: Readonly<Record<EmbLayout, string>> = {
 export interface ExplorerLoadOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
+  /** The header and the first tokens while the rest loads (word2vec binaries read by the fast path). */
+  readonly onPreview?: (preview: ExplorerPreview) => void;
 }
 
 export async function loadForExplorer(file: string, options: ExplorerLoadOptions = {}): Promise<LoadedEmbeddings> {
-  const parsed = await loadEmbFile(file, { signal: options.signal, onProgress: options.onProgress });
+  const parsed = await loadEmbFile(file, {
+    signal: options.signal,
+    onProgress: options.onProgress,
+    onPreview: options.onPreview && ((p) => options.onPreview!({ count: p.count, dim: p.dim, format: LAYOUT_LABELS['word2vec-binary'], tokens: p.tokens.slice(0, EXPLORER_LIMITS.maxRows) })),
+  });
   return describeParsed(parsed, path.basename(file));
 }
 
@@ -38,5 +45,6 @@ export function describeParsed(parsed: ParsedEmb, name: string): LoadedEmbedding
       .slice(0, 16)
       .map((p) => `${name} ${p.byteOffset !== undefined ? `byte ${p.byteOffset}` : `line ${p.range.line + 1}`}: ${p.message}`),
     subwordVector: subwords ? (word) => subwords.vectorOf(word) : undefined,
+    parsed,
   };
 }

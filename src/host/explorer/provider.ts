@@ -10,7 +10,7 @@ import { renderWebviewHtml } from '../../shared/webviewHtml';
 import { epochMs } from '../../shared/protocol';
 import { newNonce, webviewOptions } from '../attention/html';
 import explorerCss from '../../../media/explorer.css';
-import { ExplorerDocument } from './document';
+import { ExplorerDocument, type ExplorerDocumentOptions } from './document';
 import { ExplorerSession, type SessionHost } from './session';
 
 export class ExplorerProvider implements vscode.CustomReadonlyEditorProvider<ExplorerDocument> {
@@ -20,6 +20,7 @@ export class ExplorerProvider implements vscode.CustomReadonlyEditorProvider<Exp
     private readonly extensionUri: vscode.Uri,
     private readonly workerScript: string,
     private readonly host: SessionHost,
+    private readonly documentOptions: ExplorerDocumentOptions = {},
   ) {}
 
   /** The Explorers open right now. */
@@ -28,7 +29,7 @@ export class ExplorerProvider implements vscode.CustomReadonlyEditorProvider<Exp
   }
 
   openCustomDocument(uri: vscode.Uri): ExplorerDocument {
-    return new ExplorerDocument(uri, this.workerScript, this.host.log, epochMs());
+    return new ExplorerDocument(uri, this.workerScript, this.host.log, epochMs(), this.documentOptions);
   }
 
   resolveCustomEditor(document: ExplorerDocument, panel: vscode.WebviewPanel): void {

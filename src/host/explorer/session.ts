@@ -14,14 +14,15 @@ import {
   type ToExplorerMessage,
 } from '../../shared/explorerProtocol';
 import { epochMs } from '../../shared/protocol';
+import type { ParsedEmb } from '../../emb/types';
 import type { EngineAnswers, EngineQuery } from './engine';
 import { ExplorerQueryError } from './engine';
-import type { ExplorerDocument } from './document';
+import type { ExplorerDocument, ExplorerState } from './document';
 
 export interface SessionHost {
   readonly log: vscode.LogOutputChannel;
-  /** Make the document's file the set Show Attention uses. */
-  useAsActiveSet(uri: vscode.Uri): Promise<void>;
+  /** Make the document's file the set Show Attention uses, from the Explorer's own parse (`parsed`) rather than a second read. */
+  useAsActiveSet(uri: vscode.Uri, parsed: () => Promise<ParsedEmb>): Promise<void>;
 }
 
 export class ExplorerSession extends Disposable {
@@ -34,6 +35,7 @@ export class ExplorerSession extends Disposable {
   /** The last message of each type posted (tests read them). */
   readonly lastPosted = new Map<ToExplorerMessage['type'], ToExplorerMessage>();
   private readonly timings: Record<string, number>;
+  private previewPosted: ExplorerState['preview'];
 
   constructor(
     readonly document: ExplorerDocument,
@@ -46,7 +48,10 @@ export class ExplorerSession extends Disposable {
     this.register(panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)));
     this.register(
       document.onDidChange((state) => {
-        if (state.status === 'loading') this.post({ type: 'progress', fraction: state.progress });
+        if (state.status === 'loading' && state.preview && state.preview !== this.previewPosted) {
+          this.previewPosted = state.preview;
+          this.post({ type: 'preview', preview: state.preview });
+        } else if (state.status === 'loading') this.post({ type: 'progress', fraction: state.progress });
         else if (state.status === 'ready' && state.summary) this.post({ type: 'loaded', summary: state.summary });
         else this.post({ type: 'failed', message: state.message });
       }),
@@ -81,7 +86,8 @@ export class ExplorerSession extends Disposable {
         this.ready = true;
         this.timings.readyReceived = epochMs();
         const state = this.document.state;
-        this.post({ type: 'init', file: this.document.label, status: state.status, progress: state.progress, summary: state.summary, message: state.message, timings: this.timings });
+        this.previewPosted = state.preview;
+        this.post({ type: 'init', file: this.document.label, status: state.status, progress: state.progress, summary: state.summary, preview: state.preview, message: state.message, timings: this.timings });
         return;
       }
       case 'requestRows':
@@ -103,7 +109,7 @@ export class ExplorerSession extends Disposable {
         this.relay(message.requestId, { kind: 'map', method: message.method, source: message.source }, (a) => ({ type: 'map', requestId: message.requestId, ...a }));
         return;
       case 'useAsActiveSet':
-        this.host.useAsActiveSet(this.document.uri).then(
+        this.host.useAsActiveSet(this.document.uri, () => this.document.client.parsed()).then(
           () => this.post({ type: 'activeSet', active: true, message: `${this.document.label} is now the set Show Attention uses.` }),
           (error: unknown) => this.post({ type: 'activeSet', active: false, message: `Cannot use ${this.document.label}: ${error instanceof Error ? error.message : String(error)}` }),
         );

@@ -5,13 +5,15 @@
  * a neighbour scan over it nor a UMAP ever runs on the extension host's thread. One worker per
  * open file; the host ends it when the file's last Explorer closes (client.ts).
  *
- * Messages (typed in client.ts): `load` once, then `query`s; every reply names its request's id.
+ * Messages (typed in client.ts): `load` once, then `query`s and `export` (the parse, for "Use as
+ * Active Set": shared row blocks cross without a copy); every reply names its request's id.
  * Answers hand their ArrayBuffers over instead of copying them.
  */
 import { parentPort } from 'node:worker_threads';
 import { ExplorerEngine, ExplorerQueryError } from './engine';
 import type { WorkerReply, WorkerRequest } from './client';
 import { loadForExplorer } from './load';
+import { parsedToMessage } from '../../emb/storeTransfer';
 
 let engine: ExplorerEngine | undefined;
 
@@ -36,7 +38,10 @@ async function handle(request: WorkerRequest): Promise<void> {
   if (request.kind === 'load') {
     try {
       const started = performance.now();
-      const loaded = await loadForExplorer(request.file, { onProgress: (fraction) => post({ id: request.id, progress: fraction }) });
+      const loaded = await loadForExplorer(request.file, {
+        onProgress: (fraction) => post({ id: request.id, progress: fraction }),
+        onPreview: (preview) => post({ id: request.id, preview }),
+      });
       engine = new ExplorerEngine(loaded, request.label);
       post({ id: request.id, ok: true, value: { kind: 'loaded', summary: engine.summary(request.bytes, performance.now() - started) } });
     } catch (error) {
@@ -46,6 +51,12 @@ async function handle(request: WorkerRequest): Promise<void> {
   }
   if (!engine) {
     post(failure(request.id, new Error('the file is not indexed yet')));
+    return;
+  }
+  if (request.kind === 'export') {
+    const parsed = engine.parsed;
+    if (!parsed) post(failure(request.id, new Error('this set has no parse to hand over')));
+    else post({ id: request.id, ok: true, value: { kind: 'parsed', parsed: parsedToMessage(parsed) } });
     return;
   }
   try {

@@ -8,6 +8,7 @@ import { WARM_MIN_BYTES, WORKER_FILE, defaultWorkerScript, lessonSamplePath, loa
 import { closeParseWorkers, idleParseWorkers, liveParseWorkers } from '../../../src/emb/formats/text/parseWorkerPool';
 import { parseEmbBytes, type ParsedEmb } from '../../../src/emb/formats/text/parse';
 import { copyAllRows } from '../../../src/emb/store';
+import { bundledWorkerExecArgv } from '../../../src/emb/workerArgs';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 let dir = '';
@@ -148,4 +149,12 @@ test('kept warm: after an in-thread load the workers wait in the pool, the next 
   const deadline = Date.now() + 5000;
   while (liveParseWorkers() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(liveParseWorkers(), 0, 'no parse worker is left');
+});
+
+test('bundled workers get this process\'s flags without its module loaders', () => {
+  assert.deepEqual(
+    bundledWorkerExecArgv(['--import', 'tsx', '--max-old-space-size=4096', '--loader=foo', '-r', 'bar', '--require', 'baz', '--experimental-loader', 'x', '--inspect-port=0']),
+    ['--max-old-space-size=4096', '--inspect-port=0'],
+  );
+  assert.deepEqual(bundledWorkerExecArgv([]), []);
 });

@@ -126,3 +126,22 @@ test('memory: about 0.06× the float32 rows of GloVe 400k × 100 (text, offsets,
   assert.equal(vocabulary.indexOf(`w${(399_999).toString(36)}x`), 399_999);
   assert.equal(vocabulary.lookup(`W${(123_456).toString(36).toUpperCase()}X`), 123_456);
 });
+
+test('a vocabulary built from UTF-8 bytes (buildFromUtf8 + fromParts) answers as one built from the strings, skipped rows left out', () => {
+  const tokens = ['the', 'The', 'THE', 'naïve', 'Naïve', '😀x', '\uFEFFbom', 'İstanbul', 'istanbul', 'ΣΊΣΥΦΟΣ', 'σίσυφος', 'the', 'gone', 'ü', 'Ü', 'a\u2424b', 'zz'];
+  const skipped = new Set([12]);
+  const bytes = new TextEncoder().encode(`${tokens.join('\n')}\n`);
+  const skip = Uint8Array.from(tokens, (_, i) => (skipped.has(i) ? 1 : 0));
+  const { parts, rowOf } = runToEnd(Vocabulary.buildFromUtf8(bytes, bytes.length, tokens.length, skip));
+  const fromBytes = Vocabulary.fromParts(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), parts);
+  const kept = tokens.filter((_, i) => !skipped.has(i));
+  const reference = Vocabulary.fromTokens(kept);
+  assert.deepEqual(fromBytes.toArray(), reference.toArray());
+  assert.equal(rowOf[11], -1 - 0, 'the second "the" is a duplicate of row 0');
+  assert.equal(rowOf[12]! < -tokens.length, true, 'the skipped row has no row');
+  for (const query of [...tokens, 'THE', 'NAÏVE', 'istanbul', 'İSTANBUL', 'σίσυφος', 'Σίσυφος', 'missing', 'gone', 'Ü', 'bom', '\uFEFFBOM']) {
+    assert.equal(fromBytes.indexOf(query), reference.indexOf(query), `indexOf ${query}`);
+    assert.equal(fromBytes.lookup(query), reference.lookup(query), `lookup ${query}`);
+  }
+  assert.deepEqual(fromBytes.search('t', 10), reference.search('t', 10));
+});

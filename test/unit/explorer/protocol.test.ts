@@ -31,8 +31,9 @@ const summary = {
 };
 
 const toExplorer: { readonly [K in ToExplorerType]: Extract<ToExplorerMessage, { type: K }> } = {
-  init: { type: 'init', file: 'glove.txt', status: 'loading', progress: 0.5, summary: undefined, message: '', timings: { opened: 1 } },
+  init: { type: 'init', file: 'glove.txt', status: 'loading', progress: 0.5, summary: undefined, preview: undefined, message: '', timings: { opened: 1 } },
   progress: { type: 'progress', fraction: 0.25 },
+  preview: { type: 'preview', preview: { count: 3_000_000, dim: 300, format: 'word2vec binary', tokens: ['</s>', 'in', 'for'] } },
   loaded: { type: 'loaded', summary },
   failed: { type: 'failed', message: 'Cannot index glove.txt: byte 8: truncated' },
   rows: { type: 'rows', requestId: 3, query: 'ap', start: 0, total: 2, capped: false, indices: [4, 9], tokens: ['apple', 'grape'], oov: undefined },

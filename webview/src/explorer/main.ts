@@ -15,7 +15,7 @@ import { channel } from './channel';
 import { h } from '../dom';
 import { watchTheme } from '../theme';
 import { displayToken } from '../../../src/shared/displayToken';
-import { assertNever, type ExplorerSummary, type ToExplorerMessage } from '../../../src/shared/explorerProtocol';
+import { assertNever, type ExplorerPreview, type ExplorerSummary, type ToExplorerMessage } from '../../../src/shared/explorerProtocol';
 import { epochMs } from '../../../src/shared/protocol';
 import { TokenList, button } from './tokenList';
 import { VectorView } from './vectorView';
@@ -144,6 +144,19 @@ function showSummary(s: ExplorerSummary): void {
   list.enable();
 }
 
+/** The header and the first page of tokens while the file is still being indexed (the first paint of a big file). */
+function showPreview(p: ExplorerPreview): void {
+  if (summary) return;
+  facts.textContent = `${p.count.toLocaleString('en-US')} tokens × ${p.dim} dimensions · ${p.format}`;
+  facts.dataset.count = String(p.count);
+  facts.dataset.dim = String(p.dim);
+  list.preview(p.tokens, p.count);
+  if (!milestones.previewShown) {
+    milestones.previewShown = epochMs();
+    publishTimings();
+  }
+}
+
 function fail(message: string): void {
   app.dataset.state = 'error';
   progress.hidden = true;
@@ -168,7 +181,13 @@ channel.onMessage((message: ToExplorerMessage) => {
       title.textContent = displayToken(message.file);
       if (message.status === 'ready' && message.summary) showSummary(message.summary);
       else if (message.status === 'error') fail(message.message);
-      else progress.value = Math.round(message.progress * 100);
+      else {
+        progress.value = Math.round(message.progress * 100);
+        if (message.preview) showPreview(message.preview);
+      }
+      return;
+    case 'preview':
+      showPreview(message.preview);
       return;
     case 'progress':
       progress.value = Math.round(message.fraction * 100);

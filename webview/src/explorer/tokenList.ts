@@ -29,6 +29,9 @@ export class TokenList {
   private inFlight: { id: number; query: string } | undefined;
   private active = 0;
   private enabled = false;
+  /** Showing the preview's rows (preview()) until the file is indexed. */
+  private previewing = false;
+  private previewCount = 0;
   private readonly pool: HTMLElement[] = [];
 
   constructor(private readonly onSelect: (token: string) => void) {
@@ -55,7 +58,22 @@ export class TokenList {
   /** The file is indexed: show its first rows. */
   enable(): void {
     this.enabled = true;
+    this.previewing = false;
     this.setQuery(this.query, true);
+  }
+
+  /**
+   * Before the index is complete: the file's first tokens (the header's `count` rows in all), shown
+   * as the list's first page, without asking the host (it cannot answer yet). enable() replaces them.
+   */
+  preview(tokens: readonly string[], count: number): void {
+    if (this.enabled) return;
+    this.previewing = true;
+    this.previewCount = tokens.length;
+    this.total = count;
+    this.rows.clear();
+    tokens.forEach((token, i) => this.rows.set(i, { index: i, token }));
+    this.render();
   }
 
   focus(): void {
@@ -105,13 +123,13 @@ export class TokenList {
   }
 
   private render(): void {
-    if (!this.enabled) return;
+    if (!this.enabled && !this.previewing) return;
     const g = this.geometry();
     this.spacer.style.height = `${scrollHeight(g)}px`;
     const shown = visibleRows(g, this.viewport.scrollTop);
     const perView = Math.ceil(g.viewport / ROW_HEIGHT) + 8;
     // Ask for what is missing: the first screen of a new query, or the rows scrolled into view.
-    if (this.inFlight === undefined) {
+    if (this.enabled && this.inFlight === undefined) {
       const wanted = this.total === undefined ? { start: 0, count: perView } : missingRange(shown.first, shown.end, (r) => this.rows.has(r));
       if (wanted) {
         const id = requestId();
@@ -152,7 +170,8 @@ export class TokenList {
 
   private renderStatus(): void {
     const total = this.total;
-    if (total === undefined) this.status.textContent = this.query.trim() ? 'Searching…' : 'Loading rows…';
+    if (this.previewing) this.status.textContent = `The first ${this.previewCount.toLocaleString('en-US')} of ${(total ?? 0).toLocaleString('en-US')} tokens; the rest once the file is indexed`;
+    else if (total === undefined) this.status.textContent = this.query.trim() ? 'Searching…' : 'Loading rows…';
     else if (this.query.trim() === '') this.status.textContent = `${total.toLocaleString('en-US')} tokens in file order`;
     else if (total === 0) this.status.textContent = `No token contains “${displayToken(this.query.trim(), 32)}”`;
     else this.status.textContent = `${total.toLocaleString('en-US')}${this.capped ? '+' : ''} ${total === 1 ? 'match' : 'matches'} for “${displayToken(this.query.trim(), 32)}”${this.capped ? ` (the first ${total.toLocaleString('en-US')} shown)` : ''}`;

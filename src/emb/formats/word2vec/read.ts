@@ -209,17 +209,37 @@ function windowView(bytes: Uint8Array): DataView {
 
 /**
  * Copies the dim little-endian floats at byte `at` of the window into target[o, o + dim) and
- * returns their ‖·‖₂ (float64 sum). The floats start at any byte (tokens have any length), so
- * they are read through a DataView, which the JIT turns into plain unaligned loads.
+ * returns their ‖·‖₂, summed as binaryRows.ts rowNorm sums (four float64 lanes). The floats start
+ * at any byte (tokens have any length), so they are read through a DataView, which the JIT turns
+ * into plain unaligned loads.
  */
 function copyRow(view: DataView, at: number, target: Float32Array, o: number, dim: number): number {
-  let sum = 0;
-  for (let d = 0, p = at; d < dim; d++, p += 4) {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  let p = at;
+  for (const end4 = dim - 3; d < end4; d += 4, p += 16) {
+    const a = view.getFloat32(p, true);
+    const b = view.getFloat32(p + 4, true);
+    const c = view.getFloat32(p + 8, true);
+    const e = view.getFloat32(p + 12, true);
+    target[o + d] = a;
+    target[o + d + 1] = b;
+    target[o + d + 2] = c;
+    target[o + d + 3] = e;
+    s0 += a * a;
+    s1 += b * b;
+    s2 += c * c;
+    s3 += e * e;
+  }
+  for (; d < dim; d++, p += 4) {
     const v = view.getFloat32(p, true);
     target[o + d] = v;
-    sum += v * v;
+    s0 += v * v;
   }
-  return Math.sqrt(sum);
+  return Math.sqrt(s0 + s1 + (s2 + s3));
 }
 
 interface RowsState {
