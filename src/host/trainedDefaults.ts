@@ -63,9 +63,11 @@ export class TrainedDefaults extends Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(UNKNOWN_WORDS_SETTING)) return;
         // An explicit setting replaces what the offer remembered (and "ask" asks again).
-        void deps.context.globalState.update(UNKNOWN_WORDS_CHOICE_KEY, undefined);
-        this.dismissed = false;
-        this.changed.fire();
+        void deps.context.globalState.update(UNKNOWN_WORDS_CHOICE_KEY, undefined).then(() => {
+          this.dismissed = false;
+          deps.log.info(`trained defaults: ${UNKNOWN_WORDS_SETTING} is now "${this.mode()}"; the offer's remembered answer is cleared`);
+          this.changed.fire();
+        });
       }),
     );
     this.register(
@@ -78,9 +80,10 @@ export class TrainedDefaults extends Disposable {
 
   /** The setting when the user set it, else the offer's remembered answer, else "ask". */
   mode(): UnknownWordsMode {
-    const inspected = vscode.workspace.getConfiguration().inspect<unknown>(UNKNOWN_WORDS_SETTING);
-    const explicit = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
-    if (explicit !== undefined) return isMode(explicit) ? explicit : 'ask';
+    if (this.fromSetting()) {
+      const explicit = vscode.workspace.getConfiguration().get<unknown>(UNKNOWN_WORDS_SETTING);
+      return isMode(explicit) ? explicit : 'ask';
+    }
     const remembered = this.deps.context.globalState.get<unknown>(UNKNOWN_WORDS_CHOICE_KEY);
     return isMode(remembered) ? remembered : 'ask';
   }
@@ -118,6 +121,7 @@ export class TrainedDefaults extends Disposable {
       case 'trainedVectors':
       case 'bundledModel':
         await this.deps.context.globalState.update(UNKNOWN_WORDS_CHOICE_KEY, choice);
+        this.autoApplied = true;
         this.deps.log.info(`trained defaults: remembered "${choice}" for words the active set does not know (setting ${UNKNOWN_WORDS_SETTING} overrides)`);
         this.changed.fire();
         await this.switchTo(choice);
@@ -136,7 +140,57 @@ export class TrainedDefaults extends Disposable {
     if (mode === 'bundledModel' && !this.origin) return;
     this.autoApplied = true;
     this.deps.log.info(`trained defaults: ${snapshot.oov.length} word(s) not in ${snapshot.setLabel}; using the remembered choice "${mode}"`);
+    const what = mode === 'trainedVectors' ? 'the trained word vectors (bundled)' : 'the bundled model';
+    const count = `${snapshot.oov.length} word${snapshot.oov.length === 1 ? ' is' : 's are'} not in ${snapshot.setLabel}`;
+    // Said once, with the way back: a remembered answer must not be a trap.
+    if (this.fromSetting()) {
+      void vscode.window.showInformationMessage(`Headlight: ${count}: using ${what} (setting ${UNKNOWN_WORDS_SETTING}).`);
+    } else {
+      const again = 'Ask Again';
+      void vscode.window.showInformationMessage(`Headlight: ${count}: using ${what}, as you chose before.`, again).then((picked) => {
+        if (picked === again) void this.askAgain(mode);
+      });
+    }
     await this.switchTo(mode).catch((error: unknown) => this.deps.log.warn(`trained defaults: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Forgets the remembered answer and shows the picture over the lesson set again, with the offer. */
+  private async askAgain(undo: UnknownWordsSource): Promise<void> {
+    await this.deps.context.globalState.update(UNKNOWN_WORDS_CHOICE_KEY, undefined);
+    this.dismissed = false;
+    this.deps.log.info('trained defaults: the remembered answer is forgotten; the offer asks again');
+    this.changed.fire();
+    switch (undo) {
+      case 'trainedVectors':
+        if (this.deps.embeddings.peek()?.kind === 'trained') await this.deps.embeddings.use('lesson');
+        return;
+      case 'bundledModel':
+        this.deps.model?.useEmbeddings();
+        await this.showOriginAgain();
+        return;
+      default:
+        assertNever(undo, 'unknown-words source');
+    }
+  }
+
+  private fromSetting(): boolean {
+    const inspected = vscode.workspace.getConfiguration().inspect<unknown>(UNKNOWN_WORDS_SETTING);
+    return (inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue) !== undefined;
+  }
+
+  /** Show Attention again on the text of the last picture, put back in front (the model reads the active editor). */
+  private async showOriginAgain(): Promise<void> {
+    const origin = this.origin;
+    if (!origin) {
+      void vscode.window.showInformationMessage('Headlight: select text and run Show Attention.');
+      return;
+    }
+    // Never in the attention panel's group (the Active one after a click in the panel): a text
+    // editor in front of the panel would hide it. The side of a diff editor has no column of its own.
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === origin.uri.toString() && e.viewColumn !== undefined);
+    const viewColumn = origin.viewColumn ?? visible?.viewColumn ?? vscode.ViewColumn.One;
+    await vscode.window.showTextDocument(origin.uri, { selection: origin.selection, viewColumn, preserveFocus: false, preview: false });
+    await vscode.commands.executeCommand('headlight.showAttention');
   }
 
   private async switchTo(source: UnknownWordsSource): Promise<void> {
@@ -148,14 +202,7 @@ export class TrainedDefaults extends Disposable {
         return;
       case 'bundledModel': {
         if (!(await this.openBundledModel())) return;
-        const origin = this.origin;
-        if (!origin) {
-          void vscode.window.showInformationMessage('Headlight: the bundled model is the attention source. Select text and run Show Attention.');
-          return;
-        }
-        // The model reads the active editor's selection: put the same text back in front.
-        await vscode.window.showTextDocument(origin.uri, { selection: origin.selection, viewColumn: origin.viewColumn, preserveFocus: false, preview: false });
-        await vscode.commands.executeCommand('headlight.showAttention');
+        await this.showOriginAgain();
         return;
       }
       default:
@@ -182,7 +229,10 @@ export class TrainedDefaults extends Disposable {
   async openBundledModelLesson(): Promise<{ layer: number; head: number } | undefined> {
     if (!(await this.openBundledModel())) return undefined;
     const document = await vscode.workspace.openTextDocument({ content: BUNDLED_MODEL_TEXT, language: 'plaintext' });
-    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Active, preview: false });
+    // Where the walkthrough is (its tab has no API input type), not over the attention panel.
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    const overPanel = tab?.input instanceof vscode.TabInputWebview;
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: overPanel ? vscode.ViewColumn.One : vscode.ViewColumn.Active, preview: false });
     const end = document.positionAt(BUNDLED_MODEL_TEXT.trimEnd().length);
     editor.selection = new vscode.Selection(new vscode.Position(0, 0), end);
     await vscode.commands.executeCommand('headlight.showAttention');

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
 import { explainRow, runAttention } from '../../../src/core';
 import { parseEmb } from '../../../src/emb/formats/text/parse';
@@ -304,11 +305,12 @@ test('the .vsix holds what the manifest names and leaves sources, tests and tool
     if (file.startsWith('dist/') && !existsSync(at(file))) continue;
     assert.ok(files.has(file), `the package holds ${file}`);
   }
-  // The trained defaults ship (issue 15) and the package stays within its 8 MB: the files'
-  // own sizes, before zip compression, so the .vsix itself is smaller still.
+  // The trained defaults ship (issue 15) and the .vsix stays within its 8 MB: each listed file
+  // deflated as the zip stores it, plus its zip headers. The bundles here are whatever was built
+  // last (a development build is larger than the production one vsce packages): an upper bound.
   for (const file of ['samples/words.bin', ...['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => `${BUNDLED_MODEL_PATH}/${f}`)]) {
     assert.ok(files.has(file), `the package holds ${file}`);
   }
-  const bytes = [...files].reduce((sum, file) => sum + statSync(at(file)).size, 0);
-  assert.ok(bytes <= 8 * 1024 * 1024, `the packaged files add up to ${(bytes / 1024 / 1024).toFixed(2)} MB, over the 8 MB budget (README, Packaging)`);
+  const zipped = [...files].reduce((sum, file) => sum + deflateRawSync(readFileSync(at(file))).length + 2 * (46 + file.length), 0);
+  assert.ok(zipped <= 8 * 1024 * 1024, `the .vsix would be about ${(zipped / 1024 / 1024).toFixed(2)} MB, over the 8 MB budget (README, Packaging)`);
 });
