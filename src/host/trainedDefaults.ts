@@ -120,11 +120,15 @@ export class TrainedDefaults extends Disposable {
         return;
       case 'trainedVectors':
       case 'bundledModel':
+        // Remembered only once it worked: a model that failed to load is no answer to keep.
+        if (!(await this.switchTo(choice))) {
+          this.changed.fire();
+          return;
+        }
         await this.deps.context.globalState.update(UNKNOWN_WORDS_CHOICE_KEY, choice);
         this.autoApplied = true;
         this.deps.log.info(`trained defaults: remembered "${choice}" for words the active set does not know (setting ${UNKNOWN_WORDS_SETTING} overrides)`);
         this.changed.fire();
-        await this.switchTo(choice);
         return;
       default:
         assertNever(choice, 'unknown-words choice');
@@ -193,17 +197,25 @@ export class TrainedDefaults extends Disposable {
     await vscode.commands.executeCommand('headlight.showAttention');
   }
 
-  private async switchTo(source: UnknownWordsSource): Promise<void> {
+  /** False when the source could not be loaded (the user was told why). */
+  private async switchTo(source: UnknownWordsSource): Promise<boolean> {
     switch (source) {
       case 'trainedVectors':
         // The session recomputes the same words when the active set changes (AttentionSession).
         this.deps.model?.useEmbeddings();
-        await this.deps.embeddings.use('trained');
-        return;
+        try {
+          await this.deps.embeddings.use('trained');
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.deps.log.error(`trained defaults: cannot load the trained word vectors: ${message}`);
+          void vscode.window.showErrorMessage(`Headlight: cannot load the trained word vectors: ${message}`);
+          return false;
+        }
+        return true;
       case 'bundledModel': {
-        if (!(await this.openBundledModel())) return;
+        if (!(await this.openBundledModel())) return false;
         await this.showOriginAgain();
-        return;
+        return true;
       }
       default:
         assertNever(source, 'unknown-words source');
