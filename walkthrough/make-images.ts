@@ -253,7 +253,8 @@ function heads(): string {
 // 6. A trained model: the bundled GPT-2's best previous-token head over the lesson's sentence.
 function trained(): string {
   const dir = join(root, 'samples', 'model');
-  const best = (JSON.parse(readFileSync(join(dir, 'measurements.json'), 'utf8')) as { best: { previousToken: { layer: number; head: number; score: number } } }).best.previousToken;
+  const measured = JSON.parse(readFileSync(join(dir, 'measurements.json'), 'utf8')) as { threshold: number; best: { previousToken: { layer: number; head: number; score: number } } };
+  const best = measured.best.previousToken;
   const { model, tokenizer } = loadModel(dir);
   if (!tokenizer) throw new Error('samples/model has no tokenizer');
   const sentence = BUNDLED_MODEL_TEXT.trim().split('. ')[0]! + '.';
@@ -278,7 +279,7 @@ function trained(): string {
   const below = y0 + n * cell + 70;
   body.push(text(20, below, `Rows: query tokens; columns: keys (a causal model sees only the past). Outlined: the token just before each query.`, { fill: C.muted, 'font-size': 12 }));
   body.push(
-    text(20, below + 18, `On validation text this head gives ${num(best.score, 3)} of its weight to the previous token (even spreading: ${num(uniformPreviousTokenScore(128), 3)}): a previous-token head still forming.`, {
+    text(20, below + 18, `On validation text this head gives ${num(best.score, 3)} of its weight to the previous token (even spreading: ${num(uniformPreviousTokenScore(128), 3)}): ${best.score > measured.threshold ? `past ${measured.threshold}, a previous-token head` : 'a previous-token head still forming'}.`, {
       fill: C.muted,
       'font-size': 12,
     }),

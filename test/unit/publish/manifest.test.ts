@@ -229,11 +229,18 @@ test("the last step, a trained model, opens the bundled model and names its head
   assert.ok(text.includes(measured.best.previousToken.score.toFixed(3)), `quotes its score ${measured.best.previousToken.score.toFixed(3)}`);
   assert.ok(text.includes(`would give ${uniformPreviousTokenScore(128).toFixed(3)}`), 'and what uniform attention would score');
   assert.ok(text.includes(`the ${measured.threshold}`), `the threshold ${measured.threshold}`);
-  // Honest about what did not form: a clean head claimed only when one passed the threshold.
+  // Honest either way: a clean head claimed only when one passed the threshold, and then named.
   if (measured.previousTokenHeads.length === 0) assert.match(text, /no head passes the 0\.4/);
+  else assert.ok(text.includes(`past the ${measured.threshold} the lesson counts as a clean head`), 'says the previous-token head is a clean one');
+  const induction = measured.best.induction;
   if (measured.inductionHeads.length === 0) {
     assert.match(text, /has none yet/);
-    assert.ok(text.includes(`${panelName(measured.best.induction)}, scores ${measured.best.induction.score.toFixed(3)}`), 'the best induction candidate and its score');
+    assert.ok(text.includes(`${panelName(induction)}, scores ${induction.score.toFixed(3)}`), 'the best induction candidate and its score');
+  } else {
+    assert.ok(
+      text.includes(`**${panelName(induction)}** (layer ${induction.layer}, head ${induction.head} counting from 0) scores ${induction.score.toFixed(3)}`),
+      `names the induction head ${panelName(induction)} with its score ${induction.score.toFixed(3)}`,
+    );
   }
 });
 
