@@ -1,5 +1,5 @@
 /**
- * Draws the walkthrough's five pictures (walkthrough/*.svg) from the bundled samples through the
+ * Draws the walkthrough's six pictures (walkthrough/*.svg) from the bundled samples through the
  * same core the extension runs, so every number in them is one Headlight computes:
  *
  *   node --import tsx walkthrough/make-images.ts
@@ -10,9 +10,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explainRow, explainSoftmaxRow, randomMultiHeadWeights, runAttention, workedArithmetic, type Matrix } from '../src/core';
-import { parseEmb } from '../src/emb/parse';
+import { parseEmb } from '../src/emb/formats/text/parse';
 import { LESSON_SCENES } from '../src/host/lessonContent';
 import type { EmbeddingStore } from '../src/emb/store';
+import { forward } from '../src/core/models';
+import { loadModel } from '../src/model';
+import { displayToken } from '../src/shared/displayToken';
+import { BUNDLED_MODEL_TEXT, uniformPreviousTokenScore } from '../src/host/trainedDefaultsContent';
 
 const root = join(__dirname, '..');
 const load = (file: string): EmbeddingStore => parseEmb(readFileSync(join(root, file), 'utf8'), { name: file }).store;
@@ -246,7 +250,44 @@ function heads(): string {
   return svg(Math.max(700, 70 + count * (n * cell + 40)), 60 + n * cell + 84, `Multi-head attention: ${count} heads over “${scene.sentence}”`, body);
 }
 
-const pictures: Record<string, () => string> = { embeddings, similarity, softmax, attention, heads };
+// 6. A trained model: the bundled GPT-2's best previous-token head over the lesson's sentence.
+function trained(): string {
+  const dir = join(root, 'samples', 'model');
+  const measured = JSON.parse(readFileSync(join(dir, 'measurements.json'), 'utf8')) as { threshold: number; best: { previousToken: { layer: number; head: number; score: number } } };
+  const best = measured.best.previousToken;
+  const { model, tokenizer } = loadModel(dir);
+  if (!tokenizer) throw new Error('samples/model has no tokenizer');
+  const sentence = BUNDLED_MODEL_TEXT.trim().split('. ')[0]! + '.';
+  const ids = tokenizer.encode(sentence, { addSpecialTokens: false }).ids;
+  const tokens = ids.map((id) => displayToken(tokenizer.decode([id])));
+  const w = forward(model, ids, { keep: 'weights' }).layers[best.layer]!.heads[best.head]!.weights!;
+  const n = ids.length;
+  const cell = 24;
+  const x0 = 90;
+  const y0 = 40;
+  const body: string[] = [text(x0 + (n * cell) / 2, 24, `L${best.layer + 1} H${best.head + 1} of the bundled model (README: L${best.layer} H${best.head})`, { 'font-weight': 600, 'text-anchor': 'middle' })];
+  for (let i = 0; i < n; i++) {
+    body.push(text(x0 - 6, y0 + i * cell + 16, tokens[i]!, { 'font-size': 11, 'text-anchor': 'end', 'font-family': C.mono }));
+    body.push(text(x0 + i * cell + cell / 2 - 1, y0 + n * cell + 14, tokens[i]!, { 'font-size': 10, 'text-anchor': 'end', 'font-family': C.mono, transform: `rotate(-60 ${x0 + i * cell + cell / 2 - 1} ${y0 + n * cell + 14})` }));
+    for (let j = 0; j <= i; j++) {
+      const v = w.data[i * n + j]!;
+      body.push(`<rect x="${x0 + j * cell}" y="${y0 + i * cell}" width="${cell - 2}" height="${cell - 2}" fill="${C.heat}" fill-opacity="${num(0.06 + 0.94 * v, 3)}"><title>${esc(`${tokens[i]} → ${tokens[j]}: ${num(v, 3)}`)}</title></rect>`);
+    }
+    // The previous token of each query: where a previous-token head puts its weight.
+    if (i > 0) body.push(`<rect x="${x0 + (i - 1) * cell - 1}" y="${y0 + i * cell - 1}" width="${cell}" height="${cell}" fill="none" stroke="${C.tech}" stroke-width="1"/>`);
+  }
+  const below = y0 + n * cell + 70;
+  body.push(text(20, below, `Rows: query tokens; columns: keys (a causal model sees only the past). Outlined: the token just before each query.`, { fill: C.muted, 'font-size': 12 }));
+  body.push(
+    text(20, below + 18, `On validation text this head gives ${num(best.score, 3)} of its weight to the previous token (even spreading: ${num(uniformPreviousTokenScore(128), 3)}): ${best.score > measured.threshold ? `past ${measured.threshold}, a previous-token head` : 'a previous-token head still forming'}.`, {
+      fill: C.muted,
+      'font-size': 12,
+    }),
+  );
+  return svg(Math.max(760, x0 + n * cell + 40), below + 34, `The bundled model's best previous-token head over “${sentence}”`, body);
+}
+
+const pictures: Record<string, () => string> = { embeddings, similarity, softmax, attention, heads, trained };
 for (const [name, draw] of Object.entries(pictures)) {
   const file = join(__dirname, `${name}.svg`);
   const content = draw();

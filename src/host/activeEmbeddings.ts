@@ -14,20 +14,27 @@ export interface ActiveSet {
   readonly label: string;
   /** The file it came from; undefined for the bundled lesson set. */
   readonly uri: vscode.Uri | undefined;
+  /** Which of the bundled sets it is, or `file` for one the user chose. */
+  readonly kind: 'lesson' | 'trained' | 'file';
   readonly store: EmbeddingStore;
   /** Everything the parser said about the file: problems, layout, line of each token. */
   readonly parsed: ParsedEmb;
 }
 
 export const LESSON_LABEL = 'Lesson (bundled)';
+/** samples/words.bin: fastText vectors trained by scripts/train/vectors.py (README, "Trained defaults"). */
+export const TRAINED_LABEL = 'Trained word vectors (bundled)';
+export const TRAINED_VECTORS_PATH = 'samples/words.bin';
 const CHOICE_KEY = 'headlight.activeEmbeddings';
 /** Quiet time after a change on disk before the active file is read again (writers write in bursts). */
 const RELOAD_DELAY_MS = 400;
 
-type Source = vscode.Uri | 'lesson';
+/** A file, or one of the two bundled sets. */
+export type EmbeddingsSource = vscode.Uri | 'lesson' | 'trained';
+type Source = EmbeddingsSource;
 
 function sameSource(a: Source, b: Source): boolean {
-  return a === 'lesson' || b === 'lesson' ? a === b : a.toString() === b.toString();
+  return typeof a === 'string' || typeof b === 'string' ? a === b : a.toString() === b.toString();
 }
 
 /**
@@ -115,8 +122,10 @@ export class ActiveEmbeddings extends Disposable {
     return this.current;
   }
 
-  /** Make a file (or the bundled lesson set) the active set; fires onDidChange. */
-  async use(source: vscode.Uri | 'lesson'): Promise<void> {
+  /** Make a file (or a bundled set) the active set; fires onDidChange. */
+  async use(chosen: EmbeddingsSource): Promise<void> {
+    // The bundled words.bin chosen as a file (Browse…, the explorer) is the trained set, named so.
+    const source = chosen !== 'trained' && chosen !== 'lesson' && chosen.toString() === this.trainedUri().toString() ? 'trained' : chosen;
     if (this.loading !== undefined && sameSource(this.loading.source, source)) {
       await this.loading.promise;
       return;
@@ -148,7 +157,7 @@ export class ActiveEmbeddings extends Disposable {
     this.current = set;
     this.currentSource = source;
     this.watch(source);
-    void this.context.workspaceState.update(CHOICE_KEY, source === 'lesson' ? 'lesson' : source.toString());
+    void this.context.workspaceState.update(CHOICE_KEY, typeof source === 'string' ? source : source.toString());
     this.log.info(`embeddings: active set is ${set.label} (${formatCount(set.store.count)} × ${set.store.dim})`);
     this.changed.fire();
   }
@@ -158,6 +167,11 @@ export class ActiveEmbeddings extends Disposable {
     return vscode.Uri.file(lessonSamplePath(this.context.extensionPath));
   }
 
+  /** The URI of the bundled trained word vectors (loaded only when chosen). */
+  trainedUri(): vscode.Uri {
+    return vscode.Uri.joinPath(this.context.extensionUri, ...TRAINED_VECTORS_PATH.split('/'));
+  }
+
   private configuredSource(): Source {
     const value = vscode.workspace.getConfiguration('headlight').get<unknown>('embeddings.file');
     return resolveEmbeddingsSetting(typeof value === 'string' ? value : '');
@@ -165,16 +179,16 @@ export class ActiveEmbeddings extends Disposable {
 
   private startupSource(): Source {
     const remembered = this.context.workspaceState.get<unknown>(CHOICE_KEY);
-    if (remembered === 'lesson') return 'lesson';
+    if (remembered === 'lesson' || remembered === 'trained') return remembered;
     if (typeof remembered === 'string' && remembered.length > 0) return vscode.Uri.parse(remembered, true);
     return this.configuredSource();
   }
 
   private async load(source: Source): Promise<ActiveSet> {
-    const uri = source === 'lesson' ? this.lessonUri() : source;
+    const uri = source === 'lesson' ? this.lessonUri() : source === 'trained' ? this.trainedUri() : source;
     const loaded = await this.files.load(uri);
     const parsed = loaded.parsed;
-    const label = source === 'lesson' ? LESSON_LABEL : path.posix.basename(uri.path);
+    const label = source === 'lesson' ? LESSON_LABEL : source === 'trained' ? TRAINED_LABEL : path.posix.basename(uri.path);
     if (parsed.store.count === 0) {
       const first = parsed.problems[0];
       throw new Error(`${label} has no usable embedding rows${first === undefined ? '' : ` (${first.byteOffset !== undefined ? `byte ${first.byteOffset}` : `line ${first.range.line + 1}`}: ${first.message})`}`);
@@ -183,14 +197,15 @@ export class ActiveEmbeddings extends Disposable {
     if (errors > 0) {
       this.log.warn(`embeddings: ${label} has ${formatCount(errors)} error(s); using its ${formatCount(parsed.store.count)} valid rows`);
     }
-    return { label, uri: source === 'lesson' ? undefined : uri, store: parsed.store, parsed };
+    return { label, uri: source === 'lesson' ? undefined : uri, kind: typeof source === 'string' ? source : 'file', store: parsed.store, parsed };
   }
 
   /** Reload the active file when it changes on disk; keep the loaded set if it disappears. */
   private watch(source: Source): void {
     this.watcher?.dispose();
     this.watcher = undefined;
-    if (source === 'lesson') return;
+    // The bundled sets live in the extension folder: nothing rewrites them while it runs.
+    if (typeof source === 'string') return;
     const watcher = vscode.workspace.createFileSystemWatcher(
       new vscode.RelativePattern(vscode.Uri.joinPath(source, '..'), path.posix.basename(source.path)),
     );

@@ -1,9 +1,9 @@
 /**
  * The guided lesson end to end (issue 7): the packaged .vsix installed into a fresh code-server,
- * "Headlight: Learn Attention (Guided Lesson)" run from the command palette, and each of the five
+ * "Headlight: Learn Attention (Guided Lesson)" run from the command palette, and each of the six
  * walkthrough steps followed as a new user would — press the step's buttons, look at what they
  * show, and see the step ticked off. One screenshot per step under test-results/e2e/
- * (walkthrough-1.png … walkthrough-5.png).
+ * (walkthrough-1.png … walkthrough-6.png).
  *
  *   npm run build && node --import tsx --test test/e2e/walkthrough.test.ts
  *
@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { cosine, dot, lessonWeights, lookup, printedMatches, readEmbText, type Vectors } from './harness/reference';
 import { readPanel, repoRoot, runCommand, screenshot, webviewFrame, Workbench } from './harness/workbench';
+import { BUNDLED_MODEL_TEXT, LESSON_MODEL_HEAD, OPEN_BUNDLED_MODEL_COMMAND } from '../../src/host/trainedDefaultsContent';
 
 interface WalkthroughStep {
   readonly id: string;
@@ -100,11 +101,11 @@ describe('the guided lesson (walkthrough) in a real workbench', { concurrency: f
     await workbench?.close(failed);
   });
 
-  test('Learn Attention from the palette, then the five steps, each ticked off', { timeout: 900_000 }, async (t) => {
+  test('Learn Attention from the palette, then the six steps, each ticked off', { timeout: 900_000 }, async (t) => {
     assert.ok(walkthrough, `package.json contributes the "${WALKTHROUGH_ID}" walkthrough`);
     assert.deepEqual(
       walkthrough.steps.map((s) => s.id),
-      ['embeddings', 'similarity', 'softmax', 'attention', 'heads'],
+      ['embeddings', 'similarity', 'softmax', 'attention', 'heads', 'trained'],
       'the walkthrough follows the deck: embeddings, similarity, softmax, attention, multi-head',
     );
     const { page } = await workbench.openWindow('walkthrough');
@@ -225,6 +226,36 @@ describe('the guided lesson (walkthrough) in a real workbench', { concurrency: f
           .waitForFunction((head) => document.querySelector('[data-testid="head-thumb"][aria-selected="true"]')?.getAttribute('data-head') === head, expected, { timeout: 30_000 })
           .catch(async () => assert.fail(`after Next Head head ${expected} should be focused, not ${await focusedHead()} (was ${before})`));
         await expectDone(page, 'heads');
+      });
+
+      await timed('walkthrough-6', async () => {
+        await openStep(page, 'trained');
+        await pressButton(page, 'trained', buttonTitle('trained', OPEN_BUNDLED_MODEL_COMMAND));
+        const model = await webviewFrame(page, 'canvas[data-testid="model-view"]', 120_000);
+        // The bundled model over the sentence said twice, with the lesson's previous-token head focused.
+        await model.waitForFunction(
+          (head) => {
+            const canvas = document.querySelector('canvas[data-testid="model-view"]');
+            return (
+              document.querySelector('#app')?.getAttribute('data-source') === 'model' &&
+              document.querySelector('#app')?.getAttribute('data-state') === 'ready' &&
+              canvas?.getAttribute('data-painted') === 'true' &&
+              canvas.getAttribute('data-focused-layer') === String(head.layer) &&
+              canvas.getAttribute('data-focused-head') === String(head.head)
+            );
+          },
+          LESSON_MODEL_HEAD,
+          { timeout: 120_000 },
+        );
+        const text = BUNDLED_MODEL_TEXT.trimEnd();
+        const covered = await model.evaluate(() =>
+          Array.from(document.querySelectorAll('[data-testid="model-tokens"] [data-testid="token"]'))
+            .filter((el) => el.hasAttribute('data-start'))
+            .map((el) => [Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))]),
+        );
+        assert.equal(covered.map(([a, b]) => text.slice(a, b)).join(''), text, 'the model tokens cover the sentence said twice');
+        assert.equal(await model.locator('[data-testid="head-thumb"]').count(), 4, "the focused layer's four heads");
+        await expectDone(page, 'trained');
       });
 
       for (const s of walkthrough.steps) assert.equal(await stepChecked(page, s.id), 'true', `step "${s.id}" stays done`);

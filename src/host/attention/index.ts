@@ -30,6 +30,7 @@ import { AttentionPanel, VIEW_TYPE, type PanelHost } from './panel';
 import { AttentionSession, type SessionStatus } from './session';
 import { readSettings } from './settings';
 import type { ModelFeaturesApi } from '../model';
+import { TrainedDefaults } from '../trainedDefaults';
 
 export const ATTENTION_COMMANDS = {
   showAttention: 'headlight.showAttention',
@@ -136,6 +137,7 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
   owner.add({ dispose: () => computer.dispose() });
   const session = owner.add(new AttentionSession(embeddings, computer, log));
   const changed = owner.add(new vscode.EventEmitter<void>());
+  const trained = owner.add(new TrainedDefaults({ context, log, embeddings, session, model }));
   let panel: AttentionPanel | undefined;
   let lastExport: vscode.Uri | undefined;
   // Our side of the panel goes with the extension; the WebviewPanel itself stays for the serializer.
@@ -166,6 +168,7 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
       if (where) reportSaved(where);
     },
     modelMessage: (message) => model?.bridge.handle(message),
+    unknownWords: trained,
     exportMatrix: async ({ matrix, format }) => {
       await exportMatrixTo(matrix, format, undefined);
     },
@@ -248,6 +251,7 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
         }
         const active = await embeddings.get();
         request = { words: arg.words, set: { label: active.label, setUri: '', store: active.store } };
+        trained.forgetEditor();
       } else {
         const editor = vscode.window.activeTextEditor;
         if (!editor) {
@@ -257,6 +261,7 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
         // The previous picture's computation is stale as soon as a new one is asked for.
         session.cancel();
         request = await requestFromEditor(editor, embeddings, settings, abort.signal);
+        trained.noteEditor(editor);
       }
       log.debug(`timing: Show Attention at ${commandAt} (epoch ms), ${request.words.length} words read and looked up in ${Date.now() - commandAt} ms`);
       milestones.input = epochMs();

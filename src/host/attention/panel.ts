@@ -19,6 +19,8 @@ import {
   type ModelFromPanelMessage,
   type PanelSnapshot,
   type ToPanelMessage,
+  type UnknownWordsChoice,
+  type UnknownWordsOffer,
 } from '../../shared/protocol';
 import { pngBytesFromDataUrl } from '../../shared/viewModel';
 import { displayToken } from '../../shared/displayToken';
@@ -38,6 +40,12 @@ export interface PanelHost {
   pickWeightsFile(): Promise<void>;
   /** The model views' messages (src/shared/protocol/model.ts), for the model source (src/host/model/); unset: none is loaded. */
   modelMessage?(message: ModelFromPanelMessage): void | Promise<void>;
+  /** The unknown-words offer (src/host/trainedDefaults.ts); unset: none is made. */
+  readonly unknownWords?: {
+    offer(): UnknownWordsOffer | undefined;
+    choose(choice: UnknownWordsChoice): Promise<void>;
+    readonly onDidChangeOffer: vscode.Event<void>;
+  };
 }
 
 interface PendingCapture {
@@ -114,6 +122,7 @@ export class AttentionPanel extends Disposable {
       }),
     );
     this.register(host.session.onDidChange((event) => this.follow(event)));
+    if (host.unknownWords) this.register(host.unknownWords.onDidChangeOffer(() => this.postOffer()));
     this.register(
       panel.onDidDispose(() => {
         // The WebviewPanel is gone: nothing may touch it (title, html, postMessage) from here on.
@@ -261,7 +270,16 @@ export class AttentionPanel extends Disposable {
   private sendInit(): void {
     const session = this.host.session;
     this.post(this.initMessage('init'));
+    this.postOffer();
     if (session.status === 'computing') this.post({ type: 'computing', active: true });
+  }
+
+  /** After every picture (and init): the page shows the offer that belongs to it, or none. */
+  private postOffer(): void {
+    const offers = this.host.unknownWords;
+    if (!offers) return;
+    const offer = offers.offer();
+    this.post(offer ? { type: 'unknownWords', offer } : { type: 'unknownWords' });
   }
 
   private follow(event: SessionEvent): void {
@@ -280,6 +298,7 @@ export class AttentionPanel extends Disposable {
           this.host.log.debug(
             `timing: snapshot of ${snapshot.tokens.length} tokens × ${snapshot.model.heads} heads built and posted in ${Math.round(performance.now() - started)} ms, at ${Date.now()} (epoch ms)`,
           );
+          this.postOffer();
         }
         this.updateTitle();
         break;
@@ -384,6 +403,10 @@ export class AttentionPanel extends Disposable {
         pending.reject(new Error(message.reason));
         break;
       }
+      case 'chooseUnknownWords':
+        if (this.host.unknownWords) await this.host.unknownWords.choose(message.choice);
+        else this.host.log.debug('attention webview: chooseUnknownWords with no offer made');
+        break;
       case 'log':
         if (message.level === 'error') this.host.log.error(`attention webview: ${message.message}`);
         else if (message.level === 'warn') this.host.log.warn(`attention webview: ${message.message}`);

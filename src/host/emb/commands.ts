@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Measure } from '../../core';
 import type { EmbeddingStore } from '../../emb/store';
-import { LESSON_LABEL, type ActiveEmbeddings } from '../activeEmbeddings';
+import { LESSON_LABEL, TRAINED_LABEL, type ActiveEmbeddings, type EmbeddingsSource } from '../activeEmbeddings';
 import type { DisposableStore } from '../disposable';
 import { formatCount, formatScore, plainLabel } from './display';
 import { EMB_COMMANDS } from './commandIds';
@@ -245,8 +245,8 @@ export class EmbCommands {
   // Use Embeddings File
 
   async useEmbeddingsFile(target?: unknown): Promise<ActiveSetSummary | undefined> {
-    let source: vscode.Uri | 'lesson' | undefined;
-    if (target === 'lesson') source = 'lesson';
+    let source: EmbeddingsSource | undefined;
+    if (target === 'lesson' || target === 'trained') source = target;
     else if (target instanceof vscode.Uri) source = target;
     else if (typeof target === 'string' && target.length > 0) source = toUri(target);
     else source = await this.pickEmbeddingsFile();
@@ -258,7 +258,7 @@ export class EmbCommands {
       const message = error instanceof Error ? error.message : String(error);
       this.results.error = message;
       this.log.error(`use embeddings: ${message}`);
-      void vscode.window.showErrorMessage(`Headlight: cannot use ${source === 'lesson' ? LESSON_LABEL : path.posix.basename(source.path)}: ${message}`);
+      void vscode.window.showErrorMessage(`Headlight: cannot use ${source === 'lesson' ? LESSON_LABEL : source === 'trained' ? TRAINED_LABEL : path.posix.basename(source.path)}: ${message}`);
       return undefined;
     }
     const set = await this.embeddings.get();
@@ -267,12 +267,18 @@ export class EmbCommands {
     return summary;
   }
 
-  private async pickEmbeddingsFile(): Promise<vscode.Uri | 'lesson' | undefined> {
-    type Item = vscode.QuickPickItem & { readonly source?: vscode.Uri | 'lesson' | 'browse' };
+  private async pickEmbeddingsFile(): Promise<EmbeddingsSource | undefined> {
+    type Item = vscode.QuickPickItem & { readonly source?: EmbeddingsSource | 'browse' };
     const active = this.embeddings.peek();
     const activeKey = active?.uri?.toString() ?? 'lesson';
+    const trainedKey = this.embeddings.trainedUri().toString();
     const items: Item[] = [
       { label: `$(book) ${LESSON_LABEL}`, description: activeKey === 'lesson' ? 'active' : 'the lesson’s words', source: 'lesson' },
+      {
+        label: `$(book) ${TRAINED_LABEL}`,
+        description: activeKey === trainedKey ? 'active' : '20,000 common English words, d = 32; other words get subword vectors',
+        source: 'trained',
+      },
     ];
     const seen = new Set<string>();
     const candidates: vscode.Uri[] = [
@@ -282,7 +288,7 @@ export class EmbCommands {
     ];
     for (const uri of candidates) {
       const key = uri.toString();
-      if (seen.has(key) || uri.scheme === 'untitled') continue;
+      if (seen.has(key) || key === trainedKey || uri.scheme === 'untitled') continue;
       seen.add(key);
       items.push({
         label: `$(file) ${plainLabel(path.posix.basename(uri.path), 48)}`,

@@ -208,7 +208,33 @@ export interface CaptureMessage {
   readonly chart: ChartId;
 }
 
+/**
+ * The words of the picture the active set does not know, and what the panel offers instead: the
+ * bundled trained word vectors or the bundled model. The host sends one after every `init` and
+ * `snapshot` (an absent `offer`: show none).
+ */
+export const UNKNOWN_WORDS_CHOICES = ['trainedVectors', 'bundledModel', 'notNow'] as const;
+export type UnknownWordsChoice = (typeof UNKNOWN_WORDS_CHOICES)[number];
+/** The choices that switch the source ("Not now" is always offered). */
+export type UnknownWordsSource = Exclude<UnknownWordsChoice, 'notNow'>;
+export const UNKNOWN_WORDS_SOURCES: readonly UnknownWordsSource[] = ['trainedVectors', 'bundledModel'];
+
+export interface UnknownWordsOffer {
+  /** Distinct unknown words of the picture (snapshot.oov). */
+  readonly count: number;
+  /** The active set that lacks them, as the snapshot names it. */
+  readonly setLabel: string;
+  /** The sources on offer, in order; never empty. */
+  readonly sources: readonly UnknownWordsSource[];
+}
+
+export interface UnknownWordsMessage {
+  readonly type: 'unknownWords';
+  readonly offer?: UnknownWordsOffer;
+}
+
 export type AttentionToPanelMessage =
+  | UnknownWordsMessage
   | InitMessage
   | ComputingMessage
   | OptionsMessage
@@ -275,7 +301,14 @@ export interface CaptureFailedMessage {
   readonly reason: string;
 }
 
+/** The user answered the unknown-words offer. */
+export interface ChooseUnknownWordsMessage {
+  readonly type: 'chooseUnknownWords';
+  readonly choice: UnknownWordsChoice;
+}
+
 export type AttentionFromPanelMessage =
+  | ChooseUnknownWordsMessage
   | ReadyMessage
   | SetOptionsMessage
   | PickWeightsFileMessage
@@ -387,6 +420,18 @@ export const attentionToPanelChecks: CheckTable<AttentionToPanelMessage> = {
   }),
   error: object<ErrorMessage>({ type: literal('error'), message: str() }),
   capture: object<CaptureMessage>({ type: literal('capture'), requestId: int(0, Number.MAX_SAFE_INTEGER), chart: oneOf(CHART_IDS) }),
+  unknownWords: object<UnknownWordsMessage>({
+    type: literal('unknownWords'),
+    offer: optional(
+      object<UnknownWordsOffer>({
+        count: int(1, LIMITS.maxDim * 4),
+        setLabel: str(),
+        sources: refine(arrayOf(oneOf(UNKNOWN_WORDS_SOURCES), UNKNOWN_WORDS_SOURCES.length), (v: readonly string[]) =>
+          v.length === 0 ? 'offer.sources: empty' : new Set(v).size !== v.length ? 'offer.sources: a source twice' : undefined,
+        ),
+      }),
+    ),
+  }),
 };
 
 const dataUrl: Check = (v, p) =>
@@ -410,5 +455,6 @@ export const attentionFromPanelChecks: CheckTable<AttentionFromPanelMessage> = {
   }),
   captureFailed: object<CaptureFailedMessage>({ type: literal('captureFailed'), requestId: int(0, Number.MAX_SAFE_INTEGER), reason: str(4096) }),
   log: logMessage,
+  chooseUnknownWords: object<ChooseUnknownWordsMessage>({ type: literal('chooseUnknownWords'), choice: oneOf(UNKNOWN_WORDS_CHOICES) }),
 };
 

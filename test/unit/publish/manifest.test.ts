@@ -6,11 +6,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
 import { explainRow, runAttention } from '../../../src/core';
 import { parseEmb } from '../../../src/emb/formats/text/parse';
 import { tokenize } from '../../../src/emb/tokenize';
 import { LESSON_COMMANDS, LESSON_SAMPLES, LESSON_SCENES, WALKTHROUGH_ID, sceneContextKey, type LessonSceneId } from '../../../src/host/lessonContent';
+import {
+  BUNDLED_MODEL_PATH,
+  LESSON_MODEL_HEAD,
+  OPEN_BUNDLED_MODEL_COMMAND,
+  UNKNOWN_WORDS_MODES,
+  UNKNOWN_WORDS_SETTING,
+  uniformPreviousTokenScore,
+} from '../../../src/host/trainedDefaultsContent';
 
 const root = join(__dirname, '..', '..', '..');
 const at = (path: string) => join(root, path.replace(/^\.\//, ''));
@@ -137,7 +146,7 @@ test('every command named by a menu, a keybinding or the walkthrough exists', ()
 
 test('every walkthrough step runs a command, completes on an event, and has media that exists', () => {
   assert.ok(walkthrough);
-  assert.equal(walkthrough.steps.length, 5, 'embeddings, similarity, softmax, attention, multi-head');
+  assert.equal(walkthrough.steps.length, 6, 'embeddings, similarity, softmax, attention, multi-head, a trained model');
   for (const step of walkthrough.steps) {
     assert.ok(commandLinks(step.description).length > 0, `step ${step.id} runs a command`);
     assert.ok((step.completionEvents ?? []).length > 0, `step ${step.id} has a completion event`);
@@ -197,6 +206,55 @@ test('the lesson scenes reproduce what the walkthrough says, through the core', 
   assert.equal(lesson.dim % heads, 0, `${heads} heads divide d = ${lesson.dim}`);
 });
 
+test("the last step, a trained model, opens the bundled model and names its heads as measurements.json measured them", () => {
+  const step = walkthrough?.steps.at(-1);
+  assert.ok(step, 'the walkthrough has steps');
+  assert.equal(step.id, 'trained');
+  assert.match(step.title, /trained model/i);
+  assert.ok(step.description.includes('Weights get trained with the transformer model'), "the deck's words");
+  assert.ok(commandLinks(step.description).some((l) => l.id === OPEN_BUNDLED_MODEL_COMMAND), `the step links ${OPEN_BUNDLED_MODEL_COMMAND}`);
+  assert.ok((step.completionEvents ?? []).includes(`onCommand:${OPEN_BUNDLED_MODEL_COMMAND}`));
+  const measured = JSON.parse(readFileSync(at(`${BUNDLED_MODEL_PATH}/measurements.json`), 'utf8')) as {
+    threshold: number;
+    previousTokenHeads: string[];
+    inductionHeads: string[];
+    best: Record<'previousToken' | 'induction', { layer: number; head: number; score: number }>;
+  };
+  // The head the command focuses is the best previous-token head, whatever training comes next.
+  assert.deepEqual({ layer: LESSON_MODEL_HEAD.layer, head: LESSON_MODEL_HEAD.head }, { layer: measured.best.previousToken.layer, head: measured.best.previousToken.head });
+  const panelName = (b: { layer: number; head: number }) => `L${b.layer + 1} H${b.head + 1}`;
+  const text = step.description;
+  assert.ok(text.includes(`**${panelName(measured.best.previousToken)}**`), `names the previous-token head as the panel shows it: ${panelName(measured.best.previousToken)}`);
+  assert.ok(text.includes(`layer ${measured.best.previousToken.layer}, head ${measured.best.previousToken.head} counting from 0`), "and as README's table counts");
+  assert.ok(text.includes(measured.best.previousToken.score.toFixed(3)), `quotes its score ${measured.best.previousToken.score.toFixed(3)}`);
+  assert.ok(text.includes(`would give ${uniformPreviousTokenScore(128).toFixed(3)}`), 'and what uniform attention would score');
+  assert.ok(text.includes(`the ${measured.threshold}`), `the threshold ${measured.threshold}`);
+  // Honest either way: a clean head claimed only when one passed the threshold, and then named.
+  if (measured.previousTokenHeads.length === 0) assert.match(text, /no head passes the 0\.4/);
+  else assert.ok(text.includes(`past the ${measured.threshold} the lesson counts as a clean head`), 'says the previous-token head is a clean one');
+  const induction = measured.best.induction;
+  if (measured.inductionHeads.length === 0) {
+    assert.match(text, /has none yet/);
+    assert.ok(text.includes(`${panelName(induction)}, scores ${induction.score.toFixed(3)}`), 'the best induction candidate and its score');
+  } else {
+    assert.ok(
+      text.includes(`**${panelName(induction)}** (layer ${induction.layer}, head ${induction.head} counting from 0) scores ${induction.score.toFixed(3)}`),
+      `names the induction head ${panelName(induction)} with its score ${induction.score.toFixed(3)}`,
+    );
+  }
+});
+
+test('headlight.unknownWords.offer: the modes the host knows, "ask" by default, each described', () => {
+  const blocks = Array.isArray(contributes.configuration) ? contributes.configuration : [contributes.configuration];
+  const setting = (Object.assign({}, ...blocks.map((b) => b.properties)) as Record<string, Setting & { enumDescriptions?: string[] }>)[UNKNOWN_WORDS_SETTING];
+  assert.ok(setting, UNKNOWN_WORDS_SETTING);
+  assert.deepEqual(setting.enum, [...UNKNOWN_WORDS_MODES]);
+  // With no choice made the lesson set stays the default: its numbers must not move.
+  assert.equal(setting.default, 'ask');
+  assert.equal(setting.enumDescriptions?.length, UNKNOWN_WORDS_MODES.length);
+  assert.ok(readFileSync(at('README.md'), 'utf8').includes(`\`${UNKNOWN_WORDS_SETTING}\``), 'README documents the setting');
+});
+
 test('activation is lazy and both entry points are bundles esbuild builds', () => {
   const events = manifest.activationEvents ?? [];
   assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), `no eager activation: ${events.join(', ')}`);
@@ -254,4 +312,12 @@ test('the .vsix holds what the manifest names and leaves sources, tests and tool
     if (file.startsWith('dist/') && !existsSync(at(file))) continue;
     assert.ok(files.has(file), `the package holds ${file}`);
   }
+  // The trained defaults ship (issue 15) and the .vsix stays within its 8 MB: each listed file
+  // deflated as the zip stores it, plus its zip headers. The bundles here are whatever was built
+  // last (a development build is larger than the production one vsce packages): an upper bound.
+  for (const file of ['samples/words.bin', ...['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => `${BUNDLED_MODEL_PATH}/${f}`)]) {
+    assert.ok(files.has(file), `the package holds ${file}`);
+  }
+  const zipped = [...files].reduce((sum, file) => sum + deflateRawSync(readFileSync(at(file))).length + 2 * (46 + file.length), 0);
+  assert.ok(zipped <= 8 * 1024 * 1024, `the .vsix would be about ${(zipped / 1024 / 1024).toFixed(2)} MB, over the 8 MB budget (README, Packaging)`);
 });

@@ -59,6 +59,7 @@ const GOOD_FROM_PANEL: { readonly [K in FromPanelType]: Extract<FromPanelMessage
   captured: { type: 'captured', requestId: 7, chart: 'plot', dataUrl: PNG },
   captureFailed: { type: 'captureFailed', requestId: 7, reason: 'not loaded' },
   log: { type: 'log', level: 'warn', message: 'hello' },
+  chooseUnknownWords: { type: 'chooseUnknownWords', choice: 'trainedVectors' },
   ...GOOD_MODEL_FROM_PANEL,
 };
 
@@ -76,6 +77,7 @@ function goodToPanel(): { readonly [K in ToPanelType]: Extract<ToPanelMessage, {
     weights: { type: 'weights', head: 0, matrices: [], unavailable: 'lesson mode' },
     error: { type: 'error', message: 'bad' },
     capture: { type: 'capture', requestId: 1, chart: 'weights' },
+    unknownWords: { type: 'unknownWords', offer: { count: 5, setLabel: 'Lesson (bundled)', sources: ['trainedVectors', 'bundledModel'] } },
     ...goodModelToPanel(),
   };
 }
@@ -120,6 +122,8 @@ const MALFORMED_FROM_PANEL: readonly [string, unknown, RegExp][] = [
   ['format unknown', { type: 'exportMatrix', matrix: 'weights', format: 'xlsx' }, /format/],
   ['log level unknown', { type: 'log', level: 'trace', message: 'x' }, /level/],
   ['log too long', { type: 'log', level: 'info', message: 'x'.repeat(5000) }, /longer/],
+  ['unknown-words choice unknown', { type: 'chooseUnknownWords', choice: 'download' }, /choice/],
+  ['unknown-words choice missing', { type: 'chooseUnknownWords' }, /choice/],
 ];
 
 for (const [what, data, reason] of MALFORMED_FROM_PANEL) {
@@ -129,6 +133,25 @@ for (const [what, data, reason] of MALFORMED_FROM_PANEL) {
     if (!checked.ok) assert.match(checked.reason, reason);
   });
 }
+
+test('an unknown-words offer without its source list, with an empty or repeated one, or with a source nobody handles is refused', () => {
+  const offer = { count: 5, setLabel: 'Lesson (bundled)', sources: ['trainedVectors'] };
+  assert.ok(validateToPanel({ type: 'unknownWords', offer }).ok);
+  assert.ok(validateToPanel({ type: 'unknownWords' }).ok, 'no offer: the panel hides it');
+  const cases: [unknown, RegExp][] = [
+    [{ ...offer, sources: undefined }, /sources: expected an array/],
+    [{ ...offer, sources: [] }, /sources: empty/],
+    [{ ...offer, sources: ['trainedVectors', 'trainedVectors'] }, /a source twice/],
+    [{ ...offer, sources: ['notNow'] }, /sources\[0\]/],
+    [{ ...offer, count: 0 }, /count/],
+    [{ ...offer, setLabel: 3 }, /setLabel/],
+  ];
+  for (const [bad, reason] of cases) {
+    const checked = validateToPanel({ type: 'unknownWords', offer: bad });
+    assert.equal(checked.ok, false, JSON.stringify(bad));
+    if (!checked.ok) assert.match(checked.reason, reason);
+  }
+});
 
 test('an unknown type is repeated in the refusal cut to about 80 characters, visibly', () => {
   const long = `evil${'x'.repeat(100_000)}`;

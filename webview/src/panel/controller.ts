@@ -63,6 +63,7 @@ export class PanelController {
     weightsLabel: '',
     weights: undefined,
     highlighted: -1,
+    unknownWords: undefined,
   };
   private readonly controls: Controls;
   private readonly banner: HTMLElement;
@@ -233,6 +234,8 @@ export class PanelController {
     state.row = next.row;
     state.weights = undefined;
     state.highlighted = -1;
+    // The host sends the new picture's offer right after it.
+    state.unknownWords = undefined;
     this.setStatus('ready', '');
     this.app.dataset.state = 'rendering';
     this.app.dataset.source = 'embeddings';
@@ -267,6 +270,7 @@ export class PanelController {
     state.plotView = undefined;
     state.weights = undefined;
     state.highlighted = -1;
+    state.unknownWords = undefined;
     this.adoptFocus(next, next.focus, next.neuron);
     this.setStatus('ready', '');
     this.app.dataset.state = 'rendering';
@@ -452,9 +456,16 @@ export class PanelController {
         if (!state.model) break;
         this.highlight(message.unit ?? -1, true);
         break;
+      case 'unknownWords':
+        // An offer belongs to a picture over embeddings; one that crossed a model's picture is stale.
+        state.unknownWords = state.snapshot ? message.offer : undefined;
+        this.notify('unknownWords');
+        break;
       case 'error':
         state.snapshot = undefined;
         state.model = undefined;
+        state.unknownWords = undefined;
+        this.notify('unknownWords');
         this.setStatus('error', message.message);
         this.loadLaterBundles();
         break;

@@ -6,6 +6,7 @@
  */
 import type { PanelViewFactory } from './view';
 import { tokensView } from './views/tokens';
+import { unknownWordsOfferView } from './views/unknownWordsOffer';
 import { heatmapView } from './views/heatmap';
 import { allHeadsView } from './views/allHeads';
 import { softmaxView } from './views/softmax';
@@ -26,6 +27,7 @@ export interface RegisteredView {
 }
 
 export const PANEL_VIEWS: readonly RegisteredView[] = [
+  { name: 'unknownWords', create: unknownWordsOfferView },
   { name: 'tokens', create: tokensView },
   { name: 'modelTokens', create: modelTokensView },
   { name: 'model', create: modelGridView },

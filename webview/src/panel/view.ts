@@ -8,7 +8,7 @@
 import type { Palette } from '../colour';
 import type { ExportPiece } from '../exportImage';
 import type { WhenVisible } from '../whenVisible';
-import type { ChartId, FromPanelMessage, PanelSnapshot, PlotView, Projection, RowView, WeightsMessage } from '../../../src/shared/protocol';
+import type { ChartId, FromPanelMessage, PanelSnapshot, PlotView, Projection, RowView, UnknownWordsOffer, WeightsMessage } from '../../../src/shared/protocol';
 import type { DenseMatrix } from '../../../src/shared/wire';
 import type { LayerHeadsView, ModelFocusView, ModelSnapshot, NeuronView, RolloutView } from '../../../src/shared/modelView';
 
@@ -64,6 +64,8 @@ export interface PanelState {
   readonly weights: WeightsMessage | undefined;
   /** The token highlighted from elsewhere (the editor's cursor, a hover in another view), or -1. */
   readonly highlighted: number;
+  /** What the host offers for the snapshot's unknown words (sent after it), if anything. */
+  readonly unknownWords: UnknownWordsOffer | undefined;
 }
 
 /**
@@ -71,9 +73,9 @@ export interface PanelState {
  * view redraws), `head` a new focused head (and its row), `row` a new query row, `plot` a new
  * projection, `weights` the focused head's W slices, `rollout` a model's rollout depth,
  * `layerHeads` a model layer's heads for the head view, `highlight` the highlighted token,
- * `palette` the theme.
+ * `palette` the theme, `unknownWords` the offer for the snapshot's unknown words.
  */
-export type PanelChange = 'snapshot' | 'head' | 'row' | 'plot' | 'weights' | 'rollout' | 'layerHeads' | 'highlight' | 'palette';
+export type PanelChange = 'snapshot' | 'head' | 'row' | 'plot' | 'weights' | 'rollout' | 'layerHeads' | 'highlight' | 'palette' | 'unknownWords';
 
 /** A PNG export of one chart: its title and the pieces composed under it. */
 export interface ExportPicture {
