@@ -26,7 +26,7 @@ import * as fs from 'node:fs';
 import { allocateRows, rowsPerBlock, scanMemoryOf, sharedMemoryOf } from '../../rowMemory';
 import { BinaryProblems, TokenText, rowNorm, type RowsToAssemble } from '../binaryRows';
 import { word2vecBinaryHeader } from '../detect';
-import { MAX_TOKEN_BYTES } from './read';
+import { MAX_TOKEN_BYTES, warnTrailingBytes } from './read';
 
 /** Bytes per read: small enough that the window stays in the cache while its rows move down. */
 const READ_BYTES = 1 << 20;
@@ -185,7 +185,7 @@ export function readWord2vecFileFast(fd: number, size: number, options: FastRead
   }
   if (trailing >= 0) {
     const left = size - trailing;
-    problems.add('header-count', 'warning', trailing, `${left} byte${left === 1 ? '' : 's'} follow the ${announced} row${announced === 1 ? '' : 's'} the header announced; they are ignored (is the header's count right?).`);
+    warnTrailingBytes(problems, trailing, left, announced);
   }
   options.onProgress?.(1);
   return {

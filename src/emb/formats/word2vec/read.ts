@@ -157,7 +157,7 @@ export function* readWord2vecRows(w: ByteWindow, options: Word2vecReadOptions = 
     }
     const left = w.size - (w.base + w.at);
     if (left > 0) {
-      problems.add('header-count', 'warning', w.base + w.at, `${left} byte${left === 1 ? '' : 's'} follow the ${announced} row${announced === 1 ? '' : 's'} the header announced; they are ignored (is the header's count right?).`);
+      warnTrailingBytes(problems, w.base + w.at, left, announced);
     }
   }
   ensureBlock(0); // a store has at least one block, if empty
@@ -175,6 +175,11 @@ export function* readWord2vecRows(w: ByteWindow, options: Word2vecReadOptions = 
     rowOffset,
     problems,
   };
+}
+
+/** The warning for `left` bytes at `offset` after the rows the header announced (both readers give it). */
+export function warnTrailingBytes(problems: BinaryProblems, offset: number, left: number, announced: number): void {
+  problems.add('header-count', 'warning', offset, `${left} byte${left === 1 ? '' : 's'} follow the ${announced} row${announced === 1 ? '' : 's'} the header announced; they are ignored (is the header's count right?).`);
 }
 
 function truncation(announced: number, rows: number, dim: number): string {

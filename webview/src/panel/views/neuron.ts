@@ -85,14 +85,16 @@ export const neuronView: PanelViewFactory = (context: PanelContext): PanelView =
     canvas.setAttribute('aria-label', `q of “${labels[v.query] ?? ''}”, each key’s k and q⊙k over ${d} dimensions`);
   }
 
-  function renderTable(): void {
+  /** The focused query's numbers per key, as the table and its PNG show them. */
+  function tableNumbers() {
     const model = context.state.model!;
     const v = model.neuron;
-    const labels = model.tokenLabels;
     const dots = new Float32Array(v.dots);
-    const scores = new Float32Array(v.scores);
-    const weights = new Float32Array(v.weights);
-    const n = dots.length;
+    return { v, labels: model.tokenLabels, dots, scores: new Float32Array(v.scores), weights: new Float32Array(v.weights), n: dots.length };
+  }
+
+  function renderTable(): void {
+    const { v, labels, dots, scores, weights, n } = tableNumbers();
     const masked = Array.from(scores, (x) => x === -Infinity);
     const maskedCount = masked.filter(Boolean).length;
     summary.textContent =
@@ -131,13 +133,7 @@ export const neuronView: PanelViewFactory = (context: PanelContext): PanelView =
 
   /** The table's numbers for a PNG, one line per key beside the strips' rows (same ROW, same top). */
   function exportTable(): { width: number; height: number; paint: (ctx: CanvasRenderingContext2D, x: number, y: number) => void } {
-    const model = context.state.model!;
-    const v = model.neuron;
-    const labels = model.tokenLabels;
-    const dots = new Float32Array(v.dots);
-    const scores = new Float32Array(v.scores);
-    const weights = new Float32Array(v.weights);
-    const n = dots.length;
+    const { v, labels, dots, scores, weights, n } = tableNumbers();
     const columns = [0, 110, 190, 270];
     const p = context.palette;
     return {
