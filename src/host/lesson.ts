@@ -51,17 +51,23 @@ function isSceneId(value: unknown): value is LessonSceneId {
   return typeof value === 'string' && Object.hasOwn(LESSON_SCENES, value);
 }
 
+/**
+ * Where the lesson opens a text: never over the walkthrough (or the attention panel), beside it
+ * when that is what has focus, so the walkthrough stays on screen and can tick its steps off.
+ * (The walkthrough's tab has an input of no API type.)
+ */
+export function lessonEditorColumn(): vscode.ViewColumn {
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  const overText = tab === undefined || tab.input instanceof vscode.TabInputText || tab.input instanceof vscode.TabInputTextDiff;
+  return overText ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside;
+}
+
 export function registerLesson(features: FeatureContext, attention: AttentionFeaturesApi): void {
   const { context, log, owner, embeddings } = features;
 
   async function open(relativePath: string): Promise<vscode.TextEditor> {
     const uri = vscode.Uri.joinPath(context.extensionUri, ...relativePath.split('/'));
-    // Never over the walkthrough (or the attention panel): beside it when that is what has focus.
-    // (The walkthrough's tab has an input of no API type: undefined.)
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-    const overText = tab === undefined || tab.input instanceof vscode.TabInputText || tab.input instanceof vscode.TabInputTextDiff;
-    const viewColumn = overText ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside;
-    const editor = await vscode.window.showTextDocument(uri, { preview: false, viewColumn });
+    const editor = await vscode.window.showTextDocument(uri, { preview: false, viewColumn: lessonEditorColumn() });
     // The bundled files are the defaults every user shares: look, don't touch.
     await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession').then(undefined, (error: unknown) => {
       log.debug(`lesson: could not make ${relativePath} read-only: ${String(error)}`);

@@ -12,6 +12,7 @@
 import * as vscode from 'vscode';
 import type { ActiveEmbeddings } from './activeEmbeddings';
 import { Disposable } from './disposable';
+import { lessonEditorColumn } from './lesson';
 import type { AttentionSession } from './attention/session';
 import type { ModelFeaturesApi } from './model';
 import { assertNever, type UnknownWordsChoice, type UnknownWordsOffer, type UnknownWordsSource } from '../shared/protocol';
@@ -241,10 +242,8 @@ export class TrainedDefaults extends Disposable {
   async openBundledModelLesson(): Promise<{ layer: number; head: number } | undefined> {
     if (!(await this.openBundledModel())) return undefined;
     const document = await vscode.workspace.openTextDocument({ content: BUNDLED_MODEL_TEXT, language: 'plaintext' });
-    // Where the walkthrough is (its tab has no API input type), not over the attention panel.
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-    const overPanel = tab?.input instanceof vscode.TabInputWebview;
-    const editor = await vscode.window.showTextDocument(document, { viewColumn: overPanel ? vscode.ViewColumn.One : vscode.ViewColumn.Active, preview: false });
+    // Beside the walkthrough, never over it: its last step must stay on screen to be ticked off.
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: lessonEditorColumn(), preview: false });
     const end = document.positionAt(BUNDLED_MODEL_TEXT.trimEnd().length);
     editor.selection = new vscode.Selection(new vscode.Position(0, 0), end);
     await vscode.commands.executeCommand('headlight.showAttention');

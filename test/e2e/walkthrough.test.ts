@@ -231,9 +231,10 @@ describe('the guided lesson (walkthrough) in a real workbench', { concurrency: f
       await timed('walkthrough-6', async () => {
         await openStep(page, 'trained');
         await pressButton(page, 'trained', buttonTitle('trained', OPEN_BUNDLED_MODEL_COMMAND));
-        const model = await webviewFrame(page, 'canvas[data-testid="model-view"]', 120_000);
         // The bundled model over the sentence said twice, with the lesson's previous-token head focused.
-        await model.waitForFunction(
+        // The text opens beside the walkthrough and the panel beside the text: a panel that was in
+        // that group moves, and its page is loaded again (the first frame found may detach).
+        const model = await stableFrame(page, 'canvas[data-testid="model-view"]', 120_000, (frame, timeout) => frame.waitForFunction(
           (head) => {
             const canvas = document.querySelector('canvas[data-testid="model-view"]');
             return (
@@ -245,8 +246,8 @@ describe('the guided lesson (walkthrough) in a real workbench', { concurrency: f
             );
           },
           LESSON_MODEL_HEAD,
-          { timeout: 120_000 },
-        );
+          { timeout },
+        ));
         const text = BUNDLED_MODEL_TEXT.trimEnd();
         const covered = await model.evaluate(() =>
           Array.from(document.querySelectorAll('[data-testid="model-tokens"] [data-testid="token"]'))
@@ -270,6 +271,20 @@ describe('the guided lesson (walkthrough) in a real workbench', { concurrency: f
     }
   });
 });
+
+/** The webview frame holding `selector` once `ready` holds in it, looking again when a frame found first is detached (its webview moved). */
+async function stableFrame(page: Page, selector: string, timeoutMs: number, ready: (frame: Frame, timeout: number) => Promise<unknown>): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = await webviewFrame(page, selector, Math.max(1, deadline - Date.now()));
+    try {
+      await ready(frame, Math.max(1, deadline - Date.now()));
+      return frame;
+    } catch (error) {
+      if (!frame.isDetached() || Date.now() > deadline) throw error;
+    }
+  }
+}
 
 /** aria-checked of a step's done checkbox ("true" / "false"). */
 async function stepChecked(page: Page, stepId: string): Promise<string | null> {
