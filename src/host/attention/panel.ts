@@ -206,6 +206,11 @@ export class AttentionPanel extends Disposable {
   /** Posts to the webview; refused (false) before `ready` and after dispose. */
   post(message: ToPanelMessage): boolean {
     if (!this.ready) return false;
+    // A model's picture names its own text in the tab, not the last embeddings picture's words.
+    if (message.type === 'modelSnapshot') {
+      this.modelText = message.snapshot.text;
+      this.setTitle(this.modelText);
+    }
     // Over ~250 ArrayBuffers VS Code's RPC loses the rest: packBuffers sends them as one.
     void this.panel.webview.postMessage(packBuffers(message)).then(
       (delivered) => {
@@ -222,12 +227,23 @@ export class AttentionPanel extends Disposable {
     this.readyChanged.fire(ready);
   }
 
+  /** The text of the model picture last posted, until an embeddings picture replaces it. */
+  private modelText: string | undefined;
+
   private updateTitle(): void {
     if (this.disposed) return;
     const tokens = this.host.session.tokens;
     // Display forms: a right-to-left override in a token must not reorder the tab title.
-    const text = tokens.map((t) => displayToken(t)).join(' ');
-    this.panel.title = tokens.length === 0 ? 'Attention' : `Attention: ${text.length > 32 ? `${text.slice(0, 31)}…` : text}`;
+    // No embeddings picture: the model's text, when one was shown, names the tab.
+    if (tokens.length === 0 && this.modelText !== undefined) return this.setTitle(this.modelText);
+    this.modelText = undefined;
+    this.setTitle(tokens.map((t) => displayToken(t)).join(' '));
+  }
+
+  private setTitle(text: string): void {
+    if (this.disposed) return;
+    const shown = displayToken(text.replace(/\s+/g, ' ').trim(), 64);
+    this.panel.title = shown.length === 0 ? 'Attention' : `Attention: ${shown.length > 32 ? `${shown.slice(0, 31)}…` : shown}`;
   }
 
   /** The session's whole state as an `init` (with the milestones of the Show Attention in progress). */

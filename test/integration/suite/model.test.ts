@@ -228,8 +228,14 @@ suite('Real models', function () {
 
     // Another editor over the panel in its group: the panel is hidden and, without
     // retainContextWhenHidden, its webview is destroyed.
-    const panelColumn = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Attention')))?.viewColumn;
+    const panelTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Attention'));
+    const panelColumn = panelTab?.group.viewColumn;
     assert.ok(panelColumn, 'the attention panel has a tab');
+    // The tab names the model's text, not an earlier embeddings picture's words.
+    const words = ref.text.replace(/\s+/g, ' ').trim();
+    const title = `Attention: ${words.length > 32 ? `${words.slice(0, 31)}…` : words}`;
+    const labelNow = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Attention'))?.label;
+    await waitFor(`the panel's tab to read "${title}" (it reads "${labelNow()}")`, () => (labelNow() === title ? true : undefined));
     const coverUri = workspaceUri(WORKSPACE_MODELS, 'cover.txt');
     fs.writeFileSync(coverUri.fsPath, 'covers the panel\n');
     const cover = await vscode.workspace.openTextDocument(coverUri);
