@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { readEmbText } from './harness/reference';
 import { repoRoot, runCommand, screenshot, waitForPaintedPanel, webviewFrame, Workbench, type Manifest } from './harness/workbench';
-import { BUNDLED_MODEL_TEXT, LESSON_MODEL_HEAD, OPEN_BUNDLED_MODEL_COMMAND } from '../../src/host/trainedDefaultsContent';
+import { expectBundledModelLesson } from './harness/bundledModel';
+import { OPEN_BUNDLED_MODEL_COMMAND } from '../../src/host/trainedDefaultsContent';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
 const SENTENCE = 'The cat sat on the mat because it was tired.';
@@ -164,29 +165,7 @@ describe('trained defaults: the unknown-words offer', { concurrency: false }, ()
   test("the guided lesson's last step, from the palette: the bundled model over the sentence said twice, its previous-token head focused", { timeout: 240_000 }, async () => {
     await inWindow('trained-3-lesson', async (page) => {
       await runCommand(page, commandTitle(OPEN_BUNDLED_MODEL_COMMAND));
-      const model = await webviewFrame(page, 'canvas[data-testid="model-view"]', 90_000);
-      await model.waitForFunction(
-        (head) => {
-          const canvas = document.querySelector('canvas[data-testid="model-view"]');
-          return (
-            document.querySelector('#app')?.getAttribute('data-source') === 'model' &&
-            document.querySelector('#app')?.getAttribute('data-state') === 'ready' &&
-            canvas?.getAttribute('data-painted') === 'true' &&
-            canvas.getAttribute('data-focused-layer') === String(head.layer) &&
-            canvas.getAttribute('data-focused-head') === String(head.head)
-          );
-        },
-        LESSON_MODEL_HEAD,
-        { timeout: 90_000 },
-      );
-      const text = BUNDLED_MODEL_TEXT.trimEnd();
-      const units = await model.evaluate(() =>
-        Array.from(document.querySelectorAll('[data-testid="model-tokens"] [data-testid="token"]'))
-          .filter((el) => el.hasAttribute('data-start'))
-          .map((el) => [Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))]),
-      );
-      assert.equal(units.map(([a, b]) => text.slice(a, b)).join(''), text, 'the model tokens cover the sentence said twice');
-      assert.equal(await model.locator('[data-testid="head-thumb"]').count(), 4, "the focused layer's four heads");
+      await expectBundledModelLesson(page, 90_000);
     });
   });
 });

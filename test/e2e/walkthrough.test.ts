@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { cosine, dot, lessonWeights, lookup, printedMatches, readEmbText, type Vectors } from './harness/reference';
 import { readPanel, repoRoot, runCommand, screenshot, webviewFrame, Workbench } from './harness/workbench';
-import { BUNDLED_MODEL_TEXT, LESSON_MODEL_HEAD, OPEN_BUNDLED_MODEL_COMMAND } from '../../src/host/trainedDefaultsContent';
+import { expectBundledModelLesson } from './harness/bundledModel';
+import { OPEN_BUNDLED_MODEL_COMMAND } from '../../src/host/trainedDefaultsContent';
 
 interface WalkthroughStep {
   readonly id: string;
@@ -231,31 +232,8 @@ describe('the guided lesson (walkthrough) in a real workbench', { concurrency: f
       await timed('walkthrough-6', async () => {
         await openStep(page, 'trained');
         await pressButton(page, 'trained', buttonTitle('trained', OPEN_BUNDLED_MODEL_COMMAND));
-        // The bundled model over the sentence said twice, with the lesson's previous-token head focused.
-        // The text opens beside the walkthrough and the panel beside the text: a panel that was in
-        // that group moves, and its page is loaded again (the first frame found may detach).
-        const model = await stableFrame(page, 'canvas[data-testid="model-view"]', 120_000, (frame, timeout) => frame.waitForFunction(
-          (head) => {
-            const canvas = document.querySelector('canvas[data-testid="model-view"]');
-            return (
-              document.querySelector('#app')?.getAttribute('data-source') === 'model' &&
-              document.querySelector('#app')?.getAttribute('data-state') === 'ready' &&
-              canvas?.getAttribute('data-painted') === 'true' &&
-              canvas.getAttribute('data-focused-layer') === String(head.layer) &&
-              canvas.getAttribute('data-focused-head') === String(head.head)
-            );
-          },
-          LESSON_MODEL_HEAD,
-          { timeout },
-        ));
-        const text = BUNDLED_MODEL_TEXT.trimEnd();
-        const covered = await model.evaluate(() =>
-          Array.from(document.querySelectorAll('[data-testid="model-tokens"] [data-testid="token"]'))
-            .filter((el) => el.hasAttribute('data-start'))
-            .map((el) => [Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))]),
-        );
-        assert.equal(covered.map(([a, b]) => text.slice(a, b)).join(''), text, 'the model tokens cover the sentence said twice');
-        assert.equal(await model.locator('[data-testid="head-thumb"]').count(), 4, "the focused layer's four heads");
+        // The text opens beside the walkthrough and the panel beside the text.
+        await expectBundledModelLesson(page, 120_000);
         await expectDone(page, 'trained');
       });
 
@@ -271,20 +249,6 @@ describe('the guided lesson (walkthrough) in a real workbench', { concurrency: f
     }
   });
 });
-
-/** The webview frame holding `selector` once `ready` holds in it, looking again when a frame found first is detached (its webview moved). */
-async function stableFrame(page: Page, selector: string, timeoutMs: number, ready: (frame: Frame, timeout: number) => Promise<unknown>): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const frame = await webviewFrame(page, selector, Math.max(1, deadline - Date.now()));
-    try {
-      await ready(frame, Math.max(1, deadline - Date.now()));
-      return frame;
-    } catch (error) {
-      if (!frame.isDetached() || Date.now() > deadline) throw error;
-    }
-  }
-}
 
 /** aria-checked of a step's done checkbox ("true" / "false"). */
 async function stepChecked(page: Page, stepId: string): Promise<string | null> {

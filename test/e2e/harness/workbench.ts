@@ -194,6 +194,20 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 20_
   }
 }
 
+/** The webview frame holding `selector` once `ready` holds in it, looking again when a frame found first is detached (its webview moved). */
+export async function stableFrame(page: Page, selector: string, timeoutMs: number, ready: (frame: Frame, timeout: number) => Promise<unknown>): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = await webviewFrame(page, selector, Math.max(1, deadline - Date.now()));
+    try {
+      await ready(frame, Math.max(1, deadline - Date.now()));
+      return frame;
+    } catch (error) {
+      if (!frame.isDetached() || Date.now() > deadline) throw error;
+    }
+  }
+}
+
 export interface PanelReading {
   readonly tokens: string[];
   readonly softmaxLine: string;
