@@ -87,17 +87,31 @@ export function checkAttention(q: Matrix, k: Matrix, v: Matrix, spec: AttentionS
 }
 
 /**
- * Passes 2–4 for one query head h reading kv head g = ⌊h / (H / KV)⌋: qh [n, D] its queries,
- * kg, vg [n, D] that kv head's keys and values. → scores, weights [n, n], context [n, D].
+ * Where attendHead writes a head's scores and weights instead of fresh arrays: n² floats each,
+ * all zero (a fresh SharedArrayBuffer), so that src/model/parallel's helper threads can fill the
+ * arrays the caller keeps, with no copy.
  */
-export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec): HeadResult {
+export interface HeadTarget {
+  readonly scores: Float32Array;
+  readonly weights: Float32Array;
+}
+
+/**
+ * Passes 2–4 for one query head h reading kv head g = ⌊h / (H / KV)⌋: qh [n, D] its queries,
+ * kg, vg [n, D] that kv head's keys and values. → scores, weights [n, n] (in `into` when given),
+ * context [n, D].
+ */
+export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec, into?: HeadTarget): HeadResult {
   const { scale, causal, window } = spec;
   const n = qh.rows;
+  if (into && (into.scores.length !== n * n || into.weights.length !== n * n)) {
+    throw new ShapeError(`attention: the head's target holds ${into.scores.length} and ${into.weights.length} values, expected ${n}×${n}`);
+  }
   // Pass 2: scores = q_h · k_gᵀ · scale, masked → −∞. [n, D] · [n, D]ᵀ → [n, n]
-  const scores = causal ? causalScores(qh, kg) : matmulTransposeB(qh, kg);
+  const scores = causal ? causalScores(qh, kg, into?.scores) : intoTarget(matmulTransposeB(qh, kg), into?.scores);
   const s = scores.data;
   // Pass 3: weights = softmax(scores) per row over its visible keys first … last; 0 elsewhere. [n, n]
-  const w = new Float32Array(n * n);
+  const w = into?.weights ?? new Float32Array(n * n);
   const exps = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const first = causal && window !== undefined ? Math.max(0, i - window + 1) : 0;
@@ -151,11 +165,18 @@ function forEachCausalBlock(n: number, body: (r0: number, r1: number) => void): 
   for (let r0 = 0; r0 < n; r0 += CAUSAL_BLOCK) body(r0, Math.min(n, r0 + CAUSAL_BLOCK));
 }
 
-/** Shapes: q [n, D], k [n, D] → [n, n]; entries right of each block's last row are left 0 (the caller masks them). */
-function causalScores(q: Matrix, k: Matrix): Matrix {
+/** `product` itself, or copied into `target` when one is given. */
+function intoTarget(product: Matrix, target: Float32Array | undefined): Matrix {
+  if (!target) return product;
+  target.set(product.data);
+  return matrix(product.rows, product.cols, target);
+}
+
+/** Shapes: q [n, D], k [n, D] → [n, n] (into `target`, zeros, when given); entries right of each block's last row are left 0 (the caller masks them). */
+function causalScores(q: Matrix, k: Matrix, target?: Float32Array): Matrix {
   const n = q.rows, D = q.cols;
-  if (n < 2 * CAUSAL_BLOCK) return matmulTransposeB(q, k);
-  const out = new Float32Array(n * n);
+  if (n < 2 * CAUSAL_BLOCK) return intoTarget(matmulTransposeB(q, k), target);
+  const out = target ?? new Float32Array(n * n);
   forEachCausalBlock(n, (r0, r1) => {
     // [r1 − r0, D] · [r1, D]ᵀ → [r1 − r0, r1], row i − r0 of it into row i of out
     const part = matmulTransposeB(matrix(r1 - r0, D, q.data.subarray(r0 * D, r1 * D)), matrix(r1, D, k.data.subarray(0, r1 * D))).data;

@@ -22,8 +22,11 @@
  *
  * Attention: `attentionHeads(q, k, v, spec)` runs a layer's heads the same way, a head per claim,
  * each with the core's own attendHead (so the numbers are those of the one-thread loop); the
- * helpers read q, k, v from the workspace and leave their heads' scores, weights and context
- * there, and the caller copies them into fresh arrays.
+ * helpers read q, k, v from the workspace. The layer's results go to a fresh SharedArrayBuffer
+ * that the caller posts to each helper's port before it publishes the job (the helper takes it
+ * with receiveMessageOnPort: it never returns to its event loop): every thread writes its heads'
+ * scores, weights and context straight into the arrays the caller returns, with no copy, and the
+ * page faults of that fresh memory are spread over the threads.
  *
  * Control words (Int32Array over the arena's first bytes):
  *   GEN    job generation; helpers Atomics.wait on it
@@ -35,11 +38,11 @@
  *   PARAMS a, b, c, bias, n, k, m, transB, dtype code, chunk width, chunks, activation (−1: none)
  *   RAN    chunks run so far by each thread (RAN + index), for benchmarks
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { ACTIVATIONS, applyActivation, type Activation } from '../../core/blocks/activations';
-import { attendHead, checkAttention, columns, type AttentionSpec, type HeadResult } from '../../core/blocks/groupedQueryAttention';
+import { attendHead, checkAttention, columns, type AttentionSpec, type HeadResult, type HeadTarget } from '../../core/blocks/groupedQueryAttention';
 import { matrix } from '../../core/linalg';
 import type { Matrix } from '../../core/types';
 import {
@@ -50,8 +53,8 @@ import type { WorkerScript } from '../../emb/formats/text/parseWorkerPool';
 import { CONTROL_BYTES, MAX_THREADS, type ResidentTensor, type SharedMemory, type WeightArena } from './arena';
 
 export const CTL = { GEN: 0, CLAIM: 1, DONE: 2, STOP: 3, FAILED: 4, KIND: 5, PARAMS: 8, RAN: 24 } as const;
-/** Attention jobs' parameters, from CTL.PARAMS: byte offsets of q, k, v and the outputs, then the shape and mask. */
-const ATTENTION_PARAMS = ['q', 'k', 'v', 'out', 'n', 'heads', 'kvHeads', 'headDim', 'causal', 'window', 'chunks'] as const;
+/** Attention jobs' parameters, from CTL.PARAMS: byte offsets of q, k, v, then the shape and mask. */
+const ATTENTION_PARAMS = ['q', 'k', 'v', 'n', 'heads', 'kvHeads', 'headDim', 'causal', 'window', 'chunks'] as const;
 /** The attention scale, a float64 at this byte offset of the control page. */
 const SCALE_BYTE = 256;
 /** Past this much workspace a layer's heads run on the calling thread alone. */
@@ -76,6 +79,15 @@ export interface GemmWorkerData {
   readonly memory: SharedMemory;
   readonly index: number;
   readonly variant: SharedGemmChoice;
+  /** Where the caller posts each attention job's output buffer (AttentionOutput). */
+  readonly port: MessagePort;
+}
+
+/** What the caller posts to a helper's port before it publishes attention job `generation`. */
+export interface AttentionOutput {
+  readonly generation: number;
+  /** Per head h, at float offset h · headFloats(n, D): scores n², weights n², context n·D. */
+  readonly buffer: SharedArrayBuffer;
 }
 
 /** Weight layouts: GPT-2's Conv1D stores [in, out]; nn.Linear stores [out, in]. */
@@ -122,7 +134,7 @@ export function readJob(ctl: Int32Array): { op: GemmOperands; width: number; chu
 
 /** An attention job as published. */
 export interface AttentionJob {
-  readonly q: number; readonly k: number; readonly v: number; readonly out: number;
+  readonly q: number; readonly k: number; readonly v: number;
   readonly spec: AttentionSpec;
   readonly n: number;
   readonly chunks: number;
@@ -133,29 +145,62 @@ export function readAttentionJob(ctl: Int32Array): AttentionJob {
   const scale = new Float64Array(ctl.buffer, SCALE_BYTE, 1)[0]!;
   const window = p('window');
   return {
-    q: p('q'), k: p('k'), v: p('v'), out: p('out'), n: p('n'), chunks: p('chunks'),
+    q: p('q'), k: p('k'), v: p('v'), n: p('n'), chunks: p('chunks'),
     spec: { heads: p('heads'), kvHeads: p('kvHeads'), headDim: p('headDim'), scale, causal: p('causal') === 1, window: window >= 0 ? window : undefined },
   };
 }
 
-/** Floats each head leaves in the workspace: scores n², weights n², context n·D. */
+/** Floats each head takes in an attention job's output buffer: scores n², weights n², context n·D. */
 const headFloats = (n: number, d: number): number => 2 * n * n + n * d;
 
-/** A helper's side of an attention job: claim heads, attend, leave the results in the workspace. */
-export function runAttentionHeads(ctl: Int32Array, generation: number, memory: SharedMemory, job: AttentionJob, thread: number): void {
+/** Head h's scores and weights in a job's output buffer (see AttentionOutput). */
+function headTarget(output: SharedArrayBuffer, n: number, d: number, h: number): HeadTarget & { readonly context: Float32Array } {
+  const at = h * headFloats(n, d) * 4;
+  return {
+    scores: new Float32Array(output, at, n * n),
+    weights: new Float32Array(output, at + n * n * 4, n * n),
+    context: new Float32Array(output, at + 2 * n * n * 4, n * d),
+  };
+}
+
+/**
+ * A helper's end of its port: the output buffers the caller posts, newest kept. The caller posts
+ * job g's buffer before it publishes job g, and posts g + 1's only after job g is done; so when
+ * the newest buffer is not g's, either g's is still on its way (the job word still says g) or job
+ * g is over and this helper has nothing to do in it.
+ */
+export class AttentionInbox {
+  private newest: AttentionOutput | undefined;
+
+  constructor(private readonly port: MessagePort) {}
+
+  /** Job `generation`'s buffer, or undefined when that job is already over. */
+  take(ctl: Int32Array, generation: number): SharedArrayBuffer | undefined {
+    for (let tries = 0; tries < 5000; tries++) {
+      for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.newest = m.message as AttentionOutput;
+      if (this.newest?.generation === generation) return this.newest.buffer;
+      if ((Atomics.load(ctl, CTL.GEN) & 0x7fff) !== generation) return undefined;
+      Atomics.wait(ctl, CTL.STOP, 0, 1);
+    }
+    throw new Error(`GemmPool helper: attention job ${generation}'s output buffer never arrived`);
+  }
+}
+
+/** A helper's side of an attention job: claim heads, attend, write the results into the caller's output buffer. */
+export function runAttentionHeads(ctl: Int32Array, generation: number, memory: SharedMemory, job: AttentionJob, thread: number, inbox: AttentionInbox): void {
   const { n, spec } = job;
   const { heads: H, kvHeads: KV, headDim: D } = spec;
   const floats = new Float32Array(memory.buffer);
   const q = matrix(n, H * D, floats.subarray(job.q / 4, job.q / 4 + n * H * D));
   const k = matrix(n, KV * D, floats.subarray(job.k / 4, job.k / 4 + n * KV * D));
   const v = matrix(n, KV * D, floats.subarray(job.v / 4, job.v / 4 + n * KV * D));
+  const output = inbox.take(ctl, generation & 0x7fff);
+  if (!output) return;
   claimEach(ctl, generation, job.chunks, thread, (h) => {
     const g = Math.floor(h / (H / KV));
-    const result = attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec);
-    const at = job.out / 4 + h * headFloats(n, D);
-    floats.set(result.scores.data, at);
-    floats.set(result.weights.data, at + n * n);
-    floats.set(result.context.data, at + 2 * n * n);
+    const target = headTarget(output, n, D, h);
+    const result = attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, target);
+    target.context.set(result.context.data);
   });
 }
 
@@ -188,6 +233,7 @@ export class GemmPool {
     readonly arena: WeightArena,
     private readonly gemm: SharedGemm,
     private readonly helpers: readonly Worker[],
+    private readonly ports: readonly MessagePort[],
     private readonly callerTakesChunks: boolean,
     private readonly minParallelWork: number,
   ) {
@@ -218,10 +264,15 @@ export class GemmPool {
     if (threads > 1 && poolsWithHelpers.has(arena)) throw new Error('GemmPool: this arena already has a pool with helper threads; close it first');
     const script = options.worker ?? { script: path.join(__dirname, GEMM_WORKER_FILE) };
     const helpers: Worker[] = [];
+    const ports: MessagePort[] = [];
     try {
       for (let index = 1; index < threads; index++) {
-        const data: GemmWorkerData = { memory: arena.memory, index, variant: gemm.variant as SharedGemmChoice };
-        const worker = new Worker(script.script, { workerData: data, execArgv: script.execArgv ? [...script.execArgv] : undefined });
+        const channel = new MessageChannel();
+        ports.push(channel.port1);
+        const data: GemmWorkerData = { memory: arena.memory, index, variant: gemm.variant as SharedGemmChoice, port: channel.port2 };
+        const worker = new Worker(script.script, {
+          workerData: data, transferList: [channel.port2], execArgv: script.execArgv ? [...script.execArgv] : undefined,
+        });
         helpers.push(worker);
         await new Promise<void>((resolve, reject) => {
           worker.once('message', (message: unknown) => (message === 'ready' ? resolve() : reject(new Error(String(message)))));
@@ -235,10 +286,12 @@ export class GemmPool {
       }
     } catch (error) {
       await Promise.all(helpers.map((w) => w.terminate()));
+      ports.forEach((p) => p.close());
       throw error;
     }
+    ports.forEach((p) => p.unref());
     if (helpers.length > 0) poolsWithHelpers.add(arena);
-    return new GemmPool(arena, gemm, helpers, options.callerTakesChunks ?? true, options.minParallelWork ?? PARALLEL_MIN_MULTIPLY_ADDS);
+    return new GemmPool(arena, gemm, helpers, ports, options.callerTakesChunks ?? true, options.minParallelWork ?? PARALLEL_MIN_MULTIPLY_ADDS);
   }
 
   /**
@@ -340,38 +393,37 @@ export class GemmPool {
     const { heads: H, kvHeads: KV, headDim: D } = spec;
     const n = q.rows;
     if (n * n * D * H < this.minParallelWork) return undefined;
-    const qBytes = align64(n * H * D * 4), kvBytes = align64(n * KV * D * 4), outBytes = H * headFloats(n, D) * 4;
-    if (qBytes + 2 * kvBytes + outBytes > ATTENTION_MAX_WORKSPACE) return undefined;
-    const base = this.arena.workspace(qBytes + 2 * kvBytes + outBytes);
-    const qAt = base, kAt = qAt + qBytes, vAt = kAt + kvBytes, outAt = vAt + kvBytes;
-    let floats = new Float32Array(this.arena.buffer);
+    const qBytes = align64(n * H * D * 4), kvBytes = align64(n * KV * D * 4);
+    if (qBytes + 2 * kvBytes > ATTENTION_MAX_WORKSPACE) return undefined;
+    const base = this.arena.workspace(qBytes + 2 * kvBytes);
+    const qAt = base, kAt = qAt + qBytes, vAt = kAt + kvBytes;
+    const floats = new Float32Array(this.arena.buffer);
     floats.set(q.data, qAt / 4);
     floats.set(k.data, kAt / 4);
     floats.set(v.data, vAt / 4);
     new Float64Array(this.arena.buffer, SCALE_BYTE, 1)[0] = spec.scale;
     const values: Record<(typeof ATTENTION_PARAMS)[number], number> = {
-      q: qAt, k: kAt, v: vAt, out: outAt, n, heads: H, kvHeads: KV, headDim: D, causal: spec.causal ? 1 : 0,
+      q: qAt, k: kAt, v: vAt, n, heads: H, kvHeads: KV, headDim: D, causal: spec.causal ? 1 : 0,
       window: spec.window ?? -1, chunks: H,
     };
+    // Fresh zeros for the heads' results, which the caller keeps (see the contract).
+    if (H * headFloats(n, D) * 4 > 2 ** 31) return undefined;
+    const output = new SharedArrayBuffer(H * headFloats(n, D) * 4);
+    const upcoming = (this.generation + 1) & 0x7fff;
+    for (const port of this.ports) port.postMessage({ generation: upcoming, buffer: output } satisfies AttentionOutput);
     const generation = this.publish(1, ATTENTION_PARAMS.map((name) => values[name]));
-    const results: (HeadResult | undefined)[] = new Array<HeadResult | undefined>(H);
+    if (generation !== upcoming) throw new Error('GemmPool: attention job generation out of step');
     if (this.callerTakesChunks) {
       claimEach(this.ctl, generation, H, 0, (h) => {
         const g = Math.floor(h / group);
-        results[h] = attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec);
+        const target = headTarget(output, n, D, h);
+        target.context.set(attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, target).context.data);
       });
     }
     this.waitFor(H);
-    floats = new Float32Array(this.arena.buffer);
     return Array.from({ length: H }, (_, h) => {
-      const mine = results[h];
-      if (mine) return mine;
-      const at = outAt / 4 + h * headFloats(n, D);
-      return {
-        scores: matrix(n, n, floats.slice(at, at + n * n)),
-        weights: matrix(n, n, floats.slice(at + n * n, at + 2 * n * n)),
-        context: matrix(n, D, floats.slice(at + 2 * n * n, at + 2 * n * n + n * D)),
-      };
+      const target = headTarget(output, n, D, h);
+      return { scores: matrix(n, n, target.scores), weights: matrix(n, n, target.weights), context: matrix(n, D, target.context) };
     });
   }
 
@@ -383,6 +435,7 @@ export class GemmPool {
     Atomics.add(this.ctl, CTL.GEN, 1);
     Atomics.notify(this.ctl, CTL.GEN);
     await Promise.all(this.helpers.map((w) => w.terminate()));
+    this.ports.forEach((p) => p.close());
     if (this.helpers.length > 0) poolsWithHelpers.delete(this.arena);
   }
 }

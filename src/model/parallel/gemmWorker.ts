@@ -1,19 +1,20 @@
 /**
  * A helper thread of GemmPool (gemmPool.ts): instantiates the shared-memory GEMM over the pool's
  * WeightArena memory, says 'ready', then sleeps on the job generation word and, for each new job,
- * takes column chunks (a product) or heads (attention) until none is left. It never posts results: C is in the shared memory, and
- * the caller waits on the DONE word. Exits when STOP is set; sets FAILED if a chunk throws.
+ * takes column chunks (a product) or heads (attention) until none is left. It never posts results: C is in the shared memory,
+ * attention results in the buffer the caller posted to `port`, and the caller waits on the DONE word. Exits when STOP is set; sets FAILED if a chunk throws.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateSharedGemm } from '../../core/kernels/sharedGemm';
-import { CTL, MAX_THREADS_CONTROL_WORDS, readAttentionJob, readJob, runAttentionHeads, runChunks, type GemmWorkerData } from './gemmPool';
+import { AttentionInbox, CTL, MAX_THREADS_CONTROL_WORDS, readAttentionJob, readJob, runAttentionHeads, runChunks, type GemmWorkerData } from './gemmPool';
 
-const { memory, index, variant } = workerData as GemmWorkerData;
+const { memory, index, variant, port } = workerData as GemmWorkerData;
 const gemm = instantiateSharedGemm(memory, variant);
 if (!gemm) {
   parentPort?.postMessage(`the ${variant} shared-memory GEMM does not instantiate in this worker`);
 } else {
   const ctl = new Int32Array(memory.buffer, 0, MAX_THREADS_CONTROL_WORDS);
+  const inbox = new AttentionInbox(port);
   parentPort?.postMessage('ready');
   let seen = Atomics.load(ctl, CTL.GEN);
   for (;;) {
@@ -23,7 +24,7 @@ if (!gemm) {
     if (generation === seen) continue;
     seen = generation;
     try {
-      if (ctl[CTL.KIND] === 1) runAttentionHeads(ctl, generation, memory, readAttentionJob(ctl), index);
+      if (ctl[CTL.KIND] === 1) runAttentionHeads(ctl, generation, memory, readAttentionJob(ctl), index, inbox);
       else {
         const { op, width, chunks, activation } = readJob(ctl);
         runChunks(ctl, generation, gemm, op, width, chunks, index, memory, activation);
