@@ -57,6 +57,8 @@ export const CTL = { GEN: 0, CLAIM: 1, DONE: 2, STOP: 3, FAILED: 4, KIND: 5, PAR
 const ATTENTION_PARAMS = ['q', 'k', 'v', 'n', 'heads', 'kvHeads', 'headDim', 'causal', 'window', 'chunks'] as const;
 /** The attention scale, a float64 at this byte offset of the control page. */
 const SCALE_BYTE = 256;
+/** A layer's results live in one SharedArrayBuffer; past this size its heads run on the calling thread, each in arrays of its own. */
+const ATTENTION_MAX_OUTPUT_BYTES = 2 ** 31;
 /** Past this much workspace a layer's heads run on the calling thread alone. */
 const ATTENTION_MAX_WORKSPACE = 256 * 1024 * 1024;
 /** Int32 words of the control block in use. */
@@ -153,7 +155,7 @@ export function readAttentionJob(ctl: Int32Array): AttentionJob {
 /** Floats each head takes in an attention job's output buffer: scores n², weights n², context n·D. */
 const headFloats = (n: number, d: number): number => 2 * n * n + n * d;
 
-/** Head h's scores and weights in a job's output buffer (see AttentionOutput). */
+/** Head h's scores, weights and context in a job's output buffer (see AttentionOutput). */
 function headTarget(output: SharedArrayBuffer, n: number, d: number, h: number): HeadTarget & { readonly context: Float32Array } {
   const at = h * headFloats(n, d) * 4;
   return {
@@ -161,6 +163,12 @@ function headTarget(output: SharedArrayBuffer, n: number, d: number, h: number):
     weights: new Float32Array(output, at + n * n * 4, n * n),
     context: new Float32Array(output, at + 2 * n * n * 4, n * d),
   };
+}
+
+/** Head h of q, k, v attended (kv head ⌊h / group⌋) into `target`: every thread's body of an attention job. */
+function attendInto(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec, h: number, target: HeadTarget & { readonly context: Float32Array }): void {
+  const D = spec.headDim, g = Math.floor(h / (spec.heads / spec.kvHeads));
+  target.context.set(attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, target).context.data);
 }
 
 /**
@@ -180,7 +188,7 @@ export class AttentionInbox {
       for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.newest = m.message as AttentionOutput;
       if (this.newest?.generation === generation) return this.newest.buffer;
       if ((Atomics.load(ctl, CTL.GEN) & 0x7fff) !== generation) return undefined;
-      Atomics.wait(ctl, CTL.STOP, 0, 1);
+      Atomics.wait(ctl, CTL.STOP, 0, 1); // a 1 ms sleep (STOP stays 0 while the pool is open)
     }
     throw new Error(`GemmPool helper: attention job ${generation}'s output buffer never arrived`);
   }
@@ -196,12 +204,7 @@ export function runAttentionHeads(ctl: Int32Array, generation: number, memory: S
   const v = matrix(n, KV * D, floats.subarray(job.v / 4, job.v / 4 + n * KV * D));
   const output = inbox.take(ctl, generation & 0x7fff);
   if (!output) return;
-  claimEach(ctl, generation, job.chunks, thread, (h) => {
-    const g = Math.floor(h / (H / KV));
-    const target = headTarget(output, n, D, h);
-    const result = attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, target);
-    target.context.set(result.context.data);
-  });
+  claimEach(ctl, generation, job.chunks, thread, (h) => attendInto(q, k, v, spec, h, headTarget(output, n, D, h)));
 }
 
 /** Claims chunk indexes of the job `generation` one at a time and runs `body` on each; counts them done. */
@@ -360,10 +363,11 @@ export class GemmPool {
     this.waitFor(chunks);
   }
 
-  /** Writes a job's parameters and wakes the helpers; returns its generation. */
-  private publish(kind: number, params: readonly number[]): number {
+  /** Writes a job's parameters, calls `announce` with its generation, then wakes the helpers; returns the generation. */
+  private publish(kind: number, params: readonly number[], announce?: (generation: number) => void): number {
     const ctl = this.ctl;
     const generation = (this.generation = (this.generation + 1) & 0x7fff);
+    announce?.(generation);
     ctl[CTL.KIND] = kind;
     params.forEach((value, i) => (ctl[CTL.PARAMS + i] = value));
     Atomics.store(ctl, CTL.DONE, 0);
@@ -389,7 +393,7 @@ export class GemmPool {
    */
   attentionHeads(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec): HeadResult[] | undefined {
     if (this.closed || this.threads === 1) return undefined;
-    const group = checkAttention(q, k, v, spec);
+    checkAttention(q, k, v, spec);
     const { heads: H, kvHeads: KV, headDim: D } = spec;
     const n = q.rows;
     if (n * n * D * H < this.minParallelWork) return undefined;
@@ -407,24 +411,15 @@ export class GemmPool {
       window: spec.window ?? -1, chunks: H,
     };
     // Fresh zeros for the heads' results, which the caller keeps (see the contract).
-    if (H * headFloats(n, D) * 4 > 2 ** 31) return undefined;
+    if (H * headFloats(n, D) * 4 > ATTENTION_MAX_OUTPUT_BYTES) return undefined;
     const output = new SharedArrayBuffer(H * headFloats(n, D) * 4);
-    const upcoming = (this.generation + 1) & 0x7fff;
-    for (const port of this.ports) port.postMessage({ generation: upcoming, buffer: output } satisfies AttentionOutput);
-    const generation = this.publish(1, ATTENTION_PARAMS.map((name) => values[name]));
-    if (generation !== upcoming) throw new Error('GemmPool: attention job generation out of step');
-    if (this.callerTakesChunks) {
-      claimEach(this.ctl, generation, H, 0, (h) => {
-        const g = Math.floor(h / group);
-        const target = headTarget(output, n, D, h);
-        target.context.set(attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, target).context.data);
-      });
-    }
-    this.waitFor(H);
-    return Array.from({ length: H }, (_, h) => {
-      const target = headTarget(output, n, D, h);
-      return { scores: matrix(n, n, target.scores), weights: matrix(n, n, target.weights), context: matrix(n, D, target.context) };
+    const targets = Array.from({ length: H }, (_, h) => headTarget(output, n, D, h));
+    const generation = this.publish(1, ATTENTION_PARAMS.map((name) => values[name]), (upcoming) => {
+      for (const port of this.ports) port.postMessage({ generation: upcoming, buffer: output } satisfies AttentionOutput);
     });
+    if (this.callerTakesChunks) claimEach(this.ctl, generation, H, 0, (h) => attendInto(q, k, v, spec, h, targets[h]!));
+    this.waitFor(H);
+    return targets.map((t) => ({ scores: matrix(n, n, t.scores), weights: matrix(n, n, t.weights), context: matrix(n, D, t.context) }));
   }
 
   /** Stops the helpers; later products throw. */
