@@ -84,6 +84,11 @@ export function setLinalgPath(path: LinalgPath): LinalgPath {
   return previous;
 }
 
+/** False when the JS or reference path is forced: then element-wise kernels stay in JS too (activations.ts). */
+export function wasmPathAllowed(): boolean {
+  return selectedPath === 'auto' || selectedPath === 'wasm';
+}
+
 /**
  * Below this many multiply-adds (n·k·m) the JS kernel wins: copying operands into wasm memory and
  * packing panels costs more than the SIMD saves (about 0.3 µs a call). Measured on the bench

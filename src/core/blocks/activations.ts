@@ -19,6 +19,8 @@
  */
 import { ShapeError } from '../types';
 import { expFast } from './exp';
+import { wasmPathAllowed } from '../linalg';
+import { geluNewWasm } from '../kernels/wasmGemm';
 
 export type Activation = 'gelu' | 'gelu_new' | 'silu' | 'relu';
 export const ACTIVATIONS: readonly Activation[] = ['gelu', 'gelu_new', 'silu', 'relu'];
@@ -44,6 +46,9 @@ export function applyActivation(x: Float32Array, activation: Activation): void {
       for (let i = 0; i < n; i++) x[i] = 0.5 * x[i]! * erfc(-x[i]! * Math.SQRT1_2);
       break;
     case 'gelu_new': {
+      // The wasm kernel (kernels/activationKernel.ts) where it runs: the same bits as the MLP's
+      // in-place pass on the thread pool, so a pass gives one answer on one thread or many.
+      if (wasmPathAllowed() && geluNewWasm(x)) break;
       const c = Math.sqrt(2 / Math.PI);
       for (let i = 0; i < n; i++) {
         const v = x[i]!;

@@ -20,13 +20,16 @@
  *
  * Legend: n tokens, H query heads, KV key/value heads (H divisible by KV), D head width.
  *
- * Numerical stability: as softmax.ts's softmaxRows (row max subtracted, float64 exp and sum,
- * rounded once; NaN refused; +Infinity scores share the weight), but each row's exponentials run
- * over its visible keys only (half the row under a causal mask) and use exp.ts's expFast, within
- * 1e-12 of Math.exp: the weights round to the same float32 values but for a rare last-bit tie.
- * The products run on linalg's GEMM kernels.
+ * Numerical stability: as softmax.ts's softmaxRows (row max subtracted, float64 sum; NaN refused;
+ * +Infinity scores share the weight), with each row's exponentials over its visible keys only
+ * (half the row under a causal mask). Where WebAssembly SIMD runs (every host we ship to), a head
+ * runs whole in the wasm module (kernels/wasmAttention.ts): float32 exp, ~1 ulp, float64 sum, so
+ * the weights are within a few float32 ulps of the float64 softmax. The JS path below (forced by
+ * setLinalgPath('js'), or without wasm) uses exp.ts's expFast in float64. Both scale a score as
+ * one float32 multiplication by fround(scale), as torch does.
  */
-import { matmul, matmulTransposeB, matrix } from '../linalg';
+import { kernelFor, matmul, matmulTransposeB, matrix } from '../linalg';
+import { attendHeadWasm, CAUSAL_BLOCK, type FinishRow } from '../kernels/wasmAttention';
 import { ShapeError, type Matrix } from '../types';
 import { expFast } from './exp';
 
@@ -107,31 +110,50 @@ export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSp
   if (into && (into.scores.length !== n * n || into.weights.length !== n * n)) {
     throw new ShapeError(`attention: the head's target holds ${into.scores.length} and ${into.weights.length} values, expected ${n}×${n}`);
   }
+  if (kernelFor(n, qh.cols, n) === 'wasm') {
+    // Passes 2–4 in the wasm module's memory (kernels/wasmAttention.ts), the same steps as below.
+    const out = { scores: into?.scores ?? new Float32Array(n * n), weights: into?.weights ?? new Float32Array(n * n), context: new Float32Array(n * qh.cols) };
+    if (attendHeadWasm(qh.data, kg.data, vg.data, n, qh.cols, spec, out, finishRow)) {
+      return { scores: matrix(n, n, out.scores), weights: matrix(n, n, out.weights), context: matrix(n, qh.cols, out.context) };
+    }
+  }
   // Pass 2: scores = q_h · k_gᵀ · scale, masked → −∞. [n, D] · [n, D]ᵀ → [n, n]
   const scores = causal ? causalScores(qh, kg, into?.scores) : intoTarget(matmulTransposeB(qh, kg), into?.scores);
   const s = scores.data;
   // Pass 3: weights = softmax(scores) per row over its visible keys first … last; 0 elsewhere. [n, n]
   const w = into?.weights ?? new Float32Array(n * n);
   const exps = new Float64Array(n);
+  // float32 · float32 is exact in float64, so this rounds as the wasm kernel's f32x4.mul does.
+  const scale32 = Math.fround(scale);
   for (let i = 0; i < n; i++) {
     const first = causal && window !== undefined ? Math.max(0, i - window + 1) : 0;
     const last = causal ? i : n - 1;
     const row = i * n;
     for (let j = 0; j < first; j++) s[row + j] = Number.NEGATIVE_INFINITY;
     for (let j = last + 1; j < n; j++) s[row + j] = Number.NEGATIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = first; j <= last; j++) {
-      const value = Math.fround(s[row + j]! * scale);
-      s[row + j] = value;
-      if (value > max) max = value;
-      else if (value !== value) throw new ShapeError(`attention: score [${i}, ${j}] is NaN`);
-    }
-    softmaxVisible(s, w, exps, row, first, last, max);
+    for (let j = first; j <= last; j++) s[row + j] = Math.fround(s[row + j]! * scale32);
+    softmaxVisible(s, w, exps, row, first, last, visibleMax(s, row, first, last, i));
   }
   const weights = matrix(n, n, w);
   // Pass 4: context_h = weights · v_g. [n, n] · [n, D] → [n, D]
   return { scores, weights, context: causal ? causalContext(weights, vg) : matmul(weights, vg) };
 }
+
+/** The largest of s[row + first … row + last]; a NaN there is refused (query i). */
+function visibleMax(s: Float32Array, row: number, first: number, last: number, i: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = first; j <= last; j++) {
+    const value = s[row + j]!;
+    if (value > max) max = value;
+    else if (value !== value) throw new ShapeError(`attention: score [${i}, ${j}] is NaN`);
+  }
+  return max;
+}
+
+/** The wasm kernel's rows with a non-finite maximum, finished here (their scores already scaled and masked). */
+const finishRow: FinishRow = (i, scores, weights, first, last) => {
+  softmaxVisible(scores, weights, new Float64Array(last + 1), 0, first, last, visibleMax(scores, 0, first, last, i));
+};
 
 /** w[row + first … row + last] ← softmax of s over that range, whose max is `max` (see the note above). */
 function softmaxVisible(s: Float32Array, w: Float32Array, exps: Float64Array, row: number, first: number, last: number, max: number): void {
@@ -158,7 +180,6 @@ function softmaxVisible(s: Float32Array, w: Float32Array, exps: Float64Array, ro
  * The numbers are the full products' bit for bit: each score is the same dot product, and a
  * context entry only loses terms whose weight is exactly 0 (x + 0·v = x for finite v).
  */
-const CAUSAL_BLOCK = 128;
 
 /** Calls body(r0, r1) for each block of query rows [r0, r1). */
 function forEachCausalBlock(n: number, body: (r0: number, r1: number) => void): void {

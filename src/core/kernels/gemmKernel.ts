@@ -3,6 +3,9 @@
  * turns it into the committed bytes of simd.generated.ts (one module per GemmVariant); a unit test
  * rebuilds them and compares.
  *
+ * The own-memory module also exports softmaxRows (softmaxKernel.ts, the attention softmax between
+ * a head's two products) and both modules geluNew (activationKernel.ts).
+ *
  * Contract of the exported function (all arguments i32; addresses are byte offsets into memory):
  *   gemm(a, b, c, bias, pack, apack, scratch, n, k, m, transB)
  *     C[n, m] = A[n, k] · B[k, m] + bias          (transB = 0, B row-major [k, m])
@@ -26,6 +29,8 @@
  * scratch tile; stripe rows past n are packed as zeros and their results dropped.
  */
 import { type GemmVariant, KC, NC, NR } from './gemmLayout';
+import { defineGeluNew } from './activationKernel';
+import { defineSoftmaxRows } from './softmaxKernel';
 import { type Expr, type FunctionBuilder, type FunctionRef as FunctionRefLike, type Local, ModuleBuilder, type ModuleMemory } from './wasmAssembler';
 
 const FLOAT = 4;
@@ -542,6 +547,9 @@ export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: N
         });
       });
     });
+    // Beside gemm, in the same memory: the attention softmax between a head's two products, and gelu_new.
+    defineSoftmaxRows(mod);
+    defineGeluNew(mod);
     return mod.bytes();
   }
 
@@ -571,5 +579,7 @@ export function buildGemmModule(variant: GemmVariant, blocking = { kc: KC, nc: N
       });
     });
   });
+  // gelu_new in place on the columns a thread just computed (the MLP's first product).
+  defineGeluNew(mod);
   return mod.bytes();
 }

@@ -66,14 +66,17 @@ export interface SharedGemm {
   readonly variant: string;
   /** Columns [j0, j1) of C (see the contract). */
   gemmRange(op: GemmOperands, j0: number, j1: number, scratch: ThreadScratch): void;
+  /** x ← gelu_new(x) in place for rows × cols floats at byte offset ptr, rows `stride` floats apart (activationKernel.ts). */
+  geluNew(ptr: number, rows: number, cols: number, stride: number): void;
 }
 
 // The core compiles without DOM or node typings: the pieces of the WebAssembly JS API used here.
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports?: object) => { readonly exports: { readonly gemmRange: GemmRangeExport } };
+  Instance: new (module: object, imports?: object) => { readonly exports: { readonly gemmRange: GemmRangeExport; readonly geluNew: GeluExport } };
 }
+type GeluExport = (ptr: number, rows: number, cols: number, stride: number) => void;
 type GemmRangeExport = (a: number, b: number, c: number, bias: number, pack: number, apack: number, scratch: number,
   n: number, k: number, m: number, transB: number, j0: number, j1: number, dtype: number) => void;
 
@@ -96,9 +99,10 @@ export function instantiateSharedGemm(memory: object, choice: SharedGemmChoice =
     try {
       const bytes = decodeBase64(build.base64);
       if (!api.validate(bytes)) continue;
-      const run = new api.Instance(new api.Module(bytes), { env: { memory } }).exports.gemmRange;
+      const { gemmRange: run, geluNew } = new api.Instance(new api.Module(bytes), { env: { memory } }).exports;
       return {
         variant: build.name,
+        geluNew,
         gemmRange: (op, j0, j1, s) => {
           if (j0 % NR !== 0) throw new RangeError(`gemmRange: j0 = ${j0} is not a multiple of ${NR}`);
           if (j0 < 0 || j1 > op.m || j0 >= j1) return;

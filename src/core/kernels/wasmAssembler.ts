@@ -256,8 +256,15 @@ export class FunctionBuilder {
   f32Add(_a: Expr, _b: Expr): Expr {
     return this.op(0x92);
   }
+  f32Sub(_a: Expr, _b: Expr): Expr {
+    return this.op(0x93);
+  }
   f32Mul(_a: Expr, _b: Expr): Expr {
     return this.op(0x94);
+  }
+  /** 1 where a == b (false for NaN), else 0. */
+  f32Eq(_a: Expr, _b: Expr): Expr {
+    return this.op(0x5b);
   }
 
   /** f32 rounded to nearest from an f64. */
@@ -277,6 +284,13 @@ export class FunctionBuilder {
   f64Mul(_a: Expr, _b: Expr): Expr {
     return this.op(0xa2);
   }
+  f64Div(_a: Expr, _b: Expr): Expr {
+    return this.op(0xa3);
+  }
+  f64Const(value: number): Expr {
+    const bytes = new Uint8Array(new Float64Array([value]).buffer);
+    return this.op(0x44, ...bytes);
+  }
   f64Sqrt(_a: Expr): Expr {
     return this.op(0x9f);
   }
@@ -295,6 +309,10 @@ export class FunctionBuilder {
   }
   f64x2Mul(_a: Expr, _b: Expr): Expr {
     return this.simd(0xf2);
+  }
+  /** Both f64 lanes rounded to f32 in lanes 0 and 1; lanes 2 and 3 are 0. */
+  f32x4DemoteF64x2Zero(_a: Expr): Expr {
+    return this.simd(0x5e);
   }
   f64x2ExtractLane(_a: Expr, lane: number): Expr {
     if (lane !== 0 && lane !== 1) throw new Error(`wasm assembler: f64x2 has no lane ${lane}`);
@@ -338,6 +356,11 @@ export class FunctionBuilder {
   f32x4Shuffle(a: Expr, b: Expr, lanes: readonly [number, number, number, number]): Expr {
     return this.i8x16Shuffle(a, b, lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]));
   }
+  /** A vector of four i32 lanes, `values[q]` in lane q. */
+  i32x4ConstLanes(values: readonly [number, number, number, number]): Expr {
+    const bytes = new Uint8Array(new Int32Array(values).buffer);
+    return this.simd(0x0c, ...bytes);
+  }
   /** A vector of four i32 lanes, all `value`. */
   i32x4Const(value: number): Expr {
     const bytes = new Uint8Array(new Int32Array([value, value, value, value]).buffer);
@@ -353,14 +376,43 @@ export class FunctionBuilder {
   v128Or(_a: Expr, _b: Expr): Expr {
     return this.simd(0x50);
   }
+  /** Bits of a where mask is 1, of b where it is 0. */
+  v128Bitselect(_a: Expr, _b: Expr, _mask: Expr): Expr {
+    return this.simd(0x52);
+  }
   f32x4Splat(_a: Expr): Expr {
     return this.simd(0x13);
   }
   f32x4Add(_a: Expr, _b: Expr): Expr {
     return this.simd(0xe4);
   }
+  f32x4Sub(_a: Expr, _b: Expr): Expr {
+    return this.simd(0xe5);
+  }
   f32x4Mul(_a: Expr, _b: Expr): Expr {
     return this.simd(0xe6);
+  }
+  f32x4Div(_a: Expr, _b: Expr): Expr {
+    return this.simd(0xe7);
+  }
+  f32x4Abs(_a: Expr): Expr {
+    return this.simd(0xe0);
+  }
+  /** All ones in lanes where a ≥ b (false for NaN), zeros elsewhere. */
+  f32x4Ge(_a: Expr, _b: Expr): Expr {
+    return this.simd(0x46);
+  }
+  /** Lane-wise maximum; NaN in either lane gives NaN (unlike pmax). */
+  f32x4Max(_a: Expr, _b: Expr): Expr {
+    return this.simd(0xe9);
+  }
+  /** All ones in lanes where a > b (false for NaN), zeros elsewhere. */
+  f32x4Gt(_a: Expr, _b: Expr): Expr {
+    return this.simd(0x44);
+  }
+  /** Each lane rounded to the nearest integer, ties to even. */
+  f32x4Nearest(_a: Expr): Expr {
+    return this.simd(0x6a);
   }
   /** Relaxed SIMD: a·b + c, fused where the CPU has FMA (so rounding may differ by platform). */
   f32x4RelaxedMadd(_a: Expr, _b: Expr, _c: Expr): Expr {
@@ -385,6 +437,10 @@ export class FunctionBuilder {
   /** Each lane shifted right, zero-filling, by the i32 `_bits` (mod 32). */
   i32x4ShrU(_a: Expr, _bits: Expr): Expr {
     return this.simd(0xad);
+  }
+  /** Each f32 lane truncated to an i32, saturating (NaN → 0). */
+  i32x4TruncSatF32x4S(_a: Expr): Expr {
+    return this.simd(0xf8);
   }
   /** All ones in lanes where a > b (signed), zeros elsewhere. */
   i32x4GtS(_a: Expr, _b: Expr): Expr {

@@ -8,7 +8,9 @@
  *
  * Memory: one linear memory per process, grown to the largest product seen so far and reused;
  * nothing is kept between calls. Layout of one call (byte offsets, 64-byte aligned):
- *   [scratch tile MAX_MR·NR][packed A stripe MAX_MR·KC][bias ⌈m/NR⌉·NR][A n·k][B k·m][packed B block KC·NC][C n·m]
+ *   [scratch tile MAX_MR·NR][packed A stripe MAX_MR·KC][packed B block KC·NC][bias ⌈m/NR⌉·NR][A n·k][B k·m][C n·m]
+ * The first three (GEMM_SCRATCH) are shared with wasmAttention.ts, which runs a whole attention
+ * head in this memory with `gemm` and `softmaxRows`.
  * Float32Array views over the memory are rebuilt whenever it grows (growing detaches old views).
  * Compilation is synchronous (`new WebAssembly.Module`), which Node and Electron hosts allow; a
  * browser main thread refuses modules over 4 KB, and then too the JS path runs.
@@ -24,7 +26,7 @@ interface WasmMemory {
   grow(deltaPages: number): number;
 }
 interface WasmInstance {
-  readonly exports: { readonly memory: WasmMemory; readonly gemm: GemmExport };
+  readonly exports: { readonly memory: WasmMemory; readonly gemm: GemmExport; readonly softmaxRows: SoftmaxRowsExport; readonly geluNew: GeluNewExport };
 }
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
@@ -33,13 +35,24 @@ interface WebAssemblyApi {
 }
 type GemmExport = (a: number, b: number, c: number, bias: number, pack: number, apack: number, scratch: number,
   n: number, k: number, m: number, transB: number) => void;
+/** softmaxKernel.ts's export (its contract there). */
+export type SoftmaxRowsExport = (src: number, cols: number, scores: number, weights: number, stride: number, rows: number,
+  rowStart: number, rowFrom: number, causal: number, window: number, scale: number, status: number) => void;
 
-interface Loaded {
+/** activationKernel.ts's export. */
+type GeluNewExport = (ptr: number, rows: number, cols: number, stride: number) => void;
+
+/** The instance and views over its memory, valid until the next `reserveWasm` (growing detaches views). */
+export interface WasmKernels {
   readonly variant: string;
   readonly memory: WasmMemory;
   readonly gemm: GemmExport;
+  readonly softmaxRows: SoftmaxRowsExport;
+  readonly geluNew: GeluNewExport;
   floats: Float32Array;
+  ints: Int32Array;
 }
+type Loaded = WasmKernels;
 
 const PAGE_BYTES = 65536;
 /** Past this the operands go to the JS path instead of growing the memory further. */
@@ -66,8 +79,8 @@ function load(): Loaded | null {
       // An engine without (relaxed) SIMD refuses the module here rather than at the first call.
       if (!api.validate(bytes)) continue;
       const instance = new api.Instance(new api.Module(bytes), {});
-      const { memory, gemm } = instance.exports;
-      return { variant: build.name, memory, gemm, floats: new Float32Array(memory.buffer) };
+      const { memory, gemm, softmaxRows, geluNew } = instance.exports;
+      return { variant: build.name, memory, gemm, softmaxRows, geluNew, floats: new Float32Array(memory.buffer), ints: new Int32Array(memory.buffer) };
     } catch {
       continue;
     }
@@ -100,26 +113,23 @@ export function wasmGemmAvailable(): boolean {
   return instance() !== null;
 }
 
-const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+export const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** The kernel's working areas at the start of the memory (byte offsets); operands go from `end` on. */
+export const GEMM_SCRATCH = (() => {
+  const scratch = 64;
+  const apack = align64(scratch + MAX_MR * NR * FLOAT);
+  const pack = align64(apack + MAX_MR * KC * FLOAT);
+  return { scratch, apack, pack, end: align64(pack + KC * NC * FLOAT) } as const;
+})();
 
 /**
- * C[n, m] = A[n, k] · op(B) + bias, op(B) = B [k, m] or, with transB, Bᵀ of B [m, k].
- * `undefined` when the wasm path cannot run (caller falls back).
+ * The instance with at least `end` bytes of memory (grown if needed), or undefined when wasm is
+ * unavailable or the engine refuses the memory, so the caller falls back to JS.
  */
-export function gemmWasm(a: Float32Array, b: Float32Array, n: number, k: number, m: number, transB: boolean,
-  bias?: Float32Array): Float32Array | undefined {
+export function reserveWasm(end: number): WasmKernels | undefined {
   const wasm = instance();
-  if (!wasm) return undefined;
-  const paddedM = Math.ceil(m / NR) * NR;
-  const scratch = 64;
-  const apackAt = align64(scratch + MAX_MR * NR * FLOAT);
-  const biasAt = align64(apackAt + MAX_MR * KC * FLOAT);
-  const aAt = align64(biasAt + paddedM * FLOAT);
-  const bAt = align64(aAt + n * k * FLOAT);
-  const packAt = align64(bAt + k * m * FLOAT);
-  const cAt = align64(packAt + KC * NC * FLOAT);
-  const end = cAt + n * m * FLOAT;
-  if (end > MAX_BYTES) return undefined;
+  if (!wasm || end > MAX_BYTES) return undefined;
   if (end > wasm.memory.buffer.byteLength) {
     try {
       wasm.memory.grow(Math.ceil((end - wasm.memory.buffer.byteLength) / PAGE_BYTES));
@@ -127,7 +137,24 @@ export function gemmWasm(a: Float32Array, b: Float32Array, n: number, k: number,
       return undefined; // the engine refused more memory: the JS path needs none of it
     }
     wasm.floats = new Float32Array(wasm.memory.buffer);
+    wasm.ints = new Int32Array(wasm.memory.buffer);
   }
+  return wasm;
+}
+
+/**
+ * C[n, m] = A[n, k] · op(B) + bias, op(B) = B [k, m] or, with transB, Bᵀ of B [m, k].
+ * `undefined` when the wasm path cannot run (caller falls back).
+ */
+export function gemmWasm(a: Float32Array, b: Float32Array, n: number, k: number, m: number, transB: boolean,
+  bias?: Float32Array): Float32Array | undefined {
+  const paddedM = Math.ceil(m / NR) * NR;
+  const { scratch, apack: apackAt, pack: packAt, end: biasAt } = GEMM_SCRATCH;
+  const aAt = align64(biasAt + paddedM * FLOAT);
+  const bAt = align64(aAt + n * k * FLOAT);
+  const cAt = align64(bAt + k * m * FLOAT);
+  const wasm = reserveWasm(cAt + n * m * FLOAT);
+  if (!wasm) return undefined;
   const floats = wasm.floats;
   floats.fill(0, biasAt / FLOAT, biasAt / FLOAT + paddedM);
   if (bias) floats.set(bias, biasAt / FLOAT);
@@ -136,6 +163,24 @@ export function gemmWasm(a: Float32Array, b: Float32Array, n: number, k: number,
   wasm.gemm(aAt, bAt, cAt, biasAt, packAt, apackAt, scratch, n, k, m, transB ? 1 : 0);
   return floats.slice(cAt / FLOAT, cAt / FLOAT + n * m);
 }
+
+/**
+ * x ← gelu_new(x) with the module's kernel (activationKernel.ts), through its memory in pieces of
+ * at most GELU_PIECE floats; false (x untouched) when wasm is unavailable here.
+ */
+export function geluNewWasm(x: Float32Array): boolean {
+  const at = GEMM_SCRATCH.end;
+  const wasm = reserveWasm(at + Math.min(x.length, GELU_PIECE) * FLOAT);
+  if (!wasm) return false;
+  for (let from = 0; from < x.length; from += GELU_PIECE) {
+    const piece = x.subarray(from, Math.min(x.length, from + GELU_PIECE));
+    wasm.floats.set(piece, at / FLOAT);
+    wasm.geluNew(at, 1, piece.length, piece.length);
+    piece.set(wasm.floats.subarray(at / FLOAT, at / FLOAT + piece.length));
+  }
+  return true;
+}
+const GELU_PIECE = 1 << 20;
 
 /** Current size of the wasm memory in bytes (0 without WebAssembly): for tests of reuse. */
 export function wasmMemoryBytes(): number {

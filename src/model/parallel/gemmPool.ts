@@ -117,12 +117,25 @@ export interface GemmPoolOptions {
 export function runChunks(ctl: Int32Array, generation: number, gemm: SharedGemm, op: GemmOperands, width: number, chunks: number,
   thread: number, memory: SharedMemory, activation: Activation | undefined): void {
   const scratch = scratchOf(thread);
-  const c = activation ? new Float32Array(memory.buffer, op.c, op.n * op.m) : undefined;
   claimEach(ctl, generation, chunks, thread, (chunk) => {
     const j0 = chunk * width, j1 = Math.min(op.m, j0 + width);
     gemm.gemmRange(op, j0, j1, scratch);
-    if (c && activation) for (let i = 0; i < op.n; i++) applyActivation(c.subarray(i * op.m + j0, i * op.m + j1), activation);
+    if (activation) activateColumns(gemm, memory, op, j0, j1, activation);
   });
+}
+
+/**
+ * Columns [j0, j1) of C ← activation(C), in the arena. gelu_new runs the module's own kernel in
+ * place, the one activations.ts runs through the private memory (the same bits); the others run
+ * activations.ts row by row.
+ */
+function activateColumns(gemm: SharedGemm, memory: SharedMemory, op: GemmOperands, j0: number, j1: number, activation: Activation): void {
+  if (activation === 'gelu_new') {
+    gemm.geluNew(op.c + j0 * 4, op.n, j1 - j0, op.m);
+    return;
+  }
+  const c = new Float32Array(memory.buffer, op.c, op.n * op.m);
+  for (let i = 0; i < op.n; i++) applyActivation(c.subarray(i * op.m + j0, i * op.m + j1), activation);
 }
 
 /** Reads the job parameters the caller published. */
@@ -351,7 +364,7 @@ export class GemmPool {
     const threads = this.threads;
     if (threads === 1 || (this.callerTakesChunks && op.n * op.k * op.m < this.minParallelWork)) {
       this.gemm.gemmRange(op, 0, op.m, scratchOf(0));
-      if (activation) applyActivation(new Float32Array(this.arena.buffer, op.c, op.n * op.m), activation);
+      if (activation) activateColumns(this.gemm, this.arena.memory, op, 0, op.m, activation);
       Atomics.add(this.ctl, CTL.RAN, 1);
       return;
     }

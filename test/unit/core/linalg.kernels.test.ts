@@ -26,19 +26,19 @@ test('simd.generated.ts is up to date with gemmKernel.ts (else run `npm run buil
   assert.deepEqual(decodeBase64(GEMM_SHARED_RELAXED_FMA_BASE64), buildGemmModule(RELAXED_FMA, undefined, 'imported-shared'));
 });
 
-test('the shared SIMD128 module imports a shared env.memory and exports only gemmRange', () => {
+test('the shared SIMD128 module imports a shared env.memory and exports gemmRange and gelu_new', () => {
   const module = new WebAssembly.Module(decodeBase64(GEMM_SHARED_SIMD128_BASE64));
-  assert.deepEqual(WebAssembly.Module.exports(module).map((e) => `${e.kind}:${e.name}`), ['function:gemmRange']);
+  assert.deepEqual(WebAssembly.Module.exports(module).map((e) => `${e.kind}:${e.name}`).sort(), ['function:geluNew', 'function:gemmRange']);
   assert.deepEqual(WebAssembly.Module.imports(module).map((i) => `${i.kind}:${i.module}.${i.name}`), ['memory:env.memory']);
   // An unshared memory does not satisfy the import: the sharing is in the module, not assumed.
   assert.throws(() => new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }));
 });
 
-test('the SIMD128 module is valid WebAssembly here, exporting memory and gemm', () => {
+test('the SIMD128 module is valid WebAssembly here, exporting memory, gemm, the attention softmax and gelu_new', () => {
   const bytes = decodeBase64(GEMM_SIMD128_BASE64);
   assert.ok(WebAssembly.validate(bytes));
   const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind}:${e.name}`);
-  assert.deepEqual(exports.sort(), ['function:gemm', 'memory:memory']);
+  assert.deepEqual(exports.sort(), ['function:geluNew', 'function:gemm', 'function:softmaxRows', 'memory:memory']);
 });
 
 test('the relaxed-FMA module differs from SIMD128 only by using f32x4.relaxed_madd (0xfd 0x85 0x02)', () => {
