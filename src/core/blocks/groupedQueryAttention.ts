@@ -13,8 +13,9 @@
  *       context[:, h·D … (h+1)·D) = weights_h · v_g                       [n, D]
  *     Mask: causal hides key j > i; a sliding window w also hides j ≤ i − w (Mistral's
  *     sliding_window). Without causal, every key is visible (the BERT family).
- *     onHead(h, scores_h, weights_h, q_h, k_g) sees each head's matrices (fresh arrays the caller
- *     may keep): scores_h are the pre-softmax scores, weights_h what `output_attentions` returns.
+ *     onHead(h, scores_h, weights_h, vectors) sees each head's matrices (fresh arrays the caller
+ *     may keep): scores_h are the pre-softmax scores, weights_h what `output_attentions` returns;
+ *     vectors() copies out q_h and k_g (only the focused head's neuron view wants them).
  *   Hugging Face adds torch.finfo.min instead of −∞ to masked scores; after softmax both give
  *   exactly 0 wherever a row has a visible key, which every row has here (key j = i is visible).
  *
@@ -29,7 +30,7 @@
  * one float32 multiplication by fround(scale), as torch does.
  */
 import { kernelFor, matmul, matmulTransposeB, matrix } from '../linalg';
-import { attendHeadWasm, CAUSAL_BLOCK, type FinishRow } from '../kernels/wasmAttention';
+import { attendHeadWasm, CAUSAL_BLOCK, type FinishRow, type HeadSource } from '../kernels/wasmAttention';
 import { ShapeError, type Matrix } from '../types';
 import { expFast } from './exp';
 
@@ -44,12 +45,22 @@ export interface AttentionSpec {
   readonly window?: number;
 }
 
-export type HeadSink = (head: number, scores: Matrix, weights: Matrix, q: Matrix, k: Matrix) => void;
+/** A head's queries q [n, D] and its kv head's keys k [n, D]: copied out only when asked for. */
+export interface HeadVectors {
+  readonly q: Matrix;
+  readonly k: Matrix;
+}
+export type HeadSink = (head: number, scores: Matrix, weights: Matrix, vectors: () => HeadVectors) => void;
 
 /** Columns [from, from + width) of x as their own matrix. Shape: [n, cols] → [n, width]. */
 export function columns(x: Matrix, from: number, width: number): Matrix {
   const out = new Float32Array(x.rows * width);
-  for (let i = 0; i < x.rows; i++) out.set(x.data.subarray(i * x.cols + from, i * x.cols + from + width), i * width);
+  const data = x.data, cols = x.cols;
+  // A plain loop: a subarray per row cost more than copying its 64 values.
+  for (let i = 0; i < x.rows; i++) {
+    const src = i * cols + from, dst = i * width;
+    for (let d = 0; d < width; d++) out[dst + d] = data[src + d]!;
+  }
   return matrix(x.rows, width, out);
 }
 
@@ -97,6 +108,8 @@ export function checkAttention(q: Matrix, k: Matrix, v: Matrix, spec: AttentionS
 export interface HeadTarget {
   readonly scores: Float32Array;
   readonly weights: Float32Array;
+  /** n·D floats for the context too, when given. */
+  readonly context?: Float32Array;
 }
 
 /**
@@ -105,18 +118,45 @@ export interface HeadTarget {
  * context [n, D].
  */
 export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec, into?: HeadTarget): HeadResult {
+  const whole = (m: Matrix): HeadSource => ({ data: m.data, stride: m.cols, offset: 0 });
+  return attendWasm(whole(qh), whole(kg), whole(vg), qh.rows, spec, into) ?? attendHeadJs(qh, kg, vg, spec, into);
+}
+
+/**
+ * attendHead for query head h of q [n, H·D], reading kv head ⌊h / (H / KV)⌋ of k, v [n, KV·D],
+ * without copying the head's columns out first where the wasm kernel runs.
+ */
+export function attendHeadOf(q: Matrix, k: Matrix, v: Matrix, h: number, spec: AttentionSpec, into?: HeadTarget): HeadResult {
+  const D = spec.headDim, g = Math.floor(h / (spec.heads / spec.kvHeads));
+  const fast = attendWasm({ data: q.data, stride: q.cols, offset: h * D }, { data: k.data, stride: k.cols, offset: g * D },
+    { data: v.data, stride: v.cols, offset: g * D }, q.rows, spec, into);
+  return fast ?? attendHeadJs(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, into);
+}
+
+/** Passes 2–4 in the wasm module's memory (kernels/wasmAttention.ts), or undefined where it cannot run. */
+function attendWasm(q: HeadSource, k: HeadSource, v: HeadSource, n: number, spec: AttentionSpec, into: HeadTarget | undefined): HeadResult | undefined {
+  const D = spec.headDim;
+  checkTarget(into, n, D);
+  if (kernelFor(n, D, n) !== 'wasm') return undefined;
+  const out = {
+    scores: into?.scores ?? new Float32Array(n * n), weights: into?.weights ?? new Float32Array(n * n),
+    context: into?.context ?? new Float32Array(n * D),
+  };
+  if (!attendHeadWasm(q, k, v, n, D, spec, out, finishRow)) return undefined;
+  return { scores: matrix(n, n, out.scores), weights: matrix(n, n, out.weights), context: matrix(n, D, out.context) };
+}
+
+function checkTarget(into: HeadTarget | undefined, n: number, D: number): void {
+  if (into && (into.scores.length !== n * n || into.weights.length !== n * n || (into.context && into.context.length !== n * D))) {
+    throw new ShapeError(`attention: the head's target holds ${into.scores.length}, ${into.weights.length} and ${into.context?.length ?? 0} values, expected ${n}×${n} and ${n}×${D}`);
+  }
+}
+
+/** The same passes in JS, on the head's own columns. */
+function attendHeadJs(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec, into?: HeadTarget): HeadResult {
   const { scale, causal, window } = spec;
   const n = qh.rows;
-  if (into && (into.scores.length !== n * n || into.weights.length !== n * n)) {
-    throw new ShapeError(`attention: the head's target holds ${into.scores.length} and ${into.weights.length} values, expected ${n}×${n}`);
-  }
-  if (kernelFor(n, qh.cols, n) === 'wasm') {
-    // Passes 2–4 in the wasm module's memory (kernels/wasmAttention.ts), the same steps as below.
-    const out = { scores: into?.scores ?? new Float32Array(n * n), weights: into?.weights ?? new Float32Array(n * n), context: new Float32Array(n * qh.cols) };
-    if (attendHeadWasm(qh.data, kg.data, vg.data, n, qh.cols, spec, out, finishRow)) {
-      return { scores: matrix(n, n, out.scores), weights: matrix(n, n, out.weights), context: matrix(n, qh.cols, out.context) };
-    }
-  }
+  checkTarget(into, n, qh.cols);
   // Pass 2: scores = q_h · k_gᵀ · scale, masked → −∞. [n, D] · [n, D]ᵀ → [n, n]
   const scores = causal ? causalScores(qh, kg, into?.scores) : intoTarget(matmulTransposeB(qh, kg), into?.scores);
   const s = scores.data;
@@ -136,7 +176,8 @@ export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSp
   }
   const weights = matrix(n, n, w);
   // Pass 4: context_h = weights · v_g. [n, n] · [n, D] → [n, D]
-  return { scores, weights, context: causal ? causalContext(weights, vg) : matmul(weights, vg) };
+  const context = intoTarget(causal ? causalContext(weights, vg) : matmul(weights, vg), into?.context);
+  return { scores, weights, context };
 }
 
 /** The largest of s[row + first … row + last]; a NaN there is refused (query i). */
@@ -222,35 +263,24 @@ function causalContext(weights: Matrix, v: Matrix): Matrix {
 
 /** Shapes: q [n, H·D], k [n, KV·D], v [n, KV·D] → [n, H·D]. */
 export function groupedQueryAttention(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec, onHead?: HeadSink): Matrix {
-  const { heads: H, kvHeads: KV, headDim: D } = spec;
+  const { heads: H, headDim: D } = spec;
   const n = q.rows;
   const group = checkAttention(q, k, v, spec);
   const context = new Float32Array(n * H * D);
+  // context columns h·D … (h+1)·D ← the head's [n, D] (a plain loop, as in columns)
   const place = (h: number, out: Float32Array): void => {
-    for (let i = 0; i < n; i++) context.set(out.subarray(i * D, (i + 1) * D), i * H * D + h * D);
-  };
-  const elsewhere = installed?.heads(q, k, v, spec);
-  if (elsewhere) {
-    elsewhere.forEach((result, h) => {
-      place(h, result.context.data);
-      if (onHead) {
-        const g = Math.floor(h / group);
-        onHead(h, result.scores, result.weights, columns(q, h * D, D), columns(k, g * D, D));
-      }
-    });
-    return matrix(n, H * D, context);
-  }
-  for (let g = 0; g < KV; g++) {
-    // Pass 1: this kv head's keys and values. [n, D] each.
-    const kg = columns(k, g * D, D);
-    const vg = columns(v, g * D, D);
-    for (let h = g * group; h < (g + 1) * group; h++) {
-      const qh = columns(q, h * D, D);
-      const result = attendHead(qh, kg, vg, spec);
-      // context columns h·D … (h+1)·D
-      place(h, result.context.data);
-      onHead?.(h, result.scores, result.weights, qh, kg);
+    for (let i = 0; i < n; i++) {
+      const dst = i * H * D + h * D, src = i * D;
+      for (let d = 0; d < D; d++) context[dst + d] = out[src + d]!;
     }
+  };
+  const vectors = (h: number) => (): HeadVectors => ({ q: columns(q, h * D, D), k: columns(k, Math.floor(h / group) * D, D) });
+  const elsewhere = installed?.heads(q, k, v, spec);
+  for (let h = 0; h < H; h++) {
+    // Passes 1–4 for query head h (kv head ⌊h / group⌋), here or on the installed kernel.
+    const result = elsewhere ? elsewhere[h]! : attendHeadOf(q, k, v, h, spec);
+    place(h, result.context.data);
+    onHead?.(h, result.scores, result.weights, vectors(h));
   }
   return matrix(n, H * D, context);
 }

@@ -4,7 +4,8 @@
  * q, k, v are copied in once and the results copied out once; between the three steps nothing
  * leaves wasm. groupedQueryAttention.ts's attendHead calls it and keeps its JS loop as the fallback.
  *
- * Contract: `attendHeadWasm(q, k, v, n, D, mask, out, finishRow)` fills out.scores (s·scale where
+ * Contract: `attendHeadWasm(q, k, v, n, D, mask, out, finishRow)`, q, k, v each a head's D columns
+ * of a wider matrix (HeadSource), fills out.scores (s·scale where
  * visible, −∞ elsewhere), out.weights (softmax over the visible keys, 0 elsewhere) [n, n] and
  * out.context [n, D], all zeros on entry; returns false, having written nothing, when WebAssembly
  * is unavailable or the head does not fit in its memory. A row whose visible maximum is not finite
@@ -32,6 +33,13 @@ export interface HeadMask {
   readonly window?: number;
 }
 
+/** A head's columns inside a wider matrix: row i's D values start at offset + i·stride. */
+export interface HeadSource {
+  readonly data: Float32Array;
+  readonly stride: number;
+  readonly offset: number;
+}
+
 export interface HeadArrays {
   readonly scores: Float32Array;
   readonly weights: Float32Array;
@@ -43,8 +51,21 @@ export type FinishRow = (i: number, scores: Float32Array, weights: Float32Array,
 
 const ceil4 = (x: number): number => Math.ceil(x / 4) * 4;
 
+/** floats[at + i·D + d] ← source row i, column d. A plain loop: a subarray per row costs more than its 64 values. */
+function gather(floats: Float32Array, at: number, source: HeadSource, n: number, D: number): void {
+  const { data, stride, offset } = source;
+  if (stride === D && offset === 0) {
+    floats.set(data.subarray(0, n * D), at);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const from = offset + i * stride, to = at + i * D;
+    for (let d = 0; d < D; d++) floats[to + d] = data[from + d]!;
+  }
+}
+
 /** See the contract above. */
-export function attendHeadWasm(q: Float32Array, k: Float32Array, v: Float32Array, n: number, D: number, mask: HeadMask,
+export function attendHeadWasm(q: HeadSource, k: HeadSource, v: HeadSource, n: number, D: number, mask: HeadMask,
   out: HeadArrays, finishRow: FinishRow): boolean {
   const { causal } = mask;
   const window = causal && mask.window !== undefined ? mask.window : 0;
@@ -64,11 +85,11 @@ export function attendHeadWasm(q: Float32Array, k: Float32Array, v: Float32Array
   if (!wasm) return false;
   const { floats, ints } = wasm;
   const scale = Math.fround(mask.scale);
-  // Operands in: q, k, v [n, D]; v's padding rows and the bias are zeros.
+  // Operands in: q, k, v [n, D] gathered from their columns; v's padding rows and the bias are zeros.
   floats.fill(0, biasAt / FLOAT, qAt / FLOAT);
-  floats.set(q, qAt / FLOAT);
-  floats.set(k, kAt / FLOAT);
-  floats.set(v, vAt / FLOAT);
+  gather(floats, qAt / FLOAT, q, n, D);
+  gather(floats, kAt / FLOAT, k, n, D);
+  gather(floats, vAt / FLOAT, v, n, D);
   floats.fill(0, vAt / FLOAT + n * D, vAt / FLOAT + padded * D);
   for (let r0 = 0; r0 < n; r0 += blockRows) {
     const r1 = Math.min(n, r0 + blockRows), rows = r1 - r0;

@@ -55,7 +55,7 @@ export function bertForward(config: BertConfig, weights: BertWeights, ids: reado
     // Pass 3: bidirectional attention per head. [n, E]
     const wants = hooks.wants(l);
     const context = groupedQueryAttention(q, k, v, { heads: H, kvHeads: H, headDim: D, scale: 1 / Math.sqrt(D), causal: false },
-      wants ? (head, scores, w, qh, kh) => hooks.onHead(l, head, scores, w, qh, kh) : undefined);
+      wants ? (head, scores, w, vectors) => hooks.onHead(l, head, scores, w, vectors) : undefined);
     if (hooks.lastLayer === l) return undefined;
     // Pass 4: output projection, residual, LayerNorm. [n, E]
     const attended = applyLinear(context, layer.attnOut);

@@ -47,7 +47,7 @@ export function gpt2Forward(config: Gpt2Config, weights: Gpt2Weights, ids: reado
     if (config.scaleAttnByInverseLayerIdx) scale /= l + 1;
     const wants = hooks.wants(l);
     const context = groupedQueryAttention(q, k, v, { heads: H, kvHeads: H, headDim: D, scale, causal: true },
-      wants ? (head, scores, w, qh, kh) => hooks.onHead(l, head, scores, w, qh, kh) : undefined);
+      wants ? (head, scores, w, vectors) => hooks.onHead(l, head, scores, w, vectors) : undefined);
     // Pass 5: output projection and residual. [n, E]
     addInPlace(h, applyLinear(context, layer.attnProj));
     if (hooks.lastLayer === l) return undefined;

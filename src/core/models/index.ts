@@ -271,8 +271,8 @@ export function focusHead(model: TransformerModel, ids: readonly number[], layer
   let found: FocusedHead | undefined;
   runFamily(model, ids, {
     wants: (l) => l === layer,
-    onHead: (l, h, scores, weights, q, k) => {
-      if (l === layer && h === head) found = { layer, head, kvHead: Math.floor(head / (H / KV)), q, k, scores, weights };
+    onHead: (l, h, scores, weights, vectors) => {
+      if (l === layer && h === head) found = { layer, head, kvHead: Math.floor(head / (H / KV)), ...vectors(), scores, weights };
     },
     lastLayer: layer,
   });

@@ -54,7 +54,7 @@ export function llamaForward(config: LlamaConfig, weights: LlamaWeights, ids: re
     const wants = hooks.wants(l);
     const window = config.windows[l];
     const context = groupedQueryAttention(q, k, v, { heads: H, kvHeads: KV, headDim: D, scale: 1 / Math.sqrt(D), causal: true, ...(window === undefined ? {} : { window }) },
-      wants ? (head, scores, w, qh, kh) => hooks.onHead(l, head, scores, w, qh, kh) : undefined);
+      wants ? (head, scores, w, vectors) => hooks.onHead(l, head, scores, w, vectors) : undefined);
     // Pass 6: output projection and residual. [n, E]
     addInPlace(h, applyLinear(context, layer.o));
     if (hooks.lastLayer === l) return undefined;

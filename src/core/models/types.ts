@@ -17,6 +17,7 @@
  *   V vocabulary, L layers, P learned positions.
  */
 import type { Activation } from '../blocks/activations';
+import type { HeadVectors } from '../blocks/groupedQueryAttention';
 import type { RopeScaling } from '../blocks/rope';
 import type { Matrix } from '../types';
 
@@ -190,8 +191,8 @@ export type TransformerModel =
 export interface LayerHooks {
   /** Whether this layer's heads are passed to onHead (the others are computed and dropped). */
   readonly wants: (layer: number) => boolean;
-  /** scores/weights [n, n]; q [n, D] the head's queries, k [n, D] its (kv head's) keys, after RoPE. */
-  readonly onHead: (layer: number, head: number, scores: Matrix, weights: Matrix, q: Matrix, k: Matrix) => void;
+  /** scores/weights [n, n]; vectors() copies out q [n, D], the head's queries, and k [n, D], its (kv head's) keys, after RoPE. */
+  readonly onHead: (layer: number, head: number, scores: Matrix, weights: Matrix, vectors: () => HeadVectors) => void;
   /** Stop after this layer (a focused head needs nothing later); the pass then returns undefined. */
   readonly lastLayer?: number;
 }

@@ -21,7 +21,7 @@
  * job can never claim a chunk of the next one: the generation in the word would not match.
  *
  * Attention: `attentionHeads(q, k, v, spec)` runs a layer's heads the same way, a head per claim,
- * each with the core's own attendHead (so the numbers are those of the one-thread loop); the
+ * each with the core's own attendHeadOf (so the numbers are those of the one-thread loop); the
  * helpers read q, k, v from the workspace. The layer's results go to a fresh SharedArrayBuffer
  * that the caller posts to each helper's port before it publishes the job (the helper takes it
  * with receiveMessageOnPort: it never returns to its event loop): every thread writes its heads'
@@ -42,7 +42,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { ACTIVATIONS, applyActivation, type Activation } from '../../core/blocks/activations';
-import { attendHead, checkAttention, columns, type AttentionSpec, type HeadResult, type HeadTarget } from '../../core/blocks/groupedQueryAttention';
+import { attendHeadOf, checkAttention, type AttentionSpec, type HeadResult, type HeadTarget } from '../../core/blocks/groupedQueryAttention';
 import { matrix } from '../../core/linalg';
 import type { Matrix } from '../../core/types';
 import {
@@ -180,8 +180,7 @@ function headTarget(output: SharedArrayBuffer, n: number, d: number, h: number):
 
 /** Head h of q, k, v attended (kv head ⌊h / group⌋) into `target`: every thread's body of an attention job. */
 function attendInto(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec, h: number, target: HeadTarget & { readonly context: Float32Array }): void {
-  const D = spec.headDim, g = Math.floor(h / (spec.heads / spec.kvHeads));
-  target.context.set(attendHead(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, target).context.data);
+  attendHeadOf(q, k, v, h, spec, target);
 }
 
 /**

@@ -111,7 +111,7 @@ test('grouped-query attention: a query head reads kv head ⌊h / (H/KV)⌋, the 
   const q = fill(H * D, 1), k = fill(KV * D, 2), v = fill(KV * D, 3);
   const seen: { head: number; weights: Float32Array; k: Float32Array }[] = [];
   const context = groupedQueryAttention(q, k, v, { heads: H, kvHeads: KV, headDim: D, scale: 0.5, causal: true, window: 2 },
-    (head, _scores, weights, _q, kh) => seen.push({ head, weights: weights.data, k: kh.data }));
+    (head, _scores, weights, vectors) => seen.push({ head, weights: weights.data, k: vectors().k.data }));
   assert.deepEqual(seen.map((s) => s.head), [0, 1, 2, 3]);
   // Heads 0, 1 read kv head 0; heads 2, 3 read kv head 1.
   assert.deepEqual([...seen[1]!.k], [...columns(k, 0, D).data]);
