@@ -18,7 +18,7 @@ import { ParallelEngine } from '../../../src/model/parallel';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'models');
-const NAMES = ['gpt2', 'bert', 'distilbert', 'roberta', 'llama', 'mistral', 'qwen2'];
+const NAMES = ['gpt2', 'bert', 'distilbert', 'roberta', 'llama', 'mistral', 'qwen2', 'gpt2-layer-scaled', 'qwen2-sliding'];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headlight-engine-'));
 const WORKER = { script: path.join(dir, 'gemmWorker.js') };
 
