@@ -5,3 +5,4 @@
 export { loadModel } from '../src/model';
 export { forward, focusHead, keptAttentionBytes } from '../src/core/models';
 export { ParallelEngine } from '../src/model/parallel';
+export { enableRelaxedSimd } from '../src/model/parallel/relaxedSimd';

@@ -8,6 +8,7 @@ import { runCheckCommand } from './checkCommand';
 import { runModelCommand } from './modelCommand';
 import { runNeighborsCommand, runSimilarityCommand, runVectorCommand } from './wordCommands';
 import { CliError, type CliIo } from './io';
+import { enableRelaxedSimd } from '../model/parallel/relaxedSimd';
 
 const USAGE = `Usage: headlight <command> [options]
 
@@ -70,6 +71,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (require.main === module) {
+  // Node 20 keeps relaxed SIMD behind a flag; the GEMM's fused multiply-add build is ~1.3× faster.
+  enableRelaxedSimd();
   // A reader that stops early (`| head`) closes the pipe: that ends the output, it is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
