@@ -11,6 +11,11 @@ import { parentPort } from 'node:worker_threads';
 import { gemmWorkerBeside, ParallelEngine } from '../../model/parallel';
 import { EngineHandler, type ParallelSetup } from './handler';
 import type { WorkerAnswer, WorkerEnvelope } from './workerProtocol';
+import { enableRelaxedSimd } from '../../model/parallel/relaxedSimd';
+
+// Before any kernel loads. VS Code's Electron has relaxed SIMD on already (then this does
+// nothing); a Node 20 host (the bench's, an older code-server) gets the fused multiply-add GEMM.
+enableRelaxedSimd();
 
 let parallel: ParallelEngine | undefined;
 
