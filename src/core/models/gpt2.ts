@@ -30,6 +30,12 @@ import { addInPlace, applyLinear, applyLinearActivation, gatherRows } from './li
 import type { Gpt2Config, Gpt2Weights, LayerHooks } from './types';
 import type { Matrix } from '../types';
 
+/** What layer l multiplies q·k by: GPT2Attention._attn's 1/√D (scale_attn_weights) and 1/(l + 1) (scale_attn_by_inverse_layer_idx). */
+export function gpt2AttentionScale(config: Gpt2Config, l: number): number {
+  const scale = config.scaleAttnWeights ? 1 / Math.sqrt(config.headDim) : 1;
+  return config.scaleAttnByInverseLayerIdx ? scale / (l + 1) : scale;
+}
+
 export function gpt2Forward(config: Gpt2Config, weights: Gpt2Weights, ids: readonly number[], hooks: LayerHooks): Matrix | undefined {
   const E = config.hidden, H = config.heads, D = config.headDim;
 
@@ -43,8 +49,7 @@ export function gpt2Forward(config: Gpt2Config, weights: Gpt2Weights, ids: reado
     const qkv = applyLinear(layerNorm(h, layer.ln1.weight, layer.ln1.bias, config.eps), layer.attn);
     const q = columns(qkv, 0, E), k = columns(qkv, E, E), v = columns(qkv, 2 * E, E);
     // Pass 4: causal attention per head. [n, E]
-    let scale = config.scaleAttnWeights ? 1 / Math.sqrt(D) : 1;
-    if (config.scaleAttnByInverseLayerIdx) scale /= l + 1;
+    const scale = gpt2AttentionScale(config, l);
     const wants = hooks.wants(l);
     const context = groupedQueryAttention(q, k, v, { heads: H, kvHeads: H, headDim: D, scale, causal: true },
       wants ? (head, scores, w, vectors) => hooks.onHead(l, head, scores, w, vectors) : undefined);

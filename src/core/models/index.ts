@@ -37,7 +37,7 @@ import { applyActivation } from '../blocks/activations';
 import { matrix } from '../linalg';
 import { ShapeError, type Matrix } from '../types';
 import { bertForward } from './bert';
-import { gpt2Forward } from './gpt2';
+import { gpt2AttentionScale, gpt2Forward } from './gpt2';
 import { applyLinear } from './linear';
 import { llamaForward } from './llama';
 import type { LayerHooks, TransformerModel } from './types';
@@ -261,6 +261,15 @@ export function topTokens(logits: Float32Array, k: number): TokenProbability[] {
     if (order.length > k) order.pop();
   }
   return order.map((id) => ({ id, p: Math.exp(logits[id]! - max) / sum, logit: logits[id]! }));
+}
+
+/**
+ * What layer `layer`'s attention multiplies q·k by before the softmax: 1/√D in every family
+ * (HF's eager attention, scaling = head_dim ** -0.5), and for GPT-2 as its config says (no
+ * scaling without scale_attn_weights, also 1/(layer + 1) with scale_attn_by_inverse_layer_idx).
+ */
+export function attentionScale(model: TransformerModel, layer: number): number {
+  return model.family === 'gpt2' ? gpt2AttentionScale(model.config, layer) : 1 / Math.sqrt(model.config.headDim);
 }
 
 export function focusHead(model: TransformerModel, ids: readonly number[], layer: number, head: number): FocusedHead {

@@ -20,7 +20,7 @@
  * Legend: n tokens, g units, L layers, H heads, D head width.
  */
 import * as path from 'node:path';
-import { focusHead, forward, type FocusedHead, type TransformerModel } from '../../core/models';
+import { attentionScale, focusHead, forward, type FocusedHead, type TransformerModel } from '../../core/models';
 import { headAverage, PAPER_RESIDUAL, rollout } from '../../core/rollout';
 import { applyUnits, unitGroups } from '../../core/tokenGroups';
 import type { Matrix } from '../../core/types';
@@ -250,15 +250,11 @@ export class ModelEngine {
       kvHead: f.kvHead,
       scores,
       weights: toFloatMatrix(applyUnits(f.weights, groups, s.options.renormalize)),
-      scale: this.scale,
+      scale: attentionScale(this.model, s.layer),
       causal: this.info.causal,
     };
   }
 
-  /** 1/√D: what every supported family multiplies q·k by (HF's eager attention, scaling = head_dim ** -0.5). */
-  get scale(): number {
-    return 1 / Math.sqrt(this.info.headDim);
-  }
 
   neuron(state: ViewState): NeuronView {
     const run = this.requireRun();
@@ -280,7 +276,7 @@ export class ModelEngine {
       q: q.buffer,
       k: toFloatMatrix(f.k),
       dots: dots.buffer,
-      scale: this.scale,
+      scale: attentionScale(this.model, s.layer),
       scores: f.scores.data.slice(i * n, (i + 1) * n).buffer,
       weights: f.weights.data.slice(i * n, (i + 1) * n).buffer,
     };

@@ -98,7 +98,7 @@ export const neuronView: PanelViewFactory = (context: PanelContext): PanelView =
     const masked = Array.from(scores, (x) => x === -Infinity);
     const maskedCount = masked.filter(Boolean).length;
     summary.textContent =
-      `${context.state.focusName}, query “${labels[v.query] ?? ''}”: q·k = Σ_d q_d k_d over d = ${v.headDim}, × scale ${fixed(v.scale, 4)} (1/√${v.headDim}), then softmax over ${n - maskedCount} keys` +
+      `${context.state.focusName}, query “${labels[v.query] ?? ''}”: q·k = Σ_d q_d k_d over d = ${v.headDim}, × scale ${fixed(v.scale, 4)} (${scaleName(v.scale, v.headDim)}), then softmax over ${n - maskedCount} keys` +
       (maskedCount > 0 ? ` (${maskedCount} masked: later tokens, causal)` : '') +
       '.';
     s.element.dataset.query = String(v.query);
@@ -191,3 +191,15 @@ export const neuronView: PanelViewFactory = (context: PanelContext): PanelView =
     },
   };
 };
+
+/**
+ * Where a head's scale comes from: 1/√D in every family, divided by l + 1 in a GPT-2 with
+ * scale_attn_by_inverse_layer_idx, 1 in one without scale_attn_weights.
+ */
+function scaleName(scale: number, headDim: number): string {
+  const ratio = 1 / Math.sqrt(headDim) / scale;
+  if (Math.abs(ratio - 1) < 1e-9) return `1/√${headDim}`;
+  if (scale === 1) return 'none: scale_attn_weights is off';
+  const divisor = Math.round(ratio);
+  return Math.abs(ratio - divisor) < 1e-9 ? `1/√${headDim} ÷ ${divisor}, scale_attn_by_inverse_layer_idx` : 'from the config';
+}
