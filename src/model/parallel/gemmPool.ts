@@ -15,6 +15,12 @@
  * the chunk it just computed, with the core's own applyActivation: the same numbers as applying it
  * afterwards, on every core. `close()` stops the helpers.
  *
+ * A helper that dies: between passes its 'exit' event tells the pool, which then runs every
+ * product on the caller's thread (the same bits). During a job the caller is blocked and cannot
+ * see the event, so a job with no chunk finished for HELPER_STALL_MS throws, and the pool is set
+ * aside (`usable` false): ParallelEngine declines and the core's own kernels run the model, from
+ * the same arena weights. A helper that throws sets FAILED: that job throws, later ones run alone.
+ *
  * Scheduling: columns are cut into chunks of ≥ 64 (a multiple of 8), about six per thread, and
  * claimed through one atomic word (job generation << 16 | next chunk), so a thread that the OS
  * descheduled (the machine is shared) simply takes fewer chunks. A helper still finishing an old
@@ -108,6 +114,8 @@ export interface GemmPoolOptions {
   readonly callerTakesChunks?: boolean;
   /** Multiply-adds below which work stays on this thread (default PARALLEL_MIN_MULTIPLY_ADDS; tests split tiny models with 0). */
   readonly minParallelWork?: number;
+  /** How long a job may go without a finished chunk before the pool gives up on its helpers (default HELPER_STALL_MS; tests shorten it). */
+  readonly stallMs?: number;
 }
 
 /**
@@ -239,10 +247,17 @@ const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 /** Arenas whose control block a live pool's helpers are listening to. */
 const poolsWithHelpers = new WeakSet<WeightArena>();
 
+/** No chunk finished for this long while the caller waits: a helper is taken to have stopped. */
+export const HELPER_STALL_MS = 60_000;
+
 export class GemmPool {
   private generation = 0;
   private readonly ctl: Int32Array;
   private closed = false;
+  /** A helper exited (its 'exit' event, seen between passes) or threw: from then on this thread does all the work. */
+  private lostHelper = false;
+  /** A job never finished (see HELPER_STALL_MS): the pool takes no more work, callers fall back to the core. */
+  private stalled = false;
 
   private constructor(
     readonly arena: WeightArena,
@@ -251,8 +266,24 @@ export class GemmPool {
     private readonly ports: readonly MessagePort[],
     private readonly callerTakesChunks: boolean,
     private readonly minParallelWork: number,
+    private readonly stallMs: number,
   ) {
     this.ctl = new Int32Array(arena.buffer, 0, MAX_THREADS_CONTROL_WORDS);
+    // A helper that dies (out of memory, a crash) is gone for good; the caller's thread carries on alone.
+    for (const helper of helpers) helper.on('exit', () => {
+      if (!this.closed) this.lostHelper = true;
+    });
+  }
+
+  /** False once closed, or after a job stalled: then ParallelEngine declines and the core's own path runs. */
+  get usable(): boolean {
+    return !this.closed && !this.stalled;
+  }
+
+  /** Helpers taking chunks now: none once one was lost. */
+  private get liveThreads(): number {
+    if (Atomics.load(this.ctl, CTL.FAILED) !== 0) this.lostHelper = true; // it rethrows and exits
+    return this.lostHelper ? 1 : this.threads;
   }
 
   /** Column chunks (or whole small products) run by each thread so far, index 0 this one: for benchmarks. */
@@ -306,7 +337,8 @@ export class GemmPool {
     }
     ports.forEach((p) => p.unref());
     if (helpers.length > 0) poolsWithHelpers.add(arena);
-    return new GemmPool(arena, gemm, helpers, ports, options.callerTakesChunks ?? true, options.minParallelWork ?? PARALLEL_MIN_MULTIPLY_ADDS);
+    return new GemmPool(arena, gemm, helpers, ports, options.callerTakesChunks ?? true, options.minParallelWork ?? PARALLEL_MIN_MULTIPLY_ADDS,
+      options.stallMs ?? HELPER_STALL_MS);
   }
 
   /**
@@ -330,6 +362,7 @@ export class GemmPool {
    */
   product(a: Float32Array, n: number, k: number, b: Operand, m: number, transB: boolean, bias?: Float32Array, activation?: Activation): Matrix {
     if (this.closed) throw new Error('GemmPool: closed');
+    if (this.stalled) throw new Error('GemmPool: unusable since a helper thread stopped in the middle of a product');
     if (a.length !== n * k) throw new RangeError(`product: A has ${a.length} values, expected ${n}×${k}`);
     const bLength = b instanceof Float32Array ? b.length : b.length;
     if (bLength !== k * m) throw new RangeError(`product: B has ${bLength} values, expected ${k}×${m}`);
@@ -360,7 +393,7 @@ export class GemmPool {
   }
 
   private run(op: GemmOperands, activation: Activation | undefined): void {
-    const threads = this.threads;
+    const threads = this.liveThreads;
     if (threads === 1 || (this.callerTakesChunks && op.n * op.k * op.m < this.minParallelWork)) {
       this.gemm.gemmRange(op, 0, op.m, scratchOf(0));
       if (activation) activateColumns(this.gemm, this.arena.memory, op, 0, op.m, activation);
@@ -392,9 +425,20 @@ export class GemmPool {
   /** Blocks until `chunks` chunks of the current job are done. */
   private waitFor(chunks: number): void {
     const ctl = this.ctl;
+    let progress = -1, since = Date.now();
     for (let done = Atomics.load(ctl, CTL.DONE); done < chunks; done = Atomics.load(ctl, CTL.DONE)) {
-      if (Atomics.load(ctl, CTL.FAILED) !== 0) throw new Error('GemmPool: a helper thread failed while computing a product');
-      Atomics.wait(ctl, CTL.DONE, done, 1000);
+      if (Atomics.load(ctl, CTL.FAILED) !== 0) {
+        this.lostHelper = true;
+        throw new Error('GemmPool: a helper thread failed while computing a product; later products run on this thread alone');
+      }
+      if (done !== progress) [progress, since] = [done, Date.now()];
+      else if (Date.now() - since > this.stallMs) {
+        // This thread is blocked, so the helper's 'exit' event cannot arrive; a dead helper looks
+        // like this. One still alive may yet write to the workspace, so the pool takes no more work.
+        this.stalled = true;
+        throw new Error(`GemmPool: no helper thread finished its part for ${(this.stallMs / 1000).toFixed(this.stallMs < 10_000 ? 1 : 0)} s (a helper stopped?); the pool is set aside and the work runs on one thread`);
+      }
+      Atomics.wait(ctl, CTL.DONE, done, Math.min(1000, this.stallMs));
     }
   }
 
@@ -404,7 +448,7 @@ export class GemmPool {
    * when one thread would do as well (no helper, tiny heads) or the workspace would be too big.
    */
   attentionHeads(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec): HeadResult[] | undefined {
-    if (this.closed || this.threads === 1) return undefined;
+    if (!this.usable || this.liveThreads === 1) return undefined;
     checkAttention(q, k, v, spec);
     const { heads: H, kvHeads: KV, headDim: D } = spec;
     const n = q.rows;

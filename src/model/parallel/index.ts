@@ -66,13 +66,15 @@ export class ParallelEngine implements LinearKernel, AttentionKernel {
   }
 
   heads(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec): readonly HeadResult[] | undefined {
+    if (!this.pool.usable) return undefined;
     return this.pool.attentionHeads(q, k, v, spec);
   }
 
   linear(x: Matrix, w: LinearWeight, activation?: Activation): Matrix | undefined {
     const weight = w.weight;
     const placed = this.placed.get(weight.data);
-    if (!placed) return undefined;
+    // A pool set aside after a stalled helper: the core multiplies the arena's weights itself.
+    if (!placed || !this.pool.usable) return undefined;
     const layout = isStoredWeight(weight) ? weight.layout : 'out-in';
     const shape = layout === 'out-in' ? [weight.rows, weight.cols] : [weight.cols, weight.rows];
     return this.pool.linear(x, { ...placed, shape }, layout, w.bias, activation);

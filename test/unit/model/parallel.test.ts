@@ -196,3 +196,48 @@ test('the engine installed: a layer\'s attention runs on the pool and keeps ever
     setAttentionKernel(previous);
   }
 });
+
+/** A stand-in helper script: says 'ready' as the real one does, then `behaviour` (plain JS). */
+function fakeHelper(name: string, behaviour: string): { script: string } {
+  const script = path.join(dir, `${name}.js`);
+  fs.writeFileSync(script, `require('node:worker_threads').parentPort.postMessage('ready');\n${behaviour}\n`);
+  return { script };
+}
+
+test('a helper that dies between passes: the pool notices its exit and the caller computes alone, bit for bit', async () => {
+  const pool = await GemmPool.create(new WeightArena(), { threads: 2, worker: fakeHelper('exits', 'setTimeout(() => process.exit(3), 20);'), minParallelWork: 0 });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the 'exit' event arrives between passes
+    const [n, k, m] = [33, 200, 700];
+    const a = randomFloats(n * k, 5), b = randomFloats(k * m, 6);
+    const got = pool.product(a, n, k, b, m, false);
+    assert.deepEqual(got.data, one.product(a, n, k, b, m, false).data, 'the same bits as one thread');
+    assert.ok(pool.usable, 'the pool stays in use, on one thread');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a helper that never finishes its part: the caller gives up after the stall time with a clear error, and the engine then runs the core path', async () => {
+  const { ParallelEngine } = await import('../../../src/model/parallel');
+  const { loadModel } = await import('../../../src/model');
+  const { forward } = await import('../../../src/core/models');
+  const fixture = path.join(ROOT, 'test', 'fixtures', 'models', 'gpt2');
+  const expected = forward(loadModel(fixture, { tokenizer: false }).model, [1, 2, 3, 4], { keep: 'scores+weights' });
+  const engine = await ParallelEngine.start({
+    threads: 2, callerTakesChunks: false, minParallelWork: 0, stallMs: 300,
+    worker: fakeHelper('hangs', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);'),
+  });
+  const restore = engine.install();
+  try {
+    const model = loadModel(fixture, { tokenizer: false, allocator: engine.allocator }).model;
+    assert.throws(() => forward(model, [1, 2, 3, 4], { keep: 'scores+weights' }), /no helper thread finished its part for 0\.3 s .*one thread/);
+    assert.equal(engine.pool.usable, false);
+    const again = forward(model, [1, 2, 3, 4], { keep: 'scores+weights' });
+    assert.deepEqual(again.layers[1]!.heads[2]!.weights!.data, expected.layers[1]!.heads[2]!.weights!.data, 'the core path, the same numbers');
+    assert.deepEqual(again.next, expected.next);
+  } finally {
+    restore();
+    await engine.close();
+  }
+});
