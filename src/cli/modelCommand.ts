@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { explainRow } from '../core/attention';
 import { forward, type ComputedHead, type ForwardResult, type TokenProbability } from '../core/models';
 import type { Matrix } from '../core/types';
-import { loadModel, type LoadedModel, type ModelSummary } from '../model';
+import { loadModel, readModelConfig, type LoadedModel, type ModelSummary } from '../model';
 import { gemmWorkerBeside, ParallelEngine } from '../model/parallel';
 import type { EncodedText } from '../model/tokenizer';
 import { CliError, fixed, table, type CliIo } from './io';
@@ -108,7 +108,15 @@ async function startEngine(threads: string | undefined): Promise<ParallelEngine 
 }
 
 /** `attention --model DIR --text "…"`; attentionCommand.ts hands over when --model is given. */
+const HEAD_WITH_JSON = '--head picks the head printed for people; with --json every head is written (limit layers with --layers A-B)';
+
 export async function runModelAttention(args: ModelAttentionArgs, io: CliIo): Promise<number> {
+  // Usage mistakes first, from config.json alone: no helper thread started, no weights read.
+  const { config } = readModelConfig(args.model);
+  if (args.json && args.head !== undefined) throw new CliError(HEAD_WITH_JSON);
+  if (args.layers !== undefined) parseLayerRange(args.layers, config.layers);
+  if (args.layer !== undefined) parseIndex('--layer', args.layer, config.layers);
+  if (args.head !== undefined) parseIndex('--head', args.head, config.heads);
   const engine = await startEngine(args.threads);
   const restore = engine?.install();
   try {
@@ -131,7 +139,7 @@ function attendWithModel(args: ModelAttentionArgs, io: CliIo, engine: ParallelEn
 
   const range = args.layers !== undefined ? parseLayerRange(args.layers, L) : args.layer !== undefined ? single(parseIndex('--layer', args.layer, L)) : undefined;
   if (args.json) {
-    if (args.head !== undefined) throw new CliError('--head picks the head printed for people; with --json every head is written (limit layers with --layers A-B)');
+    if (args.head !== undefined) throw new CliError(HEAD_WITH_JSON);
     return writeJson(loaded, encoded, range ?? { from: 0, to: L - 1 }, { loadMs: t1 - t0, tokenizeMs: t2 - t1 }, io);
   }
 
