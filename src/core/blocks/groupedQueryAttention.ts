@@ -119,7 +119,7 @@ export interface HeadTarget {
  */
 export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec, into?: HeadTarget): HeadResult {
   const whole = (m: Matrix): HeadSource => ({ data: m.data, stride: m.cols, offset: 0 });
-  return attendWasm(whole(qh), whole(kg), whole(vg), qh.rows, spec, into) ?? attendHeadJs(qh, kg, vg, spec, into);
+  return attendWasm(whole(qh), whole(kg), whole(vg), qh.rows, qh.cols, spec, into) ?? attendHeadJs(qh, kg, vg, spec, into);
 }
 
 /**
@@ -129,13 +129,12 @@ export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSp
 export function attendHeadOf(q: Matrix, k: Matrix, v: Matrix, h: number, spec: AttentionSpec, into?: HeadTarget): HeadResult {
   const D = spec.headDim, g = Math.floor(h / (spec.heads / spec.kvHeads));
   const fast = attendWasm({ data: q.data, stride: q.cols, offset: h * D }, { data: k.data, stride: k.cols, offset: g * D },
-    { data: v.data, stride: v.cols, offset: g * D }, q.rows, spec, into);
+    { data: v.data, stride: v.cols, offset: g * D }, q.rows, D, spec, into);
   return fast ?? attendHeadJs(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, into);
 }
 
 /** Passes 2–4 in the wasm module's memory (kernels/wasmAttention.ts), or undefined where it cannot run. */
-function attendWasm(q: HeadSource, k: HeadSource, v: HeadSource, n: number, spec: AttentionSpec, into: HeadTarget | undefined): HeadResult | undefined {
-  const D = spec.headDim;
+function attendWasm(q: HeadSource, k: HeadSource, v: HeadSource, n: number, D: number, spec: AttentionSpec, into: HeadTarget | undefined): HeadResult | undefined {
   checkTarget(into, n, D);
   if (kernelFor(n, D, n) !== 'wasm') return undefined;
   const out = {
