@@ -41,41 +41,49 @@ export interface SoftmaxRows extends Matrix {
 export function softmaxRows(scores: Matrix): SoftmaxRows {
   const n = scores.rows, m = scores.cols;
   if (m === 0 && n > 0) throw new ShapeError(`softmaxRows: scores are ${n}×0; a row needs at least one key`);
-  const s = scores.data;
   const w = new Float32Array(n * m);
   const exps = new Float64Array(m);
   const fullyMaskedRows: number[] = [];
   for (let i = 0; i < n; i++) {
-    const base = i * m;
-    // Pass 1: max of the row, skipping masked (−Infinity) keys.
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < m; j++) {
-      const value = s[base + j]!;
-      if (value > max) max = value;
-      else if (value !== value) throw new ShapeError(`softmaxRows: score [${i}, ${j}] is NaN`);
-    }
-    if (max === Number.NEGATIVE_INFINITY) {
-      fullyMaskedRows.push(i); // weights stay 0
-      continue;
-    }
-    if (max === Number.POSITIVE_INFINITY) {
-      // The limit of softmax as those scores grow: the +Infinity keys share the weight equally.
-      let count = 0;
-      for (let j = 0; j < m; j++) if (s[base + j] === Number.POSITIVE_INFINITY) count++;
-      for (let j = 0; j < m; j++) w[base + j] = s[base + j] === Number.POSITIVE_INFINITY ? 1 / count : 0;
-      continue;
-    }
-    // Pass 2: exp(s − max) ∈ (0, 1]; masked keys give exp(−∞) = 0.
-    let sum = 0;
-    for (let j = 0; j < m; j++) {
-      const e = Math.exp(s[base + j]! - max);
-      exps[j] = e;
-      sum += e;
-    }
-    // Pass 3: normalise; sum ≥ 1 because the max itself contributes e⁰ = 1.
-    for (let j = 0; j < m; j++) w[base + j] = exps[j]! / sum;
+    if (!softmaxSpan(scores.data, w, exps, i * m, 0, m - 1, Math.exp, 'softmaxRows', i)) fullyMaskedRows.push(i); // weights stay 0
   }
   return { ...matrix(n, m, w), fullyMaskedRows };
+}
+
+/**
+ * One row's softmax over keys first … last: w[row + j] ← softmax of s[row + first … row + last]
+ * (the three passes above; w outside the span is not touched). `exp` is Math.exp for the lesson
+ * (its numbers are the deck's) or exp.ts's expFast for a model's attention; `exps` holds at least
+ * last + 1 floats of scratch. A NaN is refused as "`what`: score [i, j] is NaN". Returns false
+ * when every score in the span is −∞ (the weights stay as they were: 0 in a fresh row).
+ */
+export function softmaxSpan(s: Float32Array, w: Float32Array, exps: Float64Array, row: number, first: number, last: number,
+  exp: (x: number) => number, what: string, i: number): boolean {
+  // Pass 1: max over the span, skipping masked (−Infinity) keys.
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = first; j <= last; j++) {
+    const value = s[row + j]!;
+    if (value > max) max = value;
+    else if (value !== value) throw new ShapeError(`${what}: score [${i}, ${j}] is NaN`);
+  }
+  if (max === Number.NEGATIVE_INFINITY) return false;
+  if (max === Number.POSITIVE_INFINITY) {
+    // The limit of softmax as those scores grow: the +Infinity keys share the weight equally.
+    let count = 0;
+    for (let j = first; j <= last; j++) if (s[row + j] === Number.POSITIVE_INFINITY) count++;
+    for (let j = first; j <= last; j++) w[row + j] = s[row + j] === Number.POSITIVE_INFINITY ? 1 / count : 0;
+    return true;
+  }
+  // Pass 2: exp(s − max) ∈ (0, 1]; masked keys give exp(−∞) = 0.
+  let sum = 0;
+  for (let j = first; j <= last; j++) {
+    const e = exp(s[row + j]! - max);
+    exps[j] = e;
+    sum += e;
+  }
+  // Pass 3: normalise; sum ≥ 1 because the max itself contributes e⁰ = 1.
+  for (let j = first; j <= last; j++) w[row + j] = exps[j]! / sum;
+  return true;
 }
 
 /** How a raw similarity becomes a softmax input: raw / (divisor · T), rounded to float32. */

@@ -33,6 +33,7 @@ import { kernelFor, matmul, matmulTransposeB, matrix } from '../linalg';
 import { attendHeadWasm, CAUSAL_BLOCK, type FinishRow, type HeadSource } from '../kernels/wasmAttention';
 import { ShapeError, type Matrix } from '../types';
 import { expFast } from './exp';
+import { softmaxSpan } from '../softmax';
 
 export interface AttentionSpec {
   readonly heads: number;
@@ -171,7 +172,7 @@ function attendHeadJs(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec, i
     for (let j = 0; j < first; j++) s[row + j] = Number.NEGATIVE_INFINITY;
     for (let j = last + 1; j < n; j++) s[row + j] = Number.NEGATIVE_INFINITY;
     for (let j = first; j <= last; j++) s[row + j] = Math.fround(s[row + j]! * scale32);
-    softmaxVisible(s, w, exps, row, first, last, visibleMax(s, row, first, last, i));
+    softmaxSpan(s, w, exps, row, first, last, expFast, 'attention', i);
   }
   const weights = matrix(n, n, w);
   // Pass 4: context_h = weights · v_g. [n, n] · [n, D] → [n, D]
@@ -179,40 +180,10 @@ function attendHeadJs(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec, i
   return { scores, weights, context };
 }
 
-/** The largest of s[row + first … row + last]; a NaN there is refused (query i). */
-function visibleMax(s: Float32Array, row: number, first: number, last: number, i: number): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let j = first; j <= last; j++) {
-    const value = s[row + j]!;
-    if (value > max) max = value;
-    else if (value !== value) throw new ShapeError(`attention: score [${i}, ${j}] is NaN`);
-  }
-  return max;
-}
-
 /** The wasm kernel's rows with a non-finite maximum, finished here (their scores already scaled and masked). */
 const finishRow: FinishRow = (i, scores, weights, first, last) => {
-  softmaxVisible(scores, weights, new Float64Array(last + 1), 0, first, last, visibleMax(scores, 0, first, last, i));
+  softmaxSpan(scores, weights, new Float64Array(last + 1), 0, first, last, expFast, 'attention', i);
 };
-
-/** w[row + first … row + last] ← softmax of s over that range, whose max is `max` (see the note above). */
-function softmaxVisible(s: Float32Array, w: Float32Array, exps: Float64Array, row: number, first: number, last: number, max: number): void {
-  if (max === Number.NEGATIVE_INFINITY) return; // every visible score −∞: the weights stay 0
-  if (max === Number.POSITIVE_INFINITY) {
-    // The limit of softmax as those scores grow: the +Infinity keys share the weight equally.
-    let count = 0;
-    for (let j = first; j <= last; j++) if (s[row + j] === Number.POSITIVE_INFINITY) count++;
-    for (let j = first; j <= last; j++) w[row + j] = s[row + j] === Number.POSITIVE_INFINITY ? 1 / count : 0;
-    return;
-  }
-  let sum = 0;
-  for (let j = first; j <= last; j++) {
-    const e = expFast(s[row + j]! - max); // ∈ (0, 1]
-    exps[j] = e;
-    sum += e;
-  }
-  for (let j = first; j <= last; j++) w[row + j] = exps[j]! / sum; // sum ≥ 1: the max contributes e⁰
-}
 
 /**
  * Under a causal mask, query rows [r0, r1) see keys [0, r1) at most, so both products run block
