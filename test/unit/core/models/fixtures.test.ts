@@ -112,7 +112,7 @@ for (const name of NAMES) {
     assert.ok(q <= tolerance * 10 && k <= tolerance * 10, `${name}: focused q/k differ by ${q}/${k}`);
     const again = result.layers[ref.focus.layer]!.heads[ref.focus.head]!.weights!;
     assert.deepEqual([...focus.weights.data], [...again.data], 'focusHead recomputes the same weights exactly');
-    report.push(`${name.padEnd(10)} ${loaded.summary.dtype.padEnd(4)} weights ${weights.toExponential(2)}  scores ${scores.toExponential(2)}  logits ${logits.toExponential(2)}  q/k ${Math.max(q, k).toExponential(2)}`);
+    report.push(`${name.padEnd(17)} ${loaded.summary.dtype.padEnd(4)} weights ${weights.toExponential(2)}  scores ${scores.toExponential(2)}  logits ${logits.toExponential(2)}  q/k ${Math.max(q, k).toExponential(2)}`);
   });
 }
 
