@@ -76,6 +76,8 @@ async function main(): Promise<void> {
       }
     }
     const client = new ModelClient(WORKER, (m) => console.log(m));
+    /** Pass numbers only grow: each run is newer than the last (src/host/model/workerProtocol.ts). */
+    let pass = 0;
     const delay = monitorEventLoopDelay({ resolution: 5 });
     try {
       await timedLoad(client, dir, 'gpt2-small-random', `${(bytes / 1e6).toFixed(0)} MB F32`);
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
         let lo = 1, hi = text.length;
         while (lo < hi) {
           const mid = Math.ceil((lo + hi) / 2);
-          const count = (await client.request({ op: 'run', text: text.slice(0, mid), state: DEFAULT_VIEW_STATE })).tokens.length;
+          const count = (await client.request({ op: 'run', text: text.slice(0, mid), state: DEFAULT_VIEW_STATE, pass: ++pass })).tokens.length;
           if (count <= n) lo = mid;
           else hi = mid - 1;
         }
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
         delay.enable();
         for (let round = 0; round < 3; round++) {
           const started = performance.now();
-          const snapshot = await client.request({ op: 'run', text, state: DEFAULT_VIEW_STATE });
+          const snapshot = await client.request({ op: 'run', text, state: DEFAULT_VIEW_STATE, pass: ++pass });
           times.push(performance.now() - started);
           lastBytes = bytesOf(snapshot);
           forwardMs = snapshot.timings.forwardMs;

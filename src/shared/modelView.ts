@@ -201,6 +201,37 @@ export type PredictionsView =
   | { readonly kind: 'masks'; readonly masks: readonly { readonly position: number; readonly top: readonly PredictedToken[] }[] }
   | { readonly kind: 'none'; readonly reason: string };
 
+/**
+ * Progressive paint (issue 12's 2 s at 512 tokens): a forward pass is announced in three parts,
+ * so the focused head paints as soon as its layer is computed and the rest fills in.
+ *   ModelPassStart   everything that needs only the focused layer: tokens, units, the focused head
+ *                    exactly, its neuron data (taken from the exact recomputation of that head,
+ *                    which is the very one the complete snapshot carries).
+ *   ModelPassLayers  the thumbnails of layers from … from + thumbs.length − 1, as they are computed.
+ *   the ModelSnapshot the complete result; its parts equal what start and layers said.
+ * `pass` numbers the forward passes of one session: a part of an older pass is stale and dropped.
+ */
+export interface ModelPassStart {
+  readonly pass: number;
+  readonly model: ModelInfo;
+  readonly text: string;
+  readonly tokens: readonly ModelToken[];
+  readonly options: ModelViewOptions;
+  readonly units: readonly ModelUnit[];
+  readonly focus: ModelFocusView;
+  readonly neuron: NeuronView;
+}
+
+export interface ModelPassLayers {
+  readonly pass: number;
+  /** The first layer in `thumbs`; the layers before it were announced already. */
+  readonly from: number;
+  readonly thumbs: readonly LayerThumbs[];
+}
+
+/** A pass's progress as the engine reports it (src/host/model/engine.ts). */
+export type ModelPassProgress = { readonly kind: 'start'; readonly start: ModelPassStart } | { readonly kind: 'layers'; readonly layers: ModelPassLayers };
+
 export interface ModelSnapshot {
   readonly model: ModelInfo;
   /** The text that was tokenized (the selection, or the sentence around the cursor, plus appended tokens). */

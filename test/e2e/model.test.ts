@@ -492,6 +492,15 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
         })();
         const pickedAt = await runCommand(page, commandTitle('headlight.showAttention'));
         const frame = await webviewFrame(page, 'canvas[data-testid="model-view"]', 60_000);
+        // Progressive paint: the focused head first ("partial", the rest "computing layer k/L"), then complete.
+        await frame.waitForFunction(
+          (old) => ['partial', 'ready'].includes(document.querySelector('#app')?.getAttribute('data-state') ?? '') && (document.querySelector('#app')?.getAttribute('data-timings') ?? '') !== old,
+          before,
+          { timeout: 120_000, polling: 'raf' },
+        );
+        const progress = await frame.evaluate(() =>
+          document.querySelector('#app')?.getAttribute('data-state') === 'partial' ? (document.querySelector('[data-testid="model-progress"]')?.textContent ?? '') : '',
+        );
         await frame.waitForFunction(
           (old) =>
             document.querySelector('#app')?.getAttribute('data-state') === 'ready' &&
@@ -507,7 +516,10 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
         const picked = performance.timeOrigin + pickedAt;
         const after = Object.entries(timings).map(([k, v]) => `${k} +${Math.round(v - picked)}`).join(', ');
         const meta = (await frame.locator('[data-testid="model-meta"]').textContent()) ?? '';
-        const line1 = `[e2e] ${label}: ${units} tokens on gpt2 12×12 (d 96): command → painted ${Math.round(ms)} ms (panel milestones, ms after the command: ${after}; ${meta.replace(/.*· /u, '')})`;
+        const firstPaint = timings.firstPaint !== undefined ? `${Math.round(timings.firstPaint - picked)} ms` : 'none (came whole)';
+        const line1 =
+          `[e2e] ${label}: ${units} tokens on gpt2 12×12 (d 96): command → first paint (focused head) ${firstPaint}, complete ${Math.round(ms)} ms` +
+          `${progress ? ` (seen while painting: “${progress.replace(/ The focused.*/u, '')}”)` : ''} (panel milestones, ms after the command: ${after}; ${meta.replace(/.*· /u, '')})`;
         console.log(line1);
         t.diagnostic(line1);
         return units;

@@ -207,8 +207,8 @@ export class AttentionPanel extends Disposable {
   post(message: ToPanelMessage): boolean {
     if (!this.ready) return false;
     // A model's picture names its own text in the tab, not the last embeddings picture's words.
-    if (message.type === 'modelSnapshot') {
-      this.modelText = message.snapshot.text;
+    if (message.type === 'modelSnapshot' || message.type === 'modelStart') {
+      this.modelText = message.type === 'modelSnapshot' ? message.snapshot.text : message.start.text;
       this.setTitle(this.modelText);
     }
     // Over ~250 ArrayBuffers VS Code's RPC loses the rest: packBuffers sends them as one.

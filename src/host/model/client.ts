@@ -4,11 +4,17 @@
  *
  * When the worker bundle is missing (unit tests run from sources), the same EngineHandler runs
  * in-process: same answers, but on the caller's thread.
+ *
+ * A pass request (run, rerun, append) may pass `onProgress`: its parts arrive there before its
+ * answer. Sending a pass writes its number into the shared slot the worker reads between layers,
+ * so a pass still running when a newer one is sent stops there (it answers with a
+ * SupersededError, which rejects as CancelledError).
  */
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { EngineHandler } from './handler';
-import type { EngineOp, EngineReplies, EngineRequest, WorkerAnswer, WorkerEnvelope } from './workerProtocol';
+import type { ModelPassProgress } from '../../shared/modelView';
+import { isPassRequest, PASS_SLOT, type EngineOp, type EngineReplies, type EngineRequest, type WorkerEnvelope, type WorkerMessage } from './workerProtocol';
 
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
@@ -27,6 +33,7 @@ export class EngineError extends Error {
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
+  readonly onProgress: ((progress: ModelPassProgress) => void) | undefined;
 }
 
 export class ModelClient {
@@ -35,6 +42,8 @@ export class ModelClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private disposed = false;
+  /** PASS_SLOT: the newest pass sent (shared with the worker, or the in-process handler). */
+  private readonly passes = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     private readonly workerPath: string,
@@ -50,16 +59,23 @@ export class ModelClient {
     return fs.existsSync(this.workerPath) ? 'worker' : 'in-process';
   }
 
-  request<K extends EngineOp>(request: Extract<EngineRequest, { op: K }>, signal?: AbortSignal): Promise<EngineReplies[K]> {
+  request<K extends EngineOp>(
+    request: Extract<EngineRequest, { op: K }>,
+    signal?: AbortSignal,
+    onProgress?: (progress: ModelPassProgress) => void,
+  ): Promise<EngineReplies[K]> {
     if (this.disposed || signal?.aborted) return Promise.reject(new CancelledError());
+    if (isPassRequest(request)) Atomics.store(this.passes, PASS_SLOT, Math.max(Atomics.load(this.passes, PASS_SLOT), request.pass));
     if (this.where === 'in-process') {
-      this.inProcess ??= new EngineHandler();
-      return this.inProcess.handle(request) as Promise<EngineReplies[K]>;
+      this.inProcess ??= new EngineHandler(undefined, this.passes);
+      return (this.inProcess.handle(request, onProgress) as Promise<EngineReplies[K]>).catch((error: unknown) => {
+        throw error instanceof Error && error.name === 'SupersededError' ? new CancelledError() : error;
+      });
     }
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<EngineReplies[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress });
       signal?.addEventListener('abort', () => {
         // The worker may be inside one long synchronous call: only ending it stops it.
         if (this.pending.has(id)) this.terminate();
@@ -71,12 +87,17 @@ export class ModelClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath);
-    worker.on('message', (answer: WorkerAnswer) => {
+    const worker = new Worker(this.workerPath, { workerData: { passes: this.passes.buffer } });
+    worker.on('message', (answer: WorkerMessage) => {
       const pending = this.pending.get(answer.id);
       if (!pending) return;
+      if ('progress' in answer) {
+        pending.onProgress?.(answer.progress);
+        return;
+      }
       this.pending.delete(answer.id);
       if (answer.ok) pending.resolve(answer.value);
+      else if (answer.name === 'SupersededError') pending.reject(new CancelledError());
       else pending.reject(new EngineError(answer.message, answer.name));
     });
     worker.on('error', (error) => {

@@ -12,6 +12,15 @@
  *                                    (focusHead), and build the ModelSnapshot.
  *   engine.focus / neuron / rollout  the parts that change with a click, from the kept state.
  *
+ * Progressive paint (a PassControl given to run, append or rerun): the focused head is recomputed
+ * exactly FIRST (focusHead stops after its layer: at the default L1 that is 1/L of a pass) and
+ * announced as the pass's `start`; the full pass follows, announcing each batch of layers'
+ * thumbnails (`layers`) as onLayer produces them; the returned snapshot is the complete result.
+ * The snapshot's focus and neuron come from that same recomputed head, so the parts announced
+ * equal the complete result's exactly. The work is what it was before (one forward, one
+ * focusHead), only in the other order. Between layers the pass asks `superseded()` and stops
+ * with a SupersededError when a newer pass was asked for; the previous run stays then.
+ *
  * Memory, at the issue's bound (512 tokens × 32 layers × 32 heads): forward keeps nothing
  * ('none'); per layer we keep the head average in float32 (n² · 4 B · L = 32 MiB) for the
  * rollout, and ≤ 64 × 64 Uint8 thumbnails (4 MiB). The focused head is recomputed exactly by
@@ -36,6 +45,7 @@ import {
   type LayerThumbs,
   type ModelFocusView,
   type ModelInfo,
+  type ModelPassProgress,
   type ModelSnapshot,
   type ModelThumb,
   type ModelToken,
@@ -62,6 +72,28 @@ export interface ViewState {
 export const STACK_JSON_MAX_ENTRIES = 50_000_000;
 
 export const DEFAULT_VIEW_STATE: ViewState = { layer: 0, head: 0, options: DEFAULT_MODEL_VIEW_OPTIONS };
+
+/** How a pass reports as it goes, and how it learns it is no longer wanted (see the file comment). */
+export interface PassControl {
+  readonly pass: number;
+  readonly progress?: (progress: ModelPassProgress) => void;
+  /** True once a newer pass was asked for: this one stops at its next layer. */
+  readonly superseded?: () => boolean;
+}
+
+/** A pass stopped because a newer one was asked for (its results would be dropped anyway). */
+export class SupersededError extends Error {
+  override readonly name = 'SupersededError';
+  constructor(pass: number) {
+    super(`pass ${pass} was superseded by a newer one`);
+  }
+}
+
+/**
+ * Layers announced together: at most this long after the previous announcement (a 12-layer pass
+ * at 512 tokens announces every layer; a fast pass batches a few, so the panel is not flooded).
+ */
+const LAYER_BATCH_MS = 50;
 
 interface Run {
   /** The source text followed by the appended tokens' decoded text (what the panel shows). */
@@ -107,12 +139,12 @@ export class ModelEngine {
   }
 
   /** Tokenize and run `text`, and build everything the panel draws. */
-  runText(text: string, state: ViewState): ModelSnapshot {
+  runText(text: string, state: ViewState, control?: PassControl): ModelSnapshot {
     const t0 = performance.now();
     const source = this.tokenizer().encode(text);
     const tokenizeMs = performance.now() - t0;
     if (source.ids.length === 0) throw new Error('The text gives no tokens: select some text first.');
-    return this.compute(text, source, [], tokenizeMs, state);
+    return this.compute(text, source, [], tokenizeMs, state, control);
   }
 
   /**
@@ -121,19 +153,19 @@ export class ModelEngine {
    * shows the source text followed by what the appended ids decode to; appended tokens have no
    * offset (they are not in the document).
    */
-  appendToken(id: number, state: ViewState): ModelSnapshot {
+  appendToken(id: number, state: ViewState, control?: PassControl): ModelSnapshot {
     const run = this.requireRun();
     if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new Error(`Token id ${id} is outside the vocabulary (0…${this.info.vocabSize - 1}).`);
-    return this.compute(run.source, run.sourceEncoded, [...run.appended, id], 0, state);
+    return this.compute(run.source, run.sourceEncoded, [...run.appended, id], 0, state, control);
   }
 
   /** The same ids again (new unit options: thumbnails are taken during the pass). */
-  rerun(state: ViewState): ModelSnapshot {
+  rerun(state: ViewState, control?: PassControl): ModelSnapshot {
     const run = this.requireRun();
-    return this.compute(run.source, run.sourceEncoded, run.appended, run.tokenizeMs, state);
+    return this.compute(run.source, run.sourceEncoded, run.appended, run.tokenizeMs, state, control);
   }
 
-  private compute(source: string, sourceEncoded: EncodedText, appended: readonly number[], tokenizeMs: number, state: ViewState): ModelSnapshot {
+  private compute(source: string, sourceEncoded: EncodedText, appended: readonly number[], tokenizeMs: number, state: ViewState, control?: PassControl): ModelSnapshot {
     const tokenizer = this.tokenizer();
     const encoded = appendIds(sourceEncoded, appended, tokenizer);
     const sourceIds = sourceEncoded.ids.filter((_, i) => !addedSpecials(sourceEncoded)[i]);
@@ -149,6 +181,31 @@ export class ModelEngine {
     const averages: Matrix[] = [];
     const thumbs: LayerThumbs[] = [];
     const t1 = performance.now();
+    // The focused head first: what the panel paints first needs only its layer.
+    const s = clampTo(tokens, this.info, state);
+    const focused = focusHead(this.model, encoded.ids, s.layer, s.head);
+    const pass = control?.pass ?? 0;
+    const stopIfSuperseded = () => {
+      if (control?.superseded?.()) throw new SupersededError(pass);
+    };
+    stopIfSuperseded();
+    let announced = 0;
+    let announcedAt = performance.now();
+    if (control?.progress) {
+      control.progress({
+        kind: 'start',
+        start: {
+          pass,
+          model: this.info,
+          text,
+          tokens,
+          options: s.options,
+          units: groups.map((g): ModelUnit => unitOf(tokens, g, s.options)),
+          focus: focusViewOf(focused, groups, s, attentionScale(this.model, s.layer), this.info.causal),
+          neuron: neuronViewOf(focused, tokens.length, s, attentionScale(this.model, s.layer)),
+        },
+      });
+    }
     const result = forward(this.model, encoded.ids, {
       keep: 'none',
       maskTokenId: tokenizer.maskTokenId,
@@ -159,6 +216,12 @@ export class ModelEngine {
           heads: heads.map((h) => modelThumb(applyUnits(h.weights, groups, state.options.renormalize))),
           average: modelThumb(applyUnits(average, groups, state.options.renormalize)),
         };
+        if (control?.progress && (performance.now() - announcedAt >= LAYER_BATCH_MS || layer === this.info.layers - 1)) {
+          control.progress({ kind: 'layers', layers: { pass, from: announced, thumbs: thumbs.slice(announced, layer + 1) } });
+          announced = layer + 1;
+          announcedAt = performance.now();
+        }
+        stopIfSuperseded();
       },
     });
     const forwardMs = performance.now() - t1;
@@ -173,7 +236,7 @@ export class ModelEngine {
         ? { kind: 'masks', masks: result.masks.map((m) => ({ position: m.position, top: m.top.map((t) => predicted(t.id, t.p)) })) }
         : { kind: 'none', reason: `No ${tokenizer.maskTokenId !== undefined ? (tokenizer.idToToken(tokenizer.maskTokenId) ?? 'mask') : 'mask'} token in the text: type one to see what the model predicts there.` };
     } else predictions = { kind: 'none', reason: `This checkpoint has no ${this.info.causal ? 'language-model' : 'masked-LM'} head.` };
-    this.run = { text, source, sourceEncoded, appended: [...appended], encoded, tokens, averages, predictions, tokenizeMs, forwardMs, thumbs, focused: undefined };
+    this.run = { text, source, sourceEncoded, appended: [...appended], encoded, tokens, averages, predictions, tokenizeMs, forwardMs, thumbs, focused };
     return this.snapshot(state);
   }
 
@@ -216,17 +279,7 @@ export class ModelEngine {
 
   /** A state whose layer, head, query and rollout depth exist in this model and run. */
   clampState(state: ViewState): Required<ViewState> {
-    const run = this.requireRun();
-    const { layers, heads } = this.info;
-    const clamp = (v: number, hi: number) => Math.min(Math.max(0, Math.trunc(v)), hi);
-    const lastWord = run.tokens.map((t, i) => (t.special ? -1 : i)).reduce((a, b) => Math.max(a, b), -1);
-    return {
-      layer: clamp(state.layer, layers - 1),
-      head: clamp(state.head, heads - 1),
-      query: clamp(state.query ?? (lastWord >= 0 ? lastWord : run.tokens.length - 1), run.tokens.length - 1),
-      rolloutUpTo: clamp(state.rolloutUpTo ?? layers - 1, layers - 1),
-      options: state.options,
-    };
+    return clampTo(this.requireRun().tokens, this.info, state);
   }
 
   private focused(layer: number, head: number): FocusedHead {
@@ -238,48 +291,14 @@ export class ModelEngine {
   focus(state: ViewState): ModelFocusView {
     const run = this.requireRun();
     const s = this.clampState(state);
-    const f = this.focused(s.layer, s.head);
     const groups = unitGroups(run.encoded.wordIds, addedSpecials(run.encoded), s.options);
-    // Scores follow the units exactly as the weights do, whatever the options: a hidden token's row
-    // and column go (never renormalised: they are logits), and a word of several pieces has no
-    // single scaled score, so then there are none.
-    const scores = groups.some((g) => g.length > 1) ? null : toFloatMatrix(applyUnits(f.scores, groups, false));
-    return {
-      layer: s.layer,
-      head: s.head,
-      kvHead: f.kvHead,
-      scores,
-      weights: toFloatMatrix(applyUnits(f.weights, groups, s.options.renormalize)),
-      scale: attentionScale(this.model, s.layer),
-      causal: this.info.causal,
-    };
+    return focusViewOf(this.focused(s.layer, s.head), groups, s, attentionScale(this.model, s.layer), this.info.causal);
   }
-
 
   neuron(state: ViewState): NeuronView {
     const run = this.requireRun();
     const s = this.clampState(state);
-    const f = this.focused(s.layer, s.head);
-    const n = run.tokens.length, D = f.q.cols, i = s.query;
-    const q = f.q.data.slice(i * D, (i + 1) * D);
-    const dots = new Float32Array(n);
-    for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let d = 0; d < D; d++) acc += q[d]! * f.k.data[j * D + d]!;
-      dots[j] = acc;
-    }
-    return {
-      layer: s.layer,
-      head: s.head,
-      query: i,
-      headDim: D,
-      q: q.buffer,
-      k: toFloatMatrix(f.k),
-      dots: dots.buffer,
-      scale: attentionScale(this.model, s.layer),
-      scores: f.scores.data.slice(i * n, (i + 1) * n).buffer,
-      weights: f.weights.data.slice(i * n, (i + 1) * n).buffer,
-    };
+    return neuronViewOf(this.focused(s.layer, s.head), run.tokens.length, s, attentionScale(this.model, s.layer));
   }
 
   /** Every head of one layer over units, unpooled (the head view's token lines). */
@@ -366,6 +385,61 @@ export class ModelEngine {
     if (!this.run) throw new Error('No text has been run through the model yet: run “Headlight: Show Attention”.');
     return this.run;
   }
+}
+
+/** A state whose layer, head, query and rollout depth exist in this model and these tokens. */
+function clampTo(tokens: readonly ModelToken[], info: ModelInfo, state: ViewState): Required<ViewState> {
+  const { layers, heads } = info;
+  const clamp = (v: number, hi: number) => Math.min(Math.max(0, Math.trunc(v)), hi);
+  const lastWord = tokens.map((t, i) => (t.special ? -1 : i)).reduce((a, b) => Math.max(a, b), -1);
+  return {
+    layer: clamp(state.layer, layers - 1),
+    head: clamp(state.head, heads - 1),
+    query: clamp(state.query ?? (lastWord >= 0 ? lastWord : tokens.length - 1), tokens.length - 1),
+    rolloutUpTo: clamp(state.rolloutUpTo ?? layers - 1, layers - 1),
+    options: state.options,
+  };
+}
+
+/** The focused head over units (s already clamped; scale: its layer's, attentionScale). */
+function focusViewOf(f: FocusedHead, groups: readonly (readonly number[])[], s: Required<ViewState>, scale: number, causal: boolean): ModelFocusView {
+  // Scores follow the units exactly as the weights do, whatever the options: a hidden token's row
+  // and column go (never renormalised: they are logits), and a word of several pieces has no
+  // single scaled score, so then there are none.
+  const scores = groups.some((g) => g.length > 1) ? null : toFloatMatrix(applyUnits(f.scores, groups, false));
+  return {
+    layer: s.layer,
+    head: s.head,
+    kvHead: f.kvHead,
+    scores,
+    weights: toFloatMatrix(applyUnits(f.weights, groups, s.options.renormalize)),
+    scale,
+    causal,
+  };
+}
+
+/** The neuron view of query s.query of the focused head, over n tokens (s already clamped). */
+function neuronViewOf(f: FocusedHead, n: number, s: Required<ViewState>, scale: number): NeuronView {
+  const D = f.q.cols, i = s.query;
+  const q = f.q.data.slice(i * D, (i + 1) * D);
+  const dots = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let acc = 0;
+    for (let d = 0; d < D; d++) acc += q[d]! * f.k.data[j * D + d]!;
+    dots[j] = acc;
+  }
+  return {
+    layer: s.layer,
+    head: s.head,
+    query: i,
+    headDim: D,
+    q: q.buffer,
+    k: toFloatMatrix(f.k),
+    dots: dots.buffer,
+    scale,
+    scores: f.scores.data.slice(i * n, (i + 1) * n).buffer,
+    weights: f.weights.data.slice(i * n, (i + 1) * n).buffer,
+  };
 }
 
 /**

@@ -201,7 +201,8 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
       if (event.kind === 'model' || event.kind === 'closed') updateStatus();
       if (event.kind === 'highlight') highlighted = event.unit;
       if (event.kind === 'snapshot' || event.kind === 'focus' || event.kind === 'neuron' || event.kind === 'rollout') savePicture();
-      if (event.kind !== 'computing' && event.kind !== 'loading') changed.fire();
+      // A pass's parts are the panel's (the bridge posts them); the rest follow its result.
+      if (event.kind !== 'computing' && event.kind !== 'loading' && event.kind !== 'passStart' && event.kind !== 'passLayers') changed.fire();
     }),
   );
 

@@ -1,19 +1,43 @@
 /**
  * The model session's side of the attention panel: posts the model messages (modelSnapshot,
- * modelFocus, modelNeuron, modelRollout, modelLayerHeads, highlightToken) as the session changes,
+ * modelStart, modelLayers, modelComplete, modelFocus, modelNeuron, modelRollout,
+ * modelLayerHeads, highlightToken) as the session changes,
  * and carries out what the panel asks (focusModelHead, selectModelQuery, setRolloutLayer,
  * requestLayerHeads, setModelViewOptions, hoverToken, appendToken). The message shapes are the
  * panel protocol's (src/shared/protocol/model.ts, validated there on arrival); the panel
  * (src/host/attention/panel.ts) attaches its `post` and hands these messages here.
+ *
+ * Progressive paint: a pass in flight goes out as modelStart, then modelLayers as its layers
+ * come; its result as modelComplete (only what start and layers did not carry) when this page got
+ * that pass's start, else as a whole modelSnapshot (a page attached after the pass ended).
  */
 import type * as vscode from 'vscode';
 import { Disposable } from '../disposable';
-import type { LayerHeadsView, ModelFocusView, ModelSnapshot, ModelViewOptions, NeuronView, RolloutView } from '../../shared/modelView';
+import type {
+  LayerHeadsView,
+  ModelFocusView,
+  ModelPassLayers,
+  ModelPassStart,
+  ModelSnapshot,
+  ModelViewOptions,
+  NeuronView,
+  PredictionsView,
+  RolloutView,
+} from '../../shared/modelView';
 import { CancelledError } from './client';
 import type { ModelSession } from './session';
 
 export type ModelPanelOutgoing =
   | { readonly type: 'modelSnapshot'; readonly snapshot: ModelSnapshot }
+  | { readonly type: 'modelStart'; readonly start: ModelPassStart }
+  | { readonly type: 'modelLayers'; readonly layers: ModelPassLayers }
+  | {
+      readonly type: 'modelComplete';
+      readonly pass: number;
+      readonly rollout: RolloutView;
+      readonly predictions: PredictionsView;
+      readonly timings: ModelSnapshot['timings'];
+    }
   | { readonly type: 'modelFocus'; readonly focus: ModelFocusView; readonly neuron: NeuronView }
   | { readonly type: 'modelNeuron'; readonly neuron: NeuronView }
   | { readonly type: 'modelRollout'; readonly rollout: RolloutView }
@@ -48,6 +72,8 @@ export type ModelPanelPost = (message: ModelPanelOutgoing) => boolean;
 export class ModelPanelBridge extends Disposable {
   private post: ModelPanelPost | undefined;
   private hover: ((unit: number | null) => void) | undefined;
+  /** The pass whose start this page got (its complete result then goes as modelComplete). */
+  private startedPass: number | undefined;
   /** Messages posted so far, by type (the integration tests read it). */
   readonly posted = new Map<ModelPanelOutgoing['type'], number>();
 
@@ -60,8 +86,22 @@ export class ModelPanelBridge extends Disposable {
       session.onDidChange((event) => {
         const s = session.snapshot;
         switch (event.kind) {
+          case 'passStart': {
+            const partial = session.partial;
+            if (partial) this.sendStart(partial.start);
+            return;
+          }
+          case 'passLayers': {
+            const partial = session.partial;
+            if (partial && this.startedPass === partial.start.pass) {
+              const sent = this.send({ type: 'modelLayers', layers: { pass: partial.start.pass, from: event.from, thumbs: partial.thumbs.slice(event.from, event.from + event.count) } });
+              // A page that missed some layers gets the result whole.
+              if (!sent) this.startedPass = undefined;
+            }
+            return;
+          }
           case 'snapshot':
-            if (s) this.send({ type: 'modelSnapshot', snapshot: s });
+            if (s) this.sendSnapshot(s, session.snapshotPass);
             return;
           case 'focus':
             if (s) this.send({ type: 'modelFocus', focus: s.focus, neuron: s.neuron });
@@ -85,8 +125,30 @@ export class ModelPanelBridge extends Disposable {
   /** The panel's post (undefined: detached). The current picture is sent at once. */
   attach(post: ModelPanelPost | undefined): void {
     this.post = post;
+    this.startedPass = undefined;
+    if (!post) return;
+    // A pass in flight: what it has so far (its result follows as modelComplete).
+    const partial = this.session.partial;
+    if (partial) {
+      this.sendStart(partial.start);
+      if (partial.thumbs.length > 0 && this.startedPass === partial.start.pass) {
+        this.send({ type: 'modelLayers', layers: { pass: partial.start.pass, from: 0, thumbs: [...partial.thumbs] } });
+      }
+      return;
+    }
     const s = this.session.snapshot;
-    if (post && s) this.send({ type: 'modelSnapshot', snapshot: s });
+    if (s) this.send({ type: 'modelSnapshot', snapshot: s });
+  }
+
+  private sendStart(start: ModelPassStart): void {
+    this.startedPass = this.send({ type: 'modelStart', start }) ? start.pass : undefined;
+  }
+
+  private sendSnapshot(snapshot: ModelSnapshot, pass: number): void {
+    if (this.startedPass === pass) {
+      this.send({ type: 'modelComplete', pass, rollout: snapshot.rollout, predictions: snapshot.predictions, timings: snapshot.timings });
+    } else this.send({ type: 'modelSnapshot', snapshot });
+    this.startedPass = undefined;
   }
 
   /** Where hoverToken goes (the editor decoration). */
@@ -94,9 +156,11 @@ export class ModelPanelBridge extends Disposable {
     this.hover = handler;
   }
 
-  private send(message: ModelPanelOutgoing): void {
-    if (!this.post) return;
-    if (this.post(message)) this.posted.set(message.type, (this.posted.get(message.type) ?? 0) + 1);
+  private send(message: ModelPanelOutgoing): boolean {
+    if (!this.post) return false;
+    if (!this.post(message)) return false;
+    this.posted.set(message.type, (this.posted.get(message.type) ?? 0) + 1);
+    return true;
   }
 
   /** A validated message from the panel. */

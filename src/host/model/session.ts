@@ -5,9 +5,17 @@
  * the status bar, the commands and the test API never disagree. The attention session
  * (src/host/attention/session.ts) stays the embeddings source; the two never share state.
  *
- * Staleness: each run carries a generation; a result that arrives after a newer request is
- * dropped. A load can be cancelled (the worker is terminated, the previous model is gone too:
- * opening a model always starts a fresh worker).
+ * Staleness: each forward pass (show, append, new options) carries a pass number; a result or a
+ * part of one that arrives after a newer pass was asked for is dropped, and the worker stops the
+ * older pass at its next layer. A click's update (focus, neuron, rollout) is dropped when a newer
+ * pass or a newer update of its kind was asked for since. The worker answers in the order asked,
+ * so an update asked for during a pass lands after that pass's result, on its picture. A load can
+ * be cancelled (the worker is terminated, the previous model is gone too: opening a model always
+ * starts a fresh worker).
+ *
+ * Progressive paint: while a pass runs, `partial` holds what it has announced (its start: the
+ * focused head; then each batch of layers' thumbnails), announced as passStart / passLayers;
+ * `snapshot` stays the last complete picture until the pass's own arrives ('snapshot').
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -16,7 +24,10 @@ import { describeModelFolder, formatBytes } from '../../model/hubCache';
 import {
   DEFAULT_MODEL_VIEW_OPTIONS,
   type LayerHeadsView,
+  type LayerThumbs,
   type ModelInfo,
+  type ModelPassProgress,
+  type ModelPassStart,
   type ModelSnapshot,
   type ModelViewOptions,
 } from '../../shared/modelView';
@@ -28,6 +39,8 @@ export type ModelSessionEvent =
   | { readonly kind: 'loading'; readonly active: boolean }
   | { readonly kind: 'model' }
   | { readonly kind: 'computing'; readonly active: boolean }
+  | { readonly kind: 'passStart' }
+  | { readonly kind: 'passLayers'; readonly from: number; readonly count: number }
   | { readonly kind: 'snapshot' }
   | { readonly kind: 'focus' }
   | { readonly kind: 'neuron' }
@@ -49,13 +62,28 @@ export class ModelTooLargeError extends Error {
   override readonly name = 'ModelTooLargeError';
 }
 
+/** The pass in flight, as far as it has come. */
+export interface PartialPicture {
+  readonly start: ModelPassStart;
+  /** Layers 0…thumbs.length − 1. */
+  readonly thumbs: LayerThumbs[];
+}
+
+type ViewUpdate = 'focus' | 'neuron' | 'rollout';
+
 export class ModelSession extends Disposable {
   private readonly events = this.register(new vscode.EventEmitter<ModelSessionEvent>());
   readonly onDidChange = this.events.event;
 
   private client: ModelClient | undefined;
-  private generation = 0;
+  /** The newest pass asked for. */
+  private pass = 0;
+  /** The newest update of each kind asked for. */
+  private readonly updates: Record<ViewUpdate, number> = { focus: 0, neuron: 0, rollout: 0 };
   private current: ModelSnapshot | undefined;
+  /** The pass `current` came from. */
+  private currentPass = 0;
+  private inPass: PartialPicture | undefined;
   private inFlight: Promise<unknown> = Promise.resolve();
 
   info: ModelInfo | undefined;
@@ -81,6 +109,16 @@ export class ModelSession extends Disposable {
 
   get snapshot(): ModelSnapshot | undefined {
     return this.current;
+  }
+
+  /** The pass `snapshot` came from. */
+  get snapshotPass(): number {
+    return this.currentPass;
+  }
+
+  /** The pass in flight as far as it has announced (its start onwards), if any. */
+  get partial(): PartialPicture | undefined {
+    return this.inPass;
   }
 
   get hasWorker(): boolean {
@@ -138,7 +176,8 @@ export class ModelSession extends Disposable {
 
   /** Forgets the model (the embeddings become the source again). */
   close(): void {
-    this.generation++;
+    this.pass++;
+    this.inPass = undefined;
     this.client?.dispose();
     this.client = undefined;
     this.info = undefined;
@@ -152,28 +191,35 @@ export class ModelSession extends Disposable {
   show(text: string, origin: TextOrigin | undefined): Promise<ModelSnapshot> {
     this.origin = origin;
     this.query = undefined;
-    return this.track(this.request({ op: 'run', text, state: this.state }), 'snapshot');
+    const state = this.state;
+    return this.runPass((pass) => ({ op: 'run', text, state, pass }));
   }
 
   /** Appends a predicted token to the panel's text (not to the user's document) and runs again. */
   appendToken(id: number): Promise<ModelSnapshot> {
     this.query = undefined;
-    return this.track(this.request({ op: 'append', id, state: this.state }), 'snapshot');
+    const state = this.state;
+    return this.runPass((pass) => ({ op: 'append', id, state, pass }));
+  }
+
+  /** A picture is shown, or being painted: clicks on it mean something. */
+  private get shown(): boolean {
+    return this.current !== undefined || this.inPass !== undefined;
   }
 
   focusHead(layer: number, head: number): Promise<boolean> {
     const info = this.info;
-    if (!info || !this.current) return Promise.resolve(false);
+    if (!info || !this.shown) return Promise.resolve(false);
     if (!Number.isInteger(layer) || !Number.isInteger(head) || layer < 0 || head < 0 || layer >= info.layers || head >= info.heads) return Promise.resolve(false);
     this.layer = layer;
     this.head = head;
-    return this.track(this.request({ op: 'focus', state: this.state }), 'focus').then(() => true);
+    return this.update(this.request({ op: 'focus', state: this.state }), 'focus').then(() => true);
   }
 
   /** Next/previous head; past the last head of a layer, the first head of the next layer (and around). */
   stepHead(step: 1 | -1): Promise<boolean> {
     const info = this.info;
-    if (!info || !this.current) return Promise.resolve(false);
+    if (!info || !this.shown) return Promise.resolve(false);
     const total = info.layers * info.heads;
     const at = (((this.layer * info.heads + this.head + step) % total) + total) % total;
     return this.focusHead(Math.floor(at / info.heads), at % info.heads);
@@ -182,27 +228,29 @@ export class ModelSession extends Disposable {
   /** Next/previous layer, same head (and around). */
   stepLayer(step: 1 | -1): Promise<boolean> {
     const info = this.info;
-    if (!info || !this.current) return Promise.resolve(false);
+    if (!info || !this.shown) return Promise.resolve(false);
     return this.focusHead((this.layer + step + info.layers) % info.layers, this.head);
   }
 
   selectQuery(token: number): Promise<boolean> {
-    if (!this.current || !Number.isInteger(token) || token < 0 || token >= this.current.tokens.length) return Promise.resolve(false);
+    const tokens = (this.current ?? this.inPass?.start)?.tokens;
+    if (!tokens || !Number.isInteger(token) || token < 0 || token >= tokens.length) return Promise.resolve(false);
     this.query = token;
-    return this.track(this.request({ op: 'neuron', state: this.state }), 'neuron').then(() => true);
+    return this.update(this.request({ op: 'neuron', state: this.state }), 'neuron').then(() => true);
   }
 
   setRolloutLayer(upTo: number): Promise<boolean> {
-    if (!this.current || !this.info || !Number.isInteger(upTo) || upTo < 0 || upTo >= this.info.layers) return Promise.resolve(false);
+    if (!this.shown || !this.info || !Number.isInteger(upTo) || upTo < 0 || upTo >= this.info.layers) return Promise.resolve(false);
     this.rolloutUpTo = upTo;
-    return this.track(this.request({ op: 'rollout', state: this.state }), 'rollout').then(() => true);
+    return this.update(this.request({ op: 'rollout', state: this.state }), 'rollout').then(() => true);
   }
 
   setOptions(options: ModelViewOptions): Promise<ModelSnapshot | undefined> {
     this.options = options;
-    if (!this.current) return Promise.resolve(undefined);
+    if (!this.shown) return Promise.resolve(undefined);
     // Thumbnails are taken per unit during the forward pass: new units mean a new pass.
-    return this.track(this.request({ op: 'rerun', state: this.state }), 'snapshot');
+    const state = this.state;
+    return this.runPass((pass) => ({ op: 'rerun', state, pass }));
   }
 
   /** Every head of one layer over the current units (the head view's lines). */
@@ -240,25 +288,45 @@ export class ModelSession extends Disposable {
     this.events.fire({ kind: 'highlight', unit });
   }
 
-  private request<K extends EngineOp>(request: Extract<EngineRequest, { op: K }>): Promise<EngineReplies[K]> {
+  private request<K extends EngineOp>(request: Extract<EngineRequest, { op: K }>, onProgress?: (progress: ModelPassProgress) => void): Promise<EngineReplies[K]> {
     if (!this.client) return Promise.reject(new Error('No model is open: run “Headlight: Open Model…”.'));
-    return this.client.request(request);
+    return this.client.request(request, undefined, onProgress);
   }
 
-  private track<T>(work: Promise<T>, kind: 'snapshot' | 'focus' | 'neuron' | 'rollout'): Promise<T> {
-    const generation = ++this.generation;
+  /** A forward pass: its parts are announced as they come, its result replaces the picture. */
+  private runPass(build: (pass: number) => Extract<EngineRequest, { op: 'run' | 'rerun' | 'append' }>): Promise<ModelSnapshot> {
+    const pass = ++this.pass;
+    this.inPass = undefined;
+    const onProgress = (progress: ModelPassProgress): void => {
+      if (pass !== this.pass) return;
+      if (progress.kind === 'start') {
+        this.inPass = { start: progress.start, thumbs: [] };
+        this.events.fire({ kind: 'passStart' });
+        return;
+      }
+      const partial = this.inPass;
+      const { from, thumbs } = progress.layers;
+      // Layers arrive in order, after the start: anything else is not this picture's.
+      if (!partial || partial.start.pass !== pass || from !== partial.thumbs.length) return;
+      partial.thumbs.push(...thumbs);
+      this.events.fire({ kind: 'passLayers', from, count: thumbs.length });
+    };
+    const request = build(pass);
     this.events.fire({ kind: 'computing', active: true });
-    const done = work.then(
-      (value) => {
-        if (generation !== this.generation) throw new CancelledError();
-        this.adopt(value, kind);
+    const done = (this.request(request, onProgress) as Promise<ModelSnapshot>).then(
+      (snapshot) => {
+        if (pass !== this.pass) throw new CancelledError();
+        this.inPass = undefined;
+        this.currentPass = pass;
+        this.adopt(snapshot, 'snapshot');
         this.message = '';
         this.events.fire({ kind: 'computing', active: false });
-        this.events.fire({ kind });
-        return value;
+        this.events.fire({ kind: 'snapshot' });
+        return snapshot;
       },
       (error: unknown) => {
-        if (generation === this.generation) {
+        if (pass === this.pass) {
+          this.inPass = undefined;
           this.events.fire({ kind: 'computing', active: false });
           if (!(error instanceof CancelledError)) {
             this.message = error instanceof Error ? error.message : String(error);
@@ -272,7 +340,22 @@ export class ModelSession extends Disposable {
     return done;
   }
 
-  private adopt(value: unknown, kind: 'snapshot' | 'focus' | 'neuron' | 'rollout'): void {
+  /** A click's update of the picture (adopted unless a newer pass or update of its kind was asked for). */
+  private update<T>(work: Promise<T>, kind: ViewUpdate): Promise<T> {
+    const pass = this.pass;
+    const asked = ++this.updates[kind];
+    const done = work.then((value) => {
+      if (pass !== this.pass || asked !== this.updates[kind]) throw new CancelledError();
+      this.adopt(value, kind);
+      this.message = '';
+      this.events.fire({ kind });
+      return value;
+    });
+    this.inFlight = done.catch(() => undefined);
+    return done;
+  }
+
+  private adopt(value: unknown, kind: 'snapshot' | ViewUpdate): void {
     switch (kind) {
       case 'snapshot': {
         const snapshot = value as ModelSnapshot;
@@ -286,6 +369,9 @@ export class ModelSession extends Disposable {
       case 'focus': {
         const { focus, neuron } = value as Pick<ModelSnapshot, 'focus' | 'neuron'>;
         if (this.current) this.current = { ...this.current, focus, neuron };
+        // A pass that finished in between set the focus of its request: this one is newer.
+        this.layer = focus.layer;
+        this.head = focus.head;
         return;
       }
       case 'neuron':

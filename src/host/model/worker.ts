@@ -7,10 +7,10 @@
  * When the build has the GEMM helper beside this bundle (dist/gemmWorker.js), the weights go into
  * src/model/parallel's shared arena and the big products run on two threads; otherwise one.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { gemmWorkerBeside, ParallelEngine } from '../../model/parallel';
 import { EngineHandler, type ParallelSetup } from './handler';
-import type { WorkerAnswer, WorkerEnvelope } from './workerProtocol';
+import type { WorkerAnswer, WorkerEnvelope, WorkerProgress } from './workerProtocol';
 import { enableRelaxedSimd } from '../../model/parallel/relaxedSimd';
 
 // Before any kernel loads. VS Code's Electron has relaxed SIMD on already (then this does
@@ -27,11 +27,15 @@ async function parallelSetup(): Promise<ParallelSetup | undefined> {
   return { allocator: parallel.allocator, threads: parallel.pool.threads };
 }
 
-const handler = new EngineHandler(parallelSetup);
+/** The client's shared slot of the newest pass asked for (workerProtocol.ts). */
+const passes = (workerData as { passes?: unknown } | undefined)?.passes;
+const handler = new EngineHandler(parallelSetup, passes instanceof SharedArrayBuffer ? new Int32Array(passes) : undefined);
 
 parentPort?.on('message', (envelope: WorkerEnvelope) => {
   const started = performance.now();
-  handler.handle(envelope.request).then(
+  // Posted while the pass runs on: the host receives a layer while the next is computed.
+  const progress = (part: WorkerProgress['progress']) => parentPort?.postMessage({ id: envelope.id, progress: part } satisfies WorkerProgress);
+  handler.handle(envelope.request, progress).then(
     (value) => {
       const answer: WorkerAnswer = { id: envelope.id, ok: true, value, ms: performance.now() - started };
       // Copied, not transferred: the engine keeps the thumbnails it sends for the next snapshot

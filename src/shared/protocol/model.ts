@@ -4,7 +4,13 @@
  * with a click; the panel sends what the user chose. Merged into the panel's two directions in
  * panel.ts.
  *
- *   host → panel   modelSnapshot     a new result (a new text, model, or options)
+ *   host → panel   modelSnapshot     a new result (a new text, model, or options), whole
+ *                  modelStart        progressive paint: a pass's first part (tokens, units, the
+ *                                    focused head exactly, its neuron data), as soon as the
+ *                                    focused layer is computed
+ *                  modelLayers       the pass's thumbnails of some more layers, in order
+ *                  modelComplete     the pass's last part: rollout, predictions, timings; with
+ *                                    start and layers, exactly the pass's modelSnapshot
  *                  modelFocus        another (layer, head) focused: that head exactly, its neuron data
  *                  modelNeuron       another query token for the neuron view and the softmax
  *                  modelRollout      the rollout up to another layer
@@ -29,6 +35,8 @@ import type {
   LayerThumbs,
   ModelFocusView,
   ModelInfo,
+  ModelPassLayers,
+  ModelPassStart,
   ModelSnapshot,
   ModelThumb,
   ModelToken,
@@ -36,6 +44,7 @@ import type {
   ModelViewOptions,
   NeuronView,
   PredictedToken,
+  PredictionsView,
   RolloutView,
 } from '../modelView';
 import { milestones, type Milestones } from './common';
@@ -76,6 +85,24 @@ export interface ModelSnapshotMessage {
   readonly timings?: Milestones;
 }
 
+export interface ModelStartMessage {
+  readonly type: 'modelStart';
+  readonly start: ModelPassStart;
+}
+
+export interface ModelLayersMessage {
+  readonly type: 'modelLayers';
+  readonly layers: ModelPassLayers;
+}
+
+export interface ModelCompleteMessage {
+  readonly type: 'modelComplete';
+  readonly pass: number;
+  readonly rollout: RolloutView;
+  readonly predictions: PredictionsView;
+  readonly timings: ModelSnapshot['timings'];
+}
+
 export interface ModelFocusMessage {
   readonly type: 'modelFocus';
   readonly focus: ModelFocusView;
@@ -105,6 +132,9 @@ export interface HighlightTokenMessage {
 
 export type ModelToPanelMessage =
   | ModelSnapshotMessage
+  | ModelStartMessage
+  | ModelLayersMessage
+  | ModelCompleteMessage
   | ModelFocusMessage
   | ModelNeuronMessage
   | ModelRolloutMessage
@@ -294,6 +324,8 @@ const layerHeadsView: Check = refine(
   (v: LayerHeadsView) => v.heads.map((t, h) => (t.rows === v.n && t.cols === v.n ? undefined : `layerHeads.heads[${h}]: ${t.rows}×${t.cols} for ${v.n} units`)).find(Boolean),
 );
 
+const timings: Check = object<ModelSnapshot['timings']>({ tokenizeMs: finite(0), forwardMs: finite(0), viewMs: finite(0) });
+
 /** Every index into tokens or units in range, every matrix sized to the units. */
 function snapshotConsistency(s: ModelSnapshot): string | undefined {
   const n = s.tokens.length, g = s.units.length, m = s.model;
@@ -330,12 +362,47 @@ export const modelSnapshot: Check = refine(
     neuron: neuronView,
     rollout: rolloutView,
     predictions: predictionsView,
-    timings: object<ModelSnapshot['timings']>({ tokenizeMs: finite(0), forwardMs: finite(0), viewMs: finite(0) }),
+    timings,
   }),
   snapshotConsistency,
 );
 
+/** A pass's start: the same ties as a snapshot's, for the parts it has. */
+function startConsistency(s: ModelPassStart): string | undefined {
+  const n = s.tokens.length, g = s.units.length, m = s.model;
+  for (const [u, unit] of s.units.entries()) {
+    const bad = unit.tokens.find((t) => t >= n);
+    if (bad !== undefined) return `start.units[${u}]: token ${bad} of ${n}`;
+  }
+  if (s.focus.layer >= m.layers || s.focus.head >= m.heads) return `start: focused L${s.focus.layer + 1}H${s.focus.head + 1} of ${m.layers} × ${m.heads}`;
+  if (s.neuron.layer !== s.focus.layer || s.neuron.head !== s.focus.head) return 'start: the neuron view is not of the focused head';
+  return square('start.focus.weights', g, s.focus.weights) ?? (s.neuron.k.rows !== n ? `start.neuron: ${s.neuron.k.rows} keys for ${n} tokens` : undefined);
+}
+
+const passStart: Check = refine(
+  object<ModelPassStart>({
+    pass: int(0, Number.MAX_SAFE_INTEGER),
+    model: modelInfo,
+    text: str(1 << 22),
+    tokens: arrayOf(modelToken, LIMITS.maxDim),
+    options: modelViewOptions,
+    units: arrayOf(modelUnit, LIMITS.maxDim),
+    focus: focusView,
+    neuron: neuronView,
+  }),
+  startConsistency,
+);
+
+/** Only absurd layer counts are refused here; the panel ties the layers to its picture's model. */
+const passLayers: Check = refine(
+  object<ModelPassLayers>({ pass: int(0, Number.MAX_SAFE_INTEGER), from: int(0, MAX_LAYERS), thumbs: arrayOf(layerThumbs, MAX_LAYERS) }),
+  (l: ModelPassLayers) => (l.thumbs.length === 0 ? 'layers: no thumbnails' : l.from + l.thumbs.length > MAX_LAYERS ? `layers: ${l.from} + ${l.thumbs.length} layers` : undefined),
+);
+
 export const modelToPanelChecks: CheckTable<ModelToPanelMessage> = {
+  modelStart: object<ModelStartMessage>({ type: literal('modelStart'), start: passStart }),
+  modelLayers: object<ModelLayersMessage>({ type: literal('modelLayers'), layers: passLayers }),
+  modelComplete: object<ModelCompleteMessage>({ type: literal('modelComplete'), pass: int(0, Number.MAX_SAFE_INTEGER), rollout: rolloutView, predictions: predictionsView, timings }),
   modelSnapshot: object<ModelSnapshotMessage>({ type: literal('modelSnapshot'), snapshot: modelSnapshot, timings: optional(milestones) }),
   modelFocus: object<ModelFocusMessage>({ type: literal('modelFocus'), focus: focusView, neuron: neuronView }),
   modelNeuron: object<ModelNeuronMessage>({ type: literal('modelNeuron'), neuron: neuronView }),

@@ -25,7 +25,7 @@ test('a worker loads a model and runs text; the focused head equals the referenc
     // Only the worker's work is measured: the host thread posts, waits and receives.
     delay.enable();
     const loaded = await client.request({ op: 'load', dir: path.join(MODELS, 'llama'), name: 'llama' });
-    const snapshot = await client.request({ op: 'run', text: ref.text, state: { ...DEFAULT_VIEW_STATE, layer: 1, head: 2 } });
+    const snapshot = await client.request({ op: 'run', text: ref.text, state: { ...DEFAULT_VIEW_STATE, layer: 1, head: 2 }, pass: 1 });
     delay.disable();
     assert.equal(loaded.info.type, 'llama');
     const w = new Float32Array(snapshot.focus.weights.data);
@@ -48,4 +48,36 @@ test('a cancelled load terminates the worker and rejects as cancelled', async ()
   await assert.rejects(loading, CancelledError);
   assert.equal(client.hasWorker, false);
   client.dispose();
+});
+
+test('a worker announces a pass in parts before its answer; a pass superseded by a newer one rejects as cancelled and the newer one answers', async () => {
+  const client = new ModelClient(WORKER, () => undefined);
+  try {
+    const ref = JSON.parse(fs.readFileSync(path.join(MODELS, 'gpt2', 'reference.json'), 'utf8')) as { text: string; attentions: number[][][][] };
+    await client.request({ op: 'load', dir: path.join(MODELS, 'gpt2'), name: 'gpt2' });
+    const parts: string[] = [];
+    const snapshot = await client.request({ op: 'run', text: ref.text, state: DEFAULT_VIEW_STATE, pass: 1 }, undefined, (p) => parts.push(p.kind));
+    assert.equal(parts[0], 'start');
+    assert.ok(parts.length >= 2 && parts.slice(1).every((k) => k === 'layers'), `parts: ${parts.join(', ')}`);
+    assert.equal(snapshot.thumbs.length, ref.attentions.length);
+    // Sent in one turn behind a load that keeps the worker busy for milliseconds: the first pass
+    // starts after the second was sent, so it stops at its first check and only the second's
+    // parts arrive.
+    const reload = client.request({ op: 'load', dir: path.join(MODELS, 'gpt2'), name: 'gpt2' });
+    const firstParts: string[] = [];
+    const secondParts: string[] = [];
+    const first = client.request({ op: 'run', text: 'the dog', state: DEFAULT_VIEW_STATE, pass: 2 }, undefined, (p) => firstParts.push(p.kind));
+    const second = client.request({ op: 'run', text: ref.text, state: DEFAULT_VIEW_STATE, pass: 3 }, undefined, (p) => secondParts.push(p.kind));
+    await reload;
+    await assert.rejects(first, CancelledError);
+    const answer = await second;
+    assert.deepEqual(firstParts, [], 'the superseded pass announced nothing');
+    assert.equal(secondParts[0], 'start');
+    assert.equal(answer.text, ref.text);
+    const w = new Float32Array(answer.focus.weights.data);
+    const n = answer.focus.weights.rows;
+    ref.attentions[0]![0]!.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(w[i * n + j]! - v) < 1e-4, `(${i}, ${j})`)));
+  } finally {
+    client.dispose();
+  }
 });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_VIEW_STATE, ModelEngine } from '../../../src/host/model/engine';
-import { thumbCellOf, thumbCellWeight, type FloatMatrix } from '../../../src/shared/modelView';
+import { thumbCellOf, thumbCellWeight, type FloatMatrix, type ModelPassProgress } from '../../../src/shared/modelView';
 
 const MODELS = path.join(__dirname, '..', '..', 'fixtures', 'models');
 const TOKEN_VIEWS = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'core', 'token_views.json'), 'utf8')) as {
@@ -161,4 +161,51 @@ test('gpt2: Append adds the id itself; the earlier rows of a causal model stay t
   const again = engine.appendToken(top, DEFAULT_VIEW_STATE);
   assert.equal(again.tokens.length, n + 2);
   assert.equal(engine.rerun(DEFAULT_VIEW_STATE).tokens.length, n + 2, 'a rerun keeps the appended ids');
+});
+
+// Progressive paint: the parts a pass announces (start, then layers in order) are exactly the
+// complete result's, and the start's focused head is torch's (it is what paints first).
+test('gpt2: a pass announces its start (the focused head, torch’s) and its layers in order, and they equal the complete snapshot', () => {
+  const ref = JSON.parse(fs.readFileSync(path.join(MODELS, 'gpt2', 'reference.json'), 'utf8')) as Reference;
+  const engine = ModelEngine.load(path.join(MODELS, 'gpt2'));
+  const parts: ModelPassProgress[] = [];
+  const state = { ...DEFAULT_VIEW_STATE, layer: 1, head: 3 };
+  const snapshot = engine.runText(ref.text, state, { pass: 7, progress: (p) => parts.push(p) });
+  assert.equal(parts[0]?.kind, 'start', 'the start comes first');
+  const start = (parts[0] as Extract<ModelPassProgress, { kind: 'start' }>).start;
+  assert.equal(start.pass, 7);
+  assertClose(floats(start.focus.weights), ref.attentions[1]![3]!, 1e-4, 'start: L2H4 weights');
+  assert.deepEqual(start.focus, snapshot.focus, 'the start’s focused head is the snapshot’s, bit for bit');
+  assert.deepEqual(start.neuron, snapshot.neuron);
+  assert.deepEqual(start.units, snapshot.units);
+  assert.deepEqual(start.tokens, snapshot.tokens);
+  const layers = parts.slice(1).map((p) => {
+    assert.equal(p.kind, 'layers', 'only layers after the start');
+    return (p as Extract<ModelPassProgress, { kind: 'layers' }>).layers;
+  });
+  let next = 0;
+  for (const l of layers) {
+    assert.equal(l.pass, 7);
+    assert.equal(l.from, next, 'layers arrive contiguous, in order');
+    next += l.thumbs.length;
+  }
+  assert.equal(next, ref.attentions.length, 'every layer announced');
+  assert.deepEqual(layers.flatMap((l) => l.thumbs), snapshot.thumbs, 'the announced thumbnails are the snapshot’s');
+});
+
+test('gpt2: a superseded pass stops with SupersededError and the previous run stays', () => {
+  const ref = JSON.parse(fs.readFileSync(path.join(MODELS, 'gpt2', 'reference.json'), 'utf8')) as Reference;
+  const engine = ModelEngine.load(path.join(MODELS, 'gpt2'));
+  const first = engine.runText('a cat', DEFAULT_VIEW_STATE, { pass: 1 });
+  // Asked after the focused head (no), then after each layer: superseded after the first layer.
+  let asked = 0;
+  const parts: string[] = [];
+  assert.throws(
+    () => engine.runText(ref.text, DEFAULT_VIEW_STATE, { pass: 2, progress: (p) => parts.push(p.kind), superseded: () => ++asked > 1 }),
+    (e: Error) => e.name === 'SupersededError',
+  );
+  assert.equal(asked, 2, 'it stopped at the first layer boundary');
+  assert.deepEqual(parts, ['start'], 'nothing announced after it stopped');
+  assert.equal(engine.text, 'a cat', 'the stopped pass left the previous run');
+  assert.deepEqual(engine.snapshot(DEFAULT_VIEW_STATE).focus, first.focus);
 });

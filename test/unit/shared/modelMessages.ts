@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { DEFAULT_VIEW_STATE, ModelEngine } from '../../../src/host/model/engine';
 import type { ModelFromPanelMessage, ModelToPanelMessage } from '../../../src/shared/protocol';
-import type { ModelSnapshot } from '../../../src/shared/modelView';
+import type { ModelPassProgress, ModelSnapshot } from '../../../src/shared/modelView';
 
 const MODELS = path.join(__dirname, '..', '..', 'fixtures', 'models');
 
@@ -28,9 +28,15 @@ export function gpt2Snapshot(text = 'The cat sat on the mat.'): ModelSnapshot {
 export function goodModelToPanel(): { readonly [K in ModelToPanelMessage['type']]: Extract<ModelToPanelMessage, { type: K }> } {
   const engine = fixtureEngine('gpt2');
   const state = { ...DEFAULT_VIEW_STATE, layer: 1, head: 1 };
-  const snapshot = engine.runText('The cat sat on the mat.', state);
+  const parts: ModelPassProgress[] = [];
+  const snapshot = engine.runText('The cat sat on the mat.', state, { pass: 4, progress: (p) => parts.push(p) });
+  const start = parts.find((p): p is Extract<ModelPassProgress, { kind: 'start' }> => p.kind === 'start')!.start;
+  const layers = parts.find((p): p is Extract<ModelPassProgress, { kind: 'layers' }> => p.kind === 'layers')!.layers;
   return {
     modelSnapshot: { type: 'modelSnapshot', snapshot, timings: { command: 1.7e12, computed: 1.7e12 + 12 } },
+    modelStart: { type: 'modelStart', start },
+    modelLayers: { type: 'modelLayers', layers },
+    modelComplete: { type: 'modelComplete', pass: 4, rollout: snapshot.rollout, predictions: snapshot.predictions, timings: snapshot.timings },
     modelFocus: { type: 'modelFocus', focus: engine.focus({ ...state, head: 0 }), neuron: engine.neuron({ ...state, head: 0 }) },
     modelNeuron: { type: 'modelNeuron', neuron: engine.neuron({ ...state, query: 2 }) },
     modelRollout: { type: 'modelRollout', rollout: engine.rollout({ ...state, rolloutUpTo: 0 }) },

@@ -126,3 +126,24 @@ test('malformed model messages from the panel are refused', () => {
   const short = validateToPanel({ type: 'modelLayerHeads', heads: { ...heads, n: heads.n + 1 } });
   assert.ok(!short.ok && /layerHeads.heads\[0\]: 7×7 for 8 units/.test(short.reason), short.ok ? '' : short.reason);
 });
+
+test('a pass’s parts that disagree are refused, saying where', () => {
+  const good = goodModelToPanel();
+  const start = good.modelStart.start;
+  const layers = good.modelLayers.layers;
+  const n = start.tokens.length;
+  const cases: [string, unknown, RegExp][] = [
+    ['a start focused beyond the model', { type: 'modelStart', start: { ...start, focus: { ...start.focus, layer: 5 } } }, /focused L6H2 of 2 × 4/],
+    ['a start whose neuron is of another head', { type: 'modelStart', start: { ...start, neuron: { ...start.neuron, head: 3 } } }, /neuron view is not of the focused head/],
+    ['a start whose weights are for other units', { type: 'modelStart', start: { ...start, units: start.units.slice(1) } }, new RegExp(`focus.weights: ${n}×${n} for ${n - 1} units`)],
+    ['a start without its pass', { type: 'modelStart', start: { ...start, pass: undefined } }, /pass/],
+    ['layers without thumbnails', { type: 'modelLayers', layers: { ...layers, thumbs: [] } }, /no thumbnails/],
+    ['layers from a negative layer', { type: 'modelLayers', layers: { ...layers, from: -1 } }, /from: -1 is outside/],
+    ['an end without its rollout', { type: 'modelComplete', pass: 4, predictions: good.modelComplete.predictions, timings: good.modelComplete.timings }, /rollout/],
+  ];
+  for (const [what, bad, reason] of cases) {
+    const checked = validateToPanel(bad);
+    assert.equal(checked.ok, false, what);
+    if (!checked.ok) assert.match(checked.reason, reason, what);
+  }
+});

@@ -31,7 +31,7 @@ import {
 } from '../../../src/shared/protocol';
 import { fromWire } from '../../../src/shared/wire';
 import { displayToken } from '../../../src/shared/displayToken';
-import type { ModelFocusView, ModelSnapshot, NeuronView } from '../../../src/shared/modelView';
+import type { LayerThumbs, ModelFocusView, ModelPassLayers, ModelPassStart, ModelSnapshot, NeuronView } from '../../../src/shared/modelView';
 import { headLabel } from '../../../src/shared/modelView';
 import { Milestones, stopwatch } from './milestones';
 import { neuronRow, queryTokenOfUnit, unitOfToken } from './model/decode';
@@ -255,12 +255,28 @@ export class PanelController {
     );
   }
 
-  /** A real model's result: the matrix views draw its units, the model views the rest. */
-  private renderModel(next: ModelSnapshot): void {
+  /**
+   * A real model's result (a whole modelSnapshot), or the start of a pass (modelStart: its layers
+   * and its end follow): the matrix views draw its units, the model views the rest.
+   */
+  private renderModel(next: ModelSnapshot | ModelPassStart): void {
     const clock = stopwatch();
     const state = this.state;
     const tokenLabels = next.tokens.map((t) => displayToken(t.text));
-    const picture: ModelPicture = { snapshot: next, focus: next.focus, neuron: next.neuron, rollout: next.rollout, layerHeads: undefined, tokenLabels };
+    const whole = 'thumbs' in next;
+    const picture: ModelPicture = {
+      snapshot: next,
+      pass: whole ? undefined : next.pass,
+      thumbs: whole ? next.thumbs : [],
+      predictions: whole ? next.predictions : undefined,
+      rollout: whole ? next.rollout : undefined,
+      timings: whole ? next.timings : undefined,
+      complete: whole,
+      focus: next.focus,
+      neuron: next.neuron,
+      layerHeads: undefined,
+      tokenLabels,
+    };
     state.snapshot = undefined;
     state.model = picture;
     state.shownTokens = next.units.map((u) => displayToken(u.label));
@@ -281,11 +297,12 @@ export class PanelController {
     this.notify('snapshot', clock);
     this.milestones.mark('drawn');
     this.markReadyWhenPainted();
-    this.debugLog(`timing: drew ${next.units.length} units × ${next.model.layers} layers × ${next.model.heads} heads in ${clock.total()} ms [${clock.laps()}]`);
+    this.app.dataset.layersDone = String(picture.thumbs.length);
+    this.debugLog(`timing: drew ${next.units.length} units × ${next.model.layers} layers × ${next.model.heads} heads${whole ? '' : ' (a pass’s start)'} in ${clock.total()} ms [${clock.laps()}]`);
   }
 
   /** The focused head in the matrix views' terms: its weights over units, its query's softmax. */
-  private adoptFocus(snapshot: ModelSnapshot, focus: ModelFocusView, neuron: NeuronView): void {
+  private adoptFocus(snapshot: ModelPicture['snapshot'], focus: ModelFocusView, neuron: NeuronView): void {
     const state = this.state;
     const weights = { rows: focus.weights.rows, cols: focus.weights.cols, data: new Float32Array(focus.weights.data) };
     const scores = focus.scores ? { rows: focus.scores.rows, cols: focus.scores.cols, data: new Float32Array(focus.scores.data) } : undefined;
@@ -295,17 +312,69 @@ export class PanelController {
     state.focusName = headLabel(focus.layer, focus.head).replace('H', ' H');
   }
 
-  /** `#app[data-state="ready"]` and the `painted` milestone once the heatmap has been drawn. */
+  /** More layers of the pass being painted; anything not next in order for this picture is stale. */
+  private addLayers(layers: ModelPassLayers): void {
+    const model = this.state.model;
+    if (!model || model.complete || model.pass !== layers.pass || layers.from !== model.thumbs.length) {
+      this.debugLog(`model: layers ${layers.from}… of pass ${layers.pass} dropped (the picture is ${model?.complete ? 'complete' : `at ${model?.thumbs.length ?? '-'} of pass ${model?.pass ?? '-'}`})`);
+      return;
+    }
+    const m = model.snapshot.model;
+    if (layers.from + layers.thumbs.length > m.layers || layers.thumbs.some((t) => t.heads.length !== m.heads)) {
+      this.post({ type: 'log', level: 'warn', message: `model: layers ${layers.from}… do not fit ${m.layers} × ${m.heads}` });
+      return;
+    }
+    const thumbs: LayerThumbs[] = [...model.thumbs, ...layers.thumbs];
+    this.state.model = { ...model, thumbs };
+    this.app.dataset.layersDone = String(thumbs.length);
+    this.notify('layers');
+  }
+
+  /** The pass's end: every layer is here, the predictions and the rollout come now. */
+  private complete(message: Extract<ToPanelMessage, { type: 'modelComplete' }>): void {
+    const model = this.state.model;
+    if (!model || model.complete || model.pass !== message.pass || model.thumbs.length !== model.snapshot.model.layers) {
+      this.debugLog(`model: the end of pass ${message.pass} dropped`);
+      return;
+    }
+    if (message.rollout.matrix.rows !== model.snapshot.units.length) {
+      this.post({ type: 'log', level: 'warn', message: `model: a rollout of ${message.rollout.matrix.rows} units for ${model.snapshot.units.length}` });
+      return;
+    }
+    this.state.model = { ...model, predictions: message.predictions, rollout: message.rollout, timings: message.timings, complete: true };
+    this.notify('complete');
+    this.debugLog(`timing: model pass ${message.pass} complete, forward ${Math.round(message.timings.forwardMs)} ms`);
+    // After the views' own frame (the model view draws in requestAnimationFrame).
+    requestAnimationFrame(() => this.settle());
+  }
+
+  /**
+   * Once the heatmap has been drawn: a whole picture (or a pass's end) is `#app[data-state="ready"]`
+   * with the `painted` milestone; a pass still running is `data-state="partial"` with the
+   * `firstPaint` milestone (its end calls settle again).
+   */
+  private settle(): void {
+    const model = this.state.model;
+    if (!this.state.snapshot && !model) return;
+    if (this.main.querySelector<HTMLElement>('[data-testid="heatmap"]')?.dataset.painted !== 'true') return;
+    if (model && !model.complete) {
+      if (this.app.dataset.state !== 'partial') this.milestones.publish('firstPaint');
+      this.app.dataset.state = 'partial';
+      return;
+    }
+    if (this.app.dataset.state === 'ready') return;
+    if (model && model.pass !== undefined && this.app.dataset.state === 'rendering') this.milestones.publish('firstPaint');
+    this.milestones.publish('painted');
+    this.app.dataset.state = 'ready';
+    // The start of the frame that puts it on screen.
+    requestAnimationFrame(() => this.milestones.publish('frame'));
+    this.loadLaterBundles();
+  }
+
+  /** `#app[data-state]` and the milestones once the heatmap has been drawn (see settle). */
   private markReadyWhenPainted(): void {
     const painted = (): boolean => this.main.querySelector<HTMLElement>('[data-testid="heatmap"]')?.dataset.painted === 'true';
-    const done = (): void => {
-      if (!this.state.snapshot && !this.state.model) return;
-      this.milestones.publish('painted');
-      this.app.dataset.state = 'ready';
-      // The start of the frame that puts it on screen.
-      requestAnimationFrame(() => this.milestones.publish('frame'));
-      this.loadLaterBundles();
-    };
+    const done = (): void => this.settle();
     if (painted()) {
       done();
       return;
@@ -429,6 +498,17 @@ export class PanelController {
       case 'modelSnapshot':
         this.milestones.start(message.timings, false, epochMs(lastReceipt() - performance.timeOrigin));
         this.renderModel(message.snapshot);
+        break;
+      case 'modelStart':
+        this.milestones.start(undefined, false, epochMs(lastReceipt() - performance.timeOrigin));
+        this.app.dataset.layersDone = '0';
+        this.renderModel(message.start);
+        break;
+      case 'modelLayers':
+        this.addLayers(message.layers);
+        break;
+      case 'modelComplete':
+        this.complete(message);
         break;
       case 'modelFocus':
         if (!state.model) break;

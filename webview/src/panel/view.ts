@@ -10,7 +10,7 @@ import type { ExportPiece } from '../exportImage';
 import type { WhenVisible } from '../whenVisible';
 import type { ChartId, FromPanelMessage, PanelSnapshot, PlotView, Projection, RowView, UnknownWordsOffer, WeightsMessage } from '../../../src/shared/protocol';
 import type { DenseMatrix } from '../../../src/shared/wire';
-import type { LayerHeadsView, ModelFocusView, ModelSnapshot, NeuronView, RolloutView } from '../../../src/shared/modelView';
+import type { LayerHeadsView, LayerThumbs, ModelFocusView, ModelSnapshot, NeuronView, PredictionsView, RolloutView } from '../../../src/shared/modelView';
 
 /** The focused head, decoded from the wire. */
 export interface DecodedHead {
@@ -20,12 +20,24 @@ export interface DecodedHead {
   readonly weights: DenseMatrix;
 }
 
-/** A real model's result and what changed since (src/shared/modelView.ts). */
+/**
+ * A real model's result and what changed since (src/shared/modelView.ts); while its pass runs
+ * (progressive paint: modelStart, modelLayers, modelComplete), the layers computed so far.
+ */
 export interface ModelPicture {
-  readonly snapshot: ModelSnapshot;
+  /** What a pass's start already says: the model, the text, the tokens, the options, the units. */
+  readonly snapshot: Pick<ModelSnapshot, 'model' | 'text' | 'tokens' | 'options' | 'units'>;
+  /** The pass being painted (undefined: the picture came whole, as a modelSnapshot). */
+  readonly pass: number | undefined;
+  /** Layers 0…thumbs.length − 1 (all of them once complete). */
+  readonly thumbs: readonly LayerThumbs[];
+  /** Undefined until the pass is complete (they need every layer). */
+  readonly predictions: PredictionsView | undefined;
+  readonly rollout: RolloutView | undefined;
+  readonly timings: ModelSnapshot['timings'] | undefined;
+  readonly complete: boolean;
   readonly focus: ModelFocusView;
   readonly neuron: NeuronView;
-  readonly rollout: RolloutView;
   /** Every head of one layer over units, once the head view asked for it. */
   readonly layerHeads: LayerHeadsView | undefined;
   /** The tokens' readable forms (displayToken of ModelToken.text), index = token. */
@@ -72,10 +84,11 @@ export interface PanelState {
  * What changed, in the order a message can change it: `snapshot` is a whole new picture (every
  * view redraws), `head` a new focused head (and its row), `row` a new query row, `plot` a new
  * projection, `weights` the focused head's W slices, `rollout` a model's rollout depth,
- * `layerHeads` a model layer's heads for the head view, `highlight` the highlighted token,
+ * `layerHeads` a model layer's heads for the head view, `layers` more layers of a model's pass
+ * (its thumbnails), `complete` the pass's end (predictions, rollout), `highlight` the highlighted token,
  * `palette` the theme, `unknownWords` the offer for the snapshot's unknown words.
  */
-export type PanelChange = 'snapshot' | 'head' | 'row' | 'plot' | 'weights' | 'rollout' | 'layerHeads' | 'highlight' | 'palette' | 'unknownWords';
+export type PanelChange = 'snapshot' | 'head' | 'row' | 'plot' | 'weights' | 'rollout' | 'layerHeads' | 'layers' | 'complete' | 'highlight' | 'palette' | 'unknownWords';
 
 /** A PNG export of one chart: its title and the pieces composed under it. */
 export interface ExportPicture {

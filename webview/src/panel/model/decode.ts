@@ -9,6 +9,7 @@
  *                             × scale, − max, exp, softmax, and the causal mask
  *   unitOfToken / queryTokenOfUnit   between token indices and units (words, hidden specials)
  *   headColour(h, H)          one distinct colour per head for the head view
+ *   passProgress(done, L)     "Computing layer k/L…" while a pass is being painted
  */
 import type { ModelThumb, ModelUnit, NeuronView } from '../../../../src/shared/modelView';
 import type { BreakdownEntry, RowView, WireThumb } from '../../../../src/shared/protocol';
@@ -125,4 +126,12 @@ function hsl(h: number, s: number, l: number): Rgb {
   const a = s * Math.min(l, 1 - l);
   const f = (n: number): number => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
   return { r: Math.round(f(0) * 255), g: Math.round(f(8) * 255), b: Math.round(f(4) * 255), a: 1 };
+}
+
+/**
+ * What a view waiting for a model's pass says: "computing layer k/L" (k the layer being
+ * computed, counted from 1), so the wait is visible and named, never blank cells.
+ */
+export function passProgress(done: number, layers: number): string {
+  return `Computing layer ${Math.min(done + 1, layers)}/${layers}…`;
 }

@@ -4,7 +4,7 @@
  */
 import { h } from '../../dom';
 import { ThumbGrid } from '../../thumbs';
-import { relativeThumb } from '../model/decode';
+import { passProgress, relativeThumb } from '../model/decode';
 import { section } from '../section';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 
@@ -15,7 +15,8 @@ export const allHeadsView: PanelViewFactory = (context: PanelContext): PanelView
       thumbs.setFocused(head);
       context.focusHead(head);
     } });
-  s.body.append(thumbs.element, h('p', { className: 'note', text: 'Each square is one head’s weights (darker = more weight, scaled to that head’s largest). Click one to focus it.' }));
+  const pending = h('p', { className: 'note', testid: 'heads-pending', attrs: { role: 'status', hidden: true } });
+  s.body.append(pending, thumbs.element, h('p', { className: 'note', text: 'Each square is one head’s weights (darker = more weight, scaled to that head’s largest). Click one to focus it.' }));
 
   let shownLayer = -1;
 
@@ -31,16 +32,22 @@ export const allHeadsView: PanelViewFactory = (context: PanelContext): PanelView
         if (change === 'highlight') return;
         // One layer's heads: the focused one's. A new layer draws them anew.
         const layer = model.focus.layer;
-        if (change === 'snapshot' || (change === 'head' && layer !== shownLayer)) {
-          thumbs.render(model.snapshot.thumbs[layer]!.heads.map(relativeThumb), model.focus.head);
-          shownLayer = layer;
+        const layerThumbs = model.thumbs[layer];
+        if (change === 'snapshot' || (layer !== shownLayer && (change === 'head' || change === 'layers'))) {
           s.title.textContent = `All heads of layer ${layer + 1}`;
-        } else if (change === 'head') thumbs.setFocused(model.focus.head);
+          // Its layer not computed yet (a pass being painted): say so until it is.
+          pending.hidden = layerThumbs !== undefined;
+          pending.textContent = layerThumbs ? '' : passProgress(model.thumbs.length, model.snapshot.model.layers);
+          thumbs.render(layerThumbs ? layerThumbs.heads.map(relativeThumb) : [], model.focus.head);
+          shownLayer = layerThumbs ? layer : -1;
+        } else if (change === 'layers' && !layerThumbs) pending.textContent = passProgress(model.thumbs.length, model.snapshot.model.layers);
+        else if (change === 'head') thumbs.setFocused(model.focus.head);
         return;
       }
       if (!snapshot) return;
       if (change === 'snapshot') {
         thumbs.setMark(undefined);
+        pending.hidden = true;
         shownLayer = -1;
         s.title.textContent = 'All heads';
         thumbs.render(snapshot.thumbs, snapshot.head.index);

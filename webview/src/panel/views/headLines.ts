@@ -7,16 +7,23 @@
  * Weights over units: every head of the layer as the host sent it for this view
  * (modelLayerHeads, asked once per layer), or meanwhile the layer's thumbnails when they are not
  * pooled (n ≤ 64 units). Quantised to 1/255, plenty for an opacity.
+ *
+ * The host computes a layer's unpooled heads with a forward pass of its own, on the same worker
+ * as Show Attention's: so they are asked for only once the picture is complete and the view is
+ * near the viewport (or exported), never while a pass is being painted, where they would compete
+ * with it for the two cores.
  */
 import { toCss } from '../../colour';
 import { h, sizeCanvas } from '../../dom';
-import { headColour, thumbWeights } from '../model/decode';
+import { headColour, passProgress, thumbWeights } from '../model/decode';
 import { section } from '../section';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 
 const ROW = 18;
 const GAP = 200;
 const LEVELS = 8;
+/** How long a PNG export waits for a layer's heads it had to ask for. */
+const EXPORT_WAIT_MS = 20_000;
 
 type Isolate = { readonly side: 'query' | 'key'; readonly index: number } | undefined;
 
@@ -54,8 +61,12 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
     if (!model) return;
     const n = model.snapshot.units.length;
     const sent = model.layerHeads;
-    const thumbs = model.snapshot.thumbs[layer]!.heads;
-    if (sent && sent.layer === layer && sent.n === n) {
+    const thumbs = model.thumbs[layer]?.heads;
+    if (!thumbs) {
+      // A pass being painted has not reached this layer: said, and loaded when it arrives.
+      heads = undefined;
+      note.textContent = passProgress(model.thumbs.length, model.snapshot.model.layers);
+    } else if (sent && sent.layer === layer && sent.n === n) {
       heads = sent.heads.map(thumbWeights);
       note.textContent = '';
     } else if (thumbs.every((t) => t.rows === n && t.cols === n)) {
@@ -64,10 +75,7 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
     } else {
       heads = undefined;
       note.textContent = `Asking for layer ${layer + 1}’s ${thumbs.length} heads over ${n} tokens…`;
-      if (requested !== layer) {
-        requested = layer;
-        context.post({ type: 'requestLayerHeads', layer });
-      }
+      // Asked for in draw(), which runs when the view is near the viewport.
     }
     s.element.dataset.layer = String(layer);
     render();
@@ -129,7 +137,18 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
     context.belowTheFold.run(s.element, draw);
   }
 
+  /** The layer's unpooled heads from the host, once per layer, when the picture is complete. */
+  function ask(): void {
+    if (heads || requested === layer || !context.state.model?.complete || !context.state.model.thumbs[layer]) return;
+    requested = layer;
+    context.post({ type: 'requestLayerHeads', layer });
+  }
+
+  /** Exports waiting for the layer's heads (resolved when they arrive). */
+  let waiting: (() => void)[] = [];
+
   function draw(): void {
+    ask();
     const n = context.state.shownTokens.length;
     const ctx = sizeCanvas(canvas, GAP, (n + 1) * ROW);
     canvas.dataset.painted = String(heads !== undefined);
@@ -217,10 +236,21 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
   return {
     element: s.element,
     charts: ['headview'],
-    exportPicture() {
+    async exportPicture() {
       const model = context.state.model;
       if (!model) throw new Error('no model is shown');
       context.belowTheFold.flushAll();
+      if (!heads && model.complete && model.thumbs[layer]) {
+        // Nobody scrolled here: asked for now, and waited for (a pass over the layers up to it).
+        ask();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, EXPORT_WAIT_MS);
+          waiting.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
       if (!heads) throw new Error(`layer ${layer + 1}’s heads have not arrived yet`);
       const on = shown.filter(Boolean).length;
       return {
@@ -248,8 +278,13 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
         layer = model.focus.layer;
         layerSelect.value = String(layer);
         load();
-      } else if (change === 'layerHeads' && model.layerHeads?.layer === layer) {
+      } else if ((change === 'layerHeads' && model.layerHeads?.layer === layer) || (change === 'layers' && !heads && model.thumbs[layer]) || (change === 'complete' && !heads)) {
         load();
+        if (change === 'layerHeads') {
+          const resolve = waiting;
+          waiting = [];
+          for (const r of resolve) r();
+        }
       } else if (change === 'highlight' || change === 'palette') {
         context.belowTheFold.run(s.element, draw);
       }

@@ -6,6 +6,7 @@
  */
 import { h } from '../../dom';
 import type { ModelViewOptions } from '../../../../src/shared/modelView';
+import { passProgress } from '../model/decode';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 
 export const modelTokensView: PanelViewFactory = (context: PanelContext): PanelView => {
@@ -38,17 +39,22 @@ export const modelTokensView: PanelViewFactory = (context: PanelContext): PanelV
   renormalize.box.addEventListener('change', postOptions);
   aggregate.addEventListener('change', postOptions);
 
-  function render(): void {
+  function describe(): void {
     const model = context.state.model!;
-    const s = model.snapshot;
-    const m = s.model;
+    const m = model.snapshot.model;
     header.textContent = [
       m.name,
       `${m.type}, ${m.layers} layers × ${m.heads} heads${m.kvHeads !== m.heads ? ` (${m.kvHeads} kv heads)` : ''}`,
       m.dtype,
-      `${s.tokens.length} tokens`,
-      `forward ${Math.round(s.timings.forwardMs)} ms`,
+      `${model.snapshot.tokens.length} tokens`,
+      model.timings ? `forward ${Math.round(model.timings.forwardMs)} ms` : passProgress(model.thumbs.length, m.layers),
     ].join(' · ');
+  }
+
+  function render(): void {
+    const model = context.state.model!;
+    const s = model.snapshot;
+    describe();
     hide.box.checked = s.options.hideSpecial;
     renormalize.box.checked = s.options.renormalize;
     renormalize.box.disabled = !s.options.hideSpecial;
@@ -94,6 +100,7 @@ export const modelTokensView: PanelViewFactory = (context: PanelContext): PanelV
       }
       if (!model) return;
       if (change === 'snapshot') render();
+      if (change === 'layers' || change === 'complete') describe();
       if (change === 'snapshot' || change === 'head' || change === 'row' || change === 'highlight') mark();
     },
   };

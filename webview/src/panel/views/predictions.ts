@@ -6,6 +6,7 @@
 import { fixed, h } from '../../dom';
 import { displayToken } from '../../../../src/shared/displayToken';
 import type { PredictedToken } from '../../../../src/shared/modelView';
+import { passProgress } from '../model/decode';
 import { section } from '../section';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 
@@ -44,8 +45,15 @@ export const predictionsView: PanelViewFactory = (context: PanelContext): PanelV
 
   function render(): void {
     const model = context.state.model!;
-    const p = model.snapshot.predictions;
+    const p = model.predictions;
     const labels = model.tokenLabels;
+    if (!p) {
+      // They come from the last layer's output: said while the pass runs, not left blank.
+      s.title.textContent = 'Predictions';
+      body.replaceChildren(h('p', { className: 'note', testid: 'predictions-pending', text: `${passProgress(model.thumbs.length, model.snapshot.model.layers)} The predictions need the last layer.` }));
+      body.dataset.kind = 'pending';
+      return;
+    }
     switch (p.kind) {
       case 'next':
         s.title.textContent = `Next token after “${labels[labels.length - 1] ?? ''}”: top ${p.top.length}`;
@@ -74,7 +82,7 @@ export const predictionsView: PanelViewFactory = (context: PanelContext): PanelV
       if (change === 'snapshot') {
         s.element.hidden = !model;
         if (model) render();
-      }
+      } else if (model && (change === 'complete' || (change === 'layers' && !model.predictions))) render();
     },
   };
 };

@@ -5,6 +5,7 @@
  */
 import { h } from '../../dom';
 import { HeatmapView } from '../../heatmap';
+import { passProgress } from '../model/decode';
 import { section } from '../section';
 import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 
@@ -18,9 +19,21 @@ export const rolloutView: PanelViewFactory = (context: PanelContext): PanelView 
   const heatmap = new HeatmapView(s.body, context.palette, (row) => context.selectRow(row), { testid: 'rollout', value: 'rollout' });
   heatmap.attachKeyboard();
 
+  /** The heatmap's frame and its legend: hidden while there is no rollout yet. */
+  const drawn = [heatmap.element.parentElement, heatmap.element.parentElement?.nextElementSibling].filter((e): e is HTMLElement => e instanceof HTMLElement);
+
   function paint(): void {
     const model = context.state.model!;
     const r = model.rollout;
+    layerSelect.disabled = !r;
+    for (const e of drawn) e.hidden = !r;
+    if (!r) {
+      // It multiplies through every layer: said while the pass runs, not left blank.
+      note.textContent = `${passProgress(model.thumbs.length, model.snapshot.model.layers)} The rollout multiplies through every layer.`;
+      s.element.dataset.pending = 'true';
+      return;
+    }
+    delete s.element.dataset.pending;
     const matrix = { rows: r.matrix.rows, cols: r.matrix.cols, data: new Float32Array(r.matrix.data) };
     layerSelect.value = String(r.upTo);
     note.textContent = `Row i: how much position i after layer ${r.upTo + 1} draws on each input token. Each layer: the mean of its heads Ā, then ${1 - r.residual}·Ā + ${r.residual}·I for the residual connection, rows renormalised, multiplied through layers 1 … ${r.upTo + 1}.`;
@@ -36,12 +49,13 @@ export const rolloutView: PanelViewFactory = (context: PanelContext): PanelView 
     charts: ['rollout'],
     exportPicture() {
       const model = context.state.model;
-      if (!model) throw new Error('no model is shown');
+      if (!model?.rollout) throw new Error(model ? 'the rollout is still being computed' : 'no model is shown');
+      const rollout = model.rollout;
       // Drawn when scrolled to: draw it now if it has not been.
       context.belowTheFold.flushAll();
       const c = heatmap.canvases();
       return {
-        title: `Attention rollout of ${model.snapshot.model.name} through layers 1 … ${model.rollout.upTo + 1} (residual ${model.rollout.residual}), query × key`,
+        title: `Attention rollout of ${model.snapshot.model.name} through layers 1 … ${rollout.upTo + 1} (residual ${rollout.residual}), query × key`,
         pieces: [{ canvas: c.chart }, { canvas: c.legend, caption: c.legendText }],
       };
     },
@@ -54,7 +68,7 @@ export const rolloutView: PanelViewFactory = (context: PanelContext): PanelView 
         layerSelect.replaceChildren(...Array.from({ length: model.snapshot.model.layers }, (_, l) => h('option', { text: `${l + 1}`, attrs: { value: l } })));
       }
       if (!model) return;
-      if (change === 'snapshot' || change === 'rollout' || change === 'row') paint();
+      if (change === 'snapshot' || change === 'rollout' || change === 'row' || change === 'complete' || (change === 'layers' && !model.rollout)) paint();
     },
   };
 };
