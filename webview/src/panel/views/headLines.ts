@@ -49,6 +49,8 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
   /** Per head, Float32 [n, n] over units; undefined while the host has not sent them. */
   let heads: Float32Array[] | undefined;
   let requested = -1;
+  /** load() found the layer not computed yet: it loads again when the layer arrives (once). */
+  let awaitingLayer = false;
 
   layerSelect.addEventListener('change', () => {
     layer = Number(layerSelect.value) || 0;
@@ -62,6 +64,7 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
     const n = model.snapshot.units.length;
     const sent = model.layerHeads;
     const thumbs = model.thumbs[layer]?.heads;
+    awaitingLayer = !thumbs;
     if (!thumbs) {
       // A pass being painted has not reached this layer: said, and loaded when it arrives.
       heads = undefined;
@@ -278,13 +281,15 @@ export const headLinesView: PanelViewFactory = (context: PanelContext): PanelVie
         layer = model.focus.layer;
         layerSelect.value = String(layer);
         load();
-      } else if ((change === 'layerHeads' && model.layerHeads?.layer === layer) || (change === 'layers' && !heads && model.thumbs[layer]) || (change === 'complete' && !heads)) {
+      } else if ((change === 'layerHeads' && model.layerHeads?.layer === layer) || (change === 'layers' && awaitingLayer && model.thumbs[layer]) || (change === 'complete' && !heads)) {
         load();
         if (change === 'layerHeads') {
           const resolve = waiting;
           waiting = [];
           for (const r of resolve) r();
         }
+      } else if (change === 'layers' && awaitingLayer) {
+        note.textContent = passProgress(model.thumbs.length, model.snapshot.model.layers);
       } else if (change === 'highlight' || change === 'palette') {
         context.belowTheFold.run(s.element, draw);
       }
