@@ -428,6 +428,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       assert.deepEqual(await focusedOf(after), [1, 1], 'the restored panel is at L2H2');
       assertClose(await weightsTable(after), ref.attentions[1]![1]!, 1e-4, 'weights table L2H2 after the reload');
       await screenshot(page, 'model-reload');
+
     },
   );
 
@@ -467,7 +468,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
   );
 
   scenario(
-    'timings: command → painted at 128 and 512 tokens on a 12 × 12 GPT-2; the model view at 32 × 32 (printed, not asserted)',
+    'timings: command → painted at 128 and 512 tokens on a 12 × 12 GPT-2; the model view at 32 × 32 (printed, not asserted); the Heads side view fits 32 × 32',
     'model-timings',
     (folder) => {
       timingModel({ layers: 12, hidden: 96, heads: 12, vocab: 270, positions: 1024, dtype: 'F32' }, join(folder, 'models', 'gpt2-12x12'));
@@ -538,6 +539,12 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       await frame.waitForFunction(() => document.querySelector('[data-testid="model-meta"]')?.textContent?.includes('32 layers × 32 heads') && document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-painted') === 'true', undefined, { timeout: 120_000 });
       const canvas = frame.locator('canvas[data-testid="model-view"]');
       await canvas.scrollIntoViewIfNeeded();
+      // No sideways scrolling at 32 × 32: the grid's scroller holds it all across.
+      const across = await frame.evaluate(() => {
+        const scroller = document.querySelector<HTMLElement>('.model-grid-scroll')!;
+        return { content: scroller.scrollWidth, shown: scroller.clientWidth, cell: (JSON.parse(document.querySelector('canvas[data-testid="model-view"]')!.getAttribute('data-layout')!) as { cell: number }).cell };
+      });
+      assert.ok(across.content <= across.shown + 1, `the model view scrolls sideways at 32 × 32: ${across.content} px of grid in ${across.shown} px (cells ${across.cell} px)`);
       const box = (await canvas.boundingBox())!;
       for (let k = 0; k < 80; k++) await canvas.hover({ position: { x: ((k * 37) % 100) / 100 * (box.width - 2) + 1, y: ((k * 53) % 100) / 100 * Math.min(box.height - 2, 600) + 1 } });
       for (let k = 0; k < 20; k++) {
@@ -549,6 +556,41 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       console.log(line2);
       t.diagnostic(line2);
       await screenshot(page, 'model-view-32x32');
+
+      // The Heads side view at 32 × 32 fits the side bar: no sideways scrolling (the cells shrink,
+      // then wrap), every cell inside the grid's width, and the arrow keys still move by head and layer.
+      const container = manifest.contributes?.viewsContainers?.activitybar?.[0];
+      assert.ok(container, 'package.json contributes an activity-bar view container for the heads view');
+      await page.locator(`.activitybar .action-item a[aria-label^="${container.title}"], .activitybar .action-item[aria-label^="${container.title}"]`).first().click();
+      const side = await webviewFrame(page, '[data-testid="head-grid"][data-layers="32"][data-heads="32"] [data-testid="head-item"]', 30_000);
+      const fit = await side.evaluate(() => {
+        const grid = document.querySelector<HTMLElement>('[data-testid="head-grid"]')!;
+        const box = grid.getBoundingClientRect();
+        const cells = Array.from(grid.querySelectorAll<HTMLElement>('[data-testid="head-item"]')).map((c) => c.getBoundingClientRect());
+        return {
+          grid: [grid.scrollWidth, grid.clientWidth],
+          page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+          outside: cells.filter((c) => c.right > box.right + 0.5 || c.left < box.left - 0.5).length,
+          cells: cells.length,
+          cell: grid.dataset.cell,
+          perLine: grid.dataset.perLine,
+        };
+      });
+      const line3 = `[e2e] heads side view 32 × 32: grid ${fit.grid[1]} px wide, cells ${fit.cell} px, ${fit.perLine} a line`;
+      console.log(line3);
+      t.diagnostic(line3);
+      assert.equal(fit.cells, 32 * 32);
+      assert.ok(fit.grid[0]! <= fit.grid[1]! + 1, `the heads grid scrolls sideways: ${fit.grid[0]} px of content in ${fit.grid[1]} px`);
+      assert.ok(fit.page[0]! <= fit.page[1]! + 1, `the heads view scrolls sideways: ${fit.page[0]} px of content in ${fit.page[1]} px`);
+      assert.equal(fit.outside, 0, 'every cell inside the grid’s width');
+      await side.locator('[data-testid="head-item"][tabindex="0"]').focus();
+      const at = async (): Promise<number> => Number(await side.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.head));
+      const from = await at();
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await at(), from + 1, 'ArrowRight: the next head');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await at(), from + 1 + 32, 'ArrowDown: the same head of the next layer');
+      await screenshot(page, 'model-heads-view-32x32');
     },
     360_000,
   );

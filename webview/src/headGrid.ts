@@ -6,17 +6,28 @@
  *
  * Light for the side bar: plain DOM, no chart library. Up to 32 × 32 heads, so a row's
  * thumbnails are painted only once the row scrolls near the view (IntersectionObserver).
+ *
+ * Never scrolled sideways (a side bar is ~300 px; 32 heads of 26 px were ~1000): a layer's
+ * thumbnails shrink to fit the width, and below SIDE_MIN_CELL wrap onto more lines
+ * (sideGridCells, recomputed as the view is resized); their `L#H#` labels give way to the
+ * tooltip and the accessible name once a cell is narrower than the label. The arrow keys still
+ * move by layer and head, whatever the lines.
  */
 import type { Palette } from './colour';
 import { h, readable } from './dom';
 import { paintThumb } from './thumbs';
-import { moveCursor } from './panel/model/gridLayout';
+import { moveCursor, SIDE_CELL_BOX, sideGridCells } from './panel/model/gridLayout';
 import type { WireThumb } from '../../src/shared/protocol';
 
-/** Thumbnail side in CSS px: smaller as rows get longer, so a 12-head layer fits a side bar's width. */
+/** The thumbnail side a layer gets when the width allows (CSS px), and the one it is painted at. */
 function cellSize(heads: number): number {
   return heads <= 4 ? 44 : heads <= 8 ? 36 : heads <= 16 ? 30 : 26;
 }
+
+/** The layer label's column, and the gap after it (CSS px; media/heads.css agrees). */
+const LABEL_COLUMN = 44 + 4;
+/** Below this cell side, `L12H32` does not fit under the thumbnail. */
+const LABEL_MIN_CELL = 34;
 
 export class LayerHeadGrid {
   readonly element: HTMLElement;
@@ -30,12 +41,23 @@ export class LayerHeadGrid {
   private cursor = 0;
   private painted: boolean[] = [];
   private observer: IntersectionObserver | undefined;
+  /** The grid's width as last laid out (CSS px). */
+  private width = 0;
 
   constructor(
     private palette: Palette,
     private readonly onFocus: (index: number) => void,
   ) {
     this.element = h('div', { className: 'layer-grid', testid: 'head-grid', attrs: { role: 'grid', 'aria-label': 'Attention heads by layer' } });
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver((entries) => {
+        for (const entry of entries) {
+          if (Math.abs(entry.contentRect.width - this.width) < 1) continue;
+          this.width = entry.contentRect.width;
+          this.fit();
+        }
+      }).observe(this.element);
+    }
     this.element.addEventListener('keydown', (event) => {
       if (this.cells.length === 0) return;
       if (event.key === 'Enter' || event.key === ' ') {
@@ -62,7 +84,6 @@ export class LayerHeadGrid {
     this.canvases = [];
     this.painted = Array.from({ length: layers }, () => false);
     const size = cellSize(this.heads);
-    this.element.style.setProperty('--cell', `${size}px`);
     this.element.dataset.layers = String(layers);
     this.element.dataset.heads = String(this.heads);
     const rows = Array.from({ length: layers }, (_, layer) => {
@@ -100,11 +121,12 @@ export class LayerHeadGrid {
       });
       const row = h('div', { className: 'layer-row', testid: 'head-grid-row', attrs: { role: 'row', 'data-layer': layer } }, [
         h('div', { className: 'layer-label', text: `Layer ${layer + 1}`, attrs: { role: 'rowheader' } }),
-        ...cells,
+        h('div', { className: 'layer-cells', attrs: { role: 'presentation' } }, cells),
       ]);
       return row;
     });
     this.element.replaceChildren(...rows);
+    this.fit();
     if (typeof IntersectionObserver === 'function') {
       this.observer = new IntersectionObserver(
         (entries) => {
@@ -117,6 +139,21 @@ export class LayerHeadGrid {
       for (let layer = 0; layer < layers; layer++) this.paintRow(layer);
     }
     this.cells[focused]?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }
+
+  /** Cell size and cells per line for the current width (see sideGridCells). */
+  private fit(): void {
+    if (this.heads === 0) return;
+    const width = this.width > 0 ? this.width : this.element.clientWidth;
+    if (!(width > 0)) return;
+    const { cell, perLine, lines } = sideGridCells(this.heads, width - LABEL_COLUMN, cellSize(this.heads));
+    this.element.style.setProperty('--cell', `${cell}px`);
+    this.element.style.setProperty('--cell-box', `${cell + SIDE_CELL_BOX}px`);
+    this.element.style.setProperty('--per-line', String(perLine));
+    this.element.classList.toggle('compact', cell < LABEL_MIN_CELL);
+    this.element.dataset.cell = String(cell);
+    this.element.dataset.perLine = String(perLine);
+    this.element.dataset.lines = String(lines);
   }
 
   private paintRow(layer: number): void {

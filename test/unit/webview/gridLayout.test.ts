@@ -5,13 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_CELL, MIN_CELL, cellAt, cellLeft, gridLayout, moveCursor, rowTop, scrollToLayer, visibleLayers } from '../../../webview/src/panel/model/gridLayout';
+import { MAX_CELL, MIN_CELL, SIDE_CELL_BOX, SIDE_CELL_GAP, SIDE_MIN_CELL, cellAt, cellLeft, gridLayout, moveCursor, rowTop, scrollToLayer, sideGridCells, visibleLayers } from '../../../webview/src/panel/model/gridLayout';
 
-test('a 32 × 32 model fits its width with cells between the bounds; narrow panels keep the smallest cell', () => {
-  for (const [layers, heads, width] of [[32, 32, 1200], [12, 12, 900], [2, 4, 600], [32, 32, 300]] as const) {
+test('a 32 × 32 model fits its width with cells between the bounds, down to a 300 px panel; only narrower ones keep the smallest cell', () => {
+  for (const [layers, heads, width] of [[32, 32, 1200], [12, 12, 900], [2, 4, 600], [32, 32, 520], [32, 32, 300], [32, 32, 200]] as const) {
     const g = gridLayout(layers, heads, width);
     assert.ok(g.cell >= MIN_CELL && g.cell <= MAX_CELL, `cell ${g.cell}`);
-    if (g.cell > MIN_CELL) assert.ok(g.width <= width, `${layers}×${heads} at ${width}: ${g.width} px wide`);
+    // Fits whenever the smallest cell does: no sideways scrolling at 32 × 32 from 300 px up.
+    if (g.cell > MIN_CELL || width >= 300) assert.ok(g.width <= width, `${layers}×${heads} at ${width}: ${g.width} px wide`);
     assert.equal(cellLeft(g, heads) + g.cell + g.pad, g.width, 'the average column ends the row');
     assert.equal(rowTop(g, layers - 1) + g.cell + g.pad, g.height, 'the last layer ends the grid');
   }
@@ -79,4 +80,21 @@ test('the keyboard moves within the grid and scrolling brings the cursor’s lay
     const top = layer * (g.cell + g.pad) - scrollTop;
     assert.ok(top >= 0 && top + g.cell <= height - g.header, `layer ${layer} wholly in view`);
   }
+});
+
+test('the Heads side view’s cells fit the side bar’s width: shrunk, then wrapped, never wider', () => {
+  for (const [heads, available, preferred] of [[32, 250, 26], [32, 120, 26], [16, 250, 30], [12, 250, 30], [4, 250, 44], [32, 900, 26], [1, 10, 44]] as const) {
+    const { cell, perLine, lines } = sideGridCells(heads, available, preferred);
+    const width = perLine * (cell + SIDE_CELL_BOX) + (perLine - 1) * SIDE_CELL_GAP;
+    assert.ok(cell >= SIDE_MIN_CELL && cell <= preferred, `${heads} heads in ${available} px: cell ${cell}`);
+    // One cell alone may be wider than a tiny side bar; a line of several never is.
+    if (perLine > 1 || cell + SIDE_CELL_BOX <= available) assert.ok(width <= available, `${heads} heads in ${available} px: a line is ${width} px`);
+    assert.equal(lines, Math.ceil(heads / perLine));
+    // Wraps only when the smallest cell does not fit them all on one line.
+    if (lines > 1) assert.equal(cell, SIDE_MIN_CELL, `${heads} heads in ${available} px wrap at cell ${cell}`);
+    // A line that could hold one more cell is not wrapped early.
+    if (lines > 1) assert.ok((perLine + 1) * (cell + SIDE_CELL_BOX) + perLine * SIDE_CELL_GAP > available, `${heads} heads in ${available} px: ${perLine} a line leaves room`);
+  }
+  assert.equal(sideGridCells(4, 250, 44).cell, 44, 'a few heads keep their preferred size');
+  assert.equal(sideGridCells(32, 900, 26).lines, 1, '32 heads on one line where they fit');
 });

@@ -5,6 +5,9 @@
  *
  *   x: | gutter | head 0 | pad | head 1 | … | head H−1 | averageGap | average |
  *   y: | header | layer 0 | pad | layer 1 | … |
+ *
+ * Also the Heads side view's cell size (sideGridCells): there a layer's heads shrink, then wrap,
+ * so the side bar never scrolls sideways.
  */
 
 export interface GridLayout {
@@ -23,13 +26,21 @@ export interface GridLayout {
   readonly height: number;
 }
 
-export const MIN_CELL = 18;
+/**
+ * Small enough that 32 heads and the average fit a 300 px panel (issue 12: the grid does not
+ * scroll sideways at 32 × 32); a cell that small still shows where a head's weight is.
+ */
+export const MIN_CELL = 4;
 export const MAX_CELL = 64;
+/** Below this cell side the gaps shrink to 1 px, so the cells keep the width. */
+const SMALL_CELL = 12;
 
 /** A cell's size so that every head and the average fit `available` pixels, within MIN…MAX_CELL. */
 export function gridLayout(layers: number, heads: number, available: number): GridLayout {
-  const pad = 3, gutter = 34, header = 18, averageGap = 10;
-  const fit = Math.floor((available - gutter - averageGap) / (heads + 1)) - pad;
+  const gutter = 34, header = 18, averageGap = 10;
+  const fitWith = (pad: number): number => Math.floor((available - gutter - averageGap) / (heads + 1)) - pad;
+  const pad = fitWith(3) < SMALL_CELL ? 1 : 3;
+  const fit = fitWith(pad);
   const cell = Math.max(MIN_CELL, Math.min(MAX_CELL, Number.isFinite(fit) ? fit : MIN_CELL));
   const step = cell + pad;
   return { layers, heads, cell, pad, gutter, header, averageGap, width: gutter + (heads + 1) * step + averageGap, height: header + layers * step };
@@ -106,4 +117,24 @@ export function scrollToLayer(g: GridLayout, layer: number, scrollTop: number, h
   if (top < scrollTop) return top;
   if (top + g.cell > scrollTop + rows) return top + g.cell - rows;
   return scrollTop;
+}
+
+/** The Heads side view's smallest thumbnail side (CSS px); below it a layer's heads wrap onto more lines. */
+export const SIDE_MIN_CELL = 12;
+/** A side-view cell's box around its thumbnail: 2 px padding and a 1 px border each side. */
+export const SIDE_CELL_BOX = 6;
+export const SIDE_CELL_GAP = 2;
+
+/**
+ * The Heads side view's cells for a layer of `heads` in `available` CSS px (issue 12: no sideways
+ * scrolling at 32 × 32 in a side bar): the thumbnail shrinks from `preferred` until every head
+ * fits one line, down to SIDE_MIN_CELL; past that the heads wrap, `perLine` a line. Never wider
+ * than `available` unless one cell alone is.
+ */
+export function sideGridCells(heads: number, available: number, preferred: number): { cell: number; perLine: number; lines: number } {
+  const n = Math.max(1, heads);
+  const fit = Math.floor((available - SIDE_CELL_GAP * (n - 1)) / n) - SIDE_CELL_BOX;
+  const cell = Math.max(SIDE_MIN_CELL, Math.min(preferred, Number.isFinite(fit) ? fit : preferred));
+  const perLine = Math.max(1, Math.min(n, Math.floor((available + SIDE_CELL_GAP) / (cell + SIDE_CELL_BOX + SIDE_CELL_GAP))));
+  return { cell, perLine, lines: Math.ceil(n / perLine) };
 }

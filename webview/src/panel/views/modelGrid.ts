@@ -4,6 +4,9 @@
  * move with the arrow keys (Page Up/Down, Home/End) and press Enter, to focus it: the matrix
  * views below follow.
  *
+ * Fits the panel's width at 32 × 32 from 300 px up (gridLayout shrinks the cells, then the gaps;
+ * the labels go to every few rows and columns): no sideways scrolling.
+ *
  * Responsive at 32 × 32 heads: one canvas the height of the viewport (sticky inside a scroller
  * whose spacer gives the full height), drawing only the rows in view. Each layer's row is
  * painted once into its own offscreen canvas (a row atlas, at device pixels, through a 256-entry
@@ -38,6 +41,12 @@ function colourTable(palette: Palette): Uint32Array {
     bytes.set([c.r, c.g, c.b, 255], v * 4);
   }
   return table;
+}
+
+/** Every how many layers a row gets its `L#` label: rows under 13 px would overlap their 11 px labels. */
+function labelEvery(g: GridLayout): number {
+  const step = g.cell + g.pad;
+  return step < 13 ? Math.ceil(13 / step) : 1;
 }
 
 /** Time a frame may spend painting row atlases; the rest are painted in the following frames. */
@@ -150,9 +159,12 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
       const thumb = column < g.heads ? thumbs.heads[column]! : thumbs.average;
       const x = (cellLeft(g, column) - g.gutter) * ratio;
       paintThumb(ctx, thumb, x, size);
-      ctx.strokeStyle = toCss(context.palette.grid);
-      ctx.lineWidth = 1;
-      ctx.strokeRect(x + 0.5, 0.5, size - 1, size - 1);
+      // A small cell (a narrow panel at 32 heads) keeps its few pixels for the weights.
+      if (g.cell >= 10) {
+        ctx.strokeStyle = toCss(context.palette.grid);
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x + 0.5, 0.5, size - 1, size - 1);
+      }
     }
     rows[layer] = atlas;
     atlasMs = Math.max(atlasMs, performance.now() - began);
@@ -218,9 +230,11 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
           ctx.fillText(passProgress(done, g.layers), g.gutter + 4, y + g.cell / 2);
         }
       }
-      ctx.fillStyle = toCss(layer === model.focus.layer ? palette.foreground : palette.muted);
-      ctx.textAlign = 'right';
-      ctx.fillText(`L${layer + 1}`, g.gutter - 6, y + g.cell / 2);
+      if (layer % labelEvery(g) === 0 || layer === model.focus.layer) {
+        ctx.fillStyle = toCss(layer === model.focus.layer ? palette.foreground : palette.muted);
+        ctx.textAlign = 'right';
+        ctx.fillText(`L${layer + 1}`, g.gutter - 6, y + g.cell / 2);
+      }
     }
     const outline = (layer: number, column: number, colour: string, width: number, dash: number[]): void => {
       if (layer < first || layer > last) return;
@@ -431,7 +445,9 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
         ctx.font = `11px ${palette.fontFamily}`;
         ctx.textBaseline = 'middle';
         ctx.textAlign = 'center';
+        const every = g.cell < 24 ? Math.ceil(24 / (g.cell + g.pad)) : 1;
         for (let column = 0; column < g.heads; column++) {
+          if (column % every !== 0 && column !== model.focus.head) continue;
           ctx.fillStyle = toCss(column === model.focus.head ? palette.foreground : palette.muted);
           ctx.fillText(`H${column + 1}`, x + cellLeft(g, column) + g.cell / 2, y + g.header / 2);
         }
@@ -441,6 +457,7 @@ export const modelGridView: PanelViewFactory = (context: PanelContext): PanelVie
         for (let layer = 0; layer < g.layers; layer++) {
           const top = y + rowTop(g, layer);
           ctx.drawImage(rowAtlas(layer, g, ratio)!, x + g.gutter, top, g.width - g.gutter, g.cell);
+          if (layer % labelEvery(g) !== 0 && layer !== model.focus.layer) continue;
           ctx.fillStyle = toCss(layer === model.focus.layer ? palette.foreground : palette.muted);
           ctx.fillText(`L${layer + 1}`, x + g.gutter - 6, top + g.cell / 2);
         }
