@@ -401,7 +401,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
   );
 
   scenario(
-    'gpt2: after Developer: Reload Window the restored panel shows the model again at the same (layer, head)',
+    'gpt2: after Developer: Reload Window the restored panel shows the model again at the same (layer, head), linked to the editor at once',
     'model-reload',
     (folder) => {
       copyFolder(join(FIXTURES, 'gpt2'), join(folder, 'models', 'gpt2'));
@@ -429,6 +429,30 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       assertClose(await weightsTable(after), ref.attentions[1]![1]!, 1e-4, 'weights table L2H2 after the reload');
       await screenshot(page, 'model-reload');
 
+      // Linking resumes at once, without another Show Attention: the editor's cursor in a word
+      // marks its token in the panel, and hovering a token decorates its range in the editor.
+      const word = 4;
+      const wordToken = after.locator(`[data-testid="model-tokens"] [data-testid="token"][data-index="${word}"]`);
+      const wordStart = Number(await wordToken.getAttribute('data-start'));
+      await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
+      await page.keyboard.press('Home');
+      for (let c = 0; c < wordStart + 1; c++) await page.keyboard.press('ArrowRight');
+      await after.waitForFunction((w) => document.querySelector('[data-testid="heatmap"]')?.getAttribute('data-highlighted') === String(w), word, { timeout: 10_000 });
+      assert.equal(await wordToken.evaluate((el) => el.classList.contains('highlighted')), true, 'after the reload, the token strip marks the token under the cursor');
+      await page.keyboard.press('End');
+      await after.waitForFunction(() => document.querySelector('[data-testid="heatmap"]')?.getAttribute('data-highlighted') === '-1', undefined, { timeout: 10_000 });
+      const token = after.locator('[data-testid="model-tokens"] [data-testid="token"][data-index="2"]');
+      const [start, end] = [Number(await token.getAttribute('data-start')), Number(await token.getAttribute('data-end'))];
+      await token.scrollIntoViewIfNeeded();
+      await token.hover();
+      const decoration = page.locator('.editor-group-container .monaco-editor .view-overlays [class*="ced-"]').first();
+      await decoration.waitFor({ timeout: 10_000 });
+      const line = page.locator('.monaco-editor .view-lines .view-line').first();
+      const [lineBox, decoBox] = [(await line.locator('span').first().boundingBox())!, (await decoration.boundingBox())!];
+      const charWidth = lineBox.width / ref.text.length;
+      assert.ok(Math.abs(decoBox.x - (lineBox.x + start * charWidth)) < charWidth / 2 + 1, `after the reload, the decoration starts at ${(decoBox.x - lineBox.x) / charWidth} chars, token at ${start}`);
+      assert.ok(Math.abs(decoBox.width - (end - start) * charWidth) < charWidth / 2 + 3, `after the reload, the decoration is ${decoBox.width / charWidth} chars wide, token ${end - start}`);
+      await screenshot(page, 'model-reload-linked');
     },
   );
 

@@ -16,7 +16,7 @@ import { headLabel, type ModelInfo, type ModelSnapshot, type ModelThumb, type Mo
 import type { WireThumb } from '../../shared/protocol';
 import { CancelledError } from './client';
 import { ModelPanelBridge } from './panelBridge';
-import { ModelSession, ModelTooLargeError, modelNameOf } from './session';
+import { ModelSession, ModelTooLargeError, modelNameOf, type TextOrigin } from './session';
 import { readSavedPicture, type SavedPicture } from './savedPicture';
 
 export const MODEL_COMMANDS = {
@@ -219,6 +219,8 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
       query: session.query,
       rolloutUpTo: session.rolloutUpTo,
       options: session.options,
+      // Where the text is in its document, so linking resumes after a reload (none once edited).
+      ...(session.origin ? { origin: { uri: session.origin.uri.toString(), start: session.origin.start, length: session.origin.length } } : {}),
     };
     void context.workspaceState.update(PANEL_PICTURE_KEY, saved);
   }
@@ -246,18 +248,45 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
       if (session.dir !== saved.dir || !session.info) {
         if (!(await open(saved.dir, saved.name))) return false;
       } else if (!active) useModel();
-      // The document offsets are gone with the old window: no editor linking until the next Show Attention.
       session.layer = saved.layer;
       session.head = saved.head;
       session.rolloutUpTo = saved.rolloutUpTo;
       session.options = saved.options;
-      await session.show(saved.text, undefined);
+      await session.show(saved.text, await restoredOrigin(saved));
       if (saved.query !== undefined && saved.query !== session.query) await session.selectQuery(saved.query);
+      // The cursor may be in the text already: mark its unit now, as moving it would.
+      const editor = vscode.window.activeTextEditor;
+      if (editor) markCursor(editor, editor.selection.active);
       log.info(`model: restored the panel's picture of ${saved.name} at ${headLabel(session.layer, session.head)}`);
       return true;
     } catch (error) {
       log.warn(`model: could not restore the panel's picture of ${saved.name}: ${error instanceof Error ? error.message : String(error)}`);
       return false;
+    }
+  }
+
+  /**
+   * Where the restored text is in its document, when that document still holds it there: the
+   * offsets are the saved ones, so the document must not have changed under them (edited while
+   * the window was closed, or another file by now); then linking resumes, else it waits for the
+   * next Show Attention.
+   */
+  async function restoredOrigin(saved: SavedPicture): Promise<TextOrigin | undefined> {
+    const o = saved.origin;
+    if (!o) return undefined;
+    try {
+      const uri = vscode.Uri.parse(o.uri, true);
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === o.uri) ?? (await vscode.workspace.openTextDocument(uri));
+      const end = o.start + o.length;
+      const there = document.getText(new vscode.Range(document.positionAt(o.start), document.positionAt(end)));
+      if (document.offsetAt(document.positionAt(end)) !== end || there !== saved.text.slice(0, o.length)) {
+        log.info(`model: ${o.uri} no longer holds the restored text at ${o.start}…${end}; editor linking waits for the next Show Attention`);
+        return undefined;
+      }
+      return { uri: document.uri, start: o.start, length: o.length };
+    } catch (error) {
+      log.info(`model: the restored text's document ${o.uri} cannot be read (${error instanceof Error ? error.message : String(error)}); no editor linking`);
+      return undefined;
     }
   }
 
@@ -276,13 +305,13 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
     }
   };
   bridge.onHover(hoverUnit);
-  owner.add(
-    vscode.window.onDidChangeTextEditorSelection((e) => {
-      if (!active || !session.snapshot) return;
-      const unit = session.unitAt(e.textEditor.document.uri, e.textEditor.document.offsetAt(e.selections[0]!.active));
-      if (unit !== highlighted) session.highlight(unit);
-    }),
-  );
+  /** The unit under the editor's cursor, sent to the panel when it changed. */
+  function markCursor(editor: vscode.TextEditor, at: vscode.Position): void {
+    if (!active || !session.snapshot) return;
+    const unit = session.unitAt(editor.document.uri, editor.document.offsetAt(at));
+    if (unit !== highlighted) session.highlight(unit);
+  }
+  owner.add(vscode.window.onDidChangeTextEditorSelection((e) => markCursor(e.textEditor, e.selections[0]!.active)));
   owner.add(
     vscode.workspace.onDidChangeTextDocument((e) => {
       // Offsets into an edited document no longer match: linking stops until the next Show Attention.

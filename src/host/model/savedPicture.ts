@@ -1,7 +1,9 @@
 /**
  * The attention panel's model picture as kept across a window reload (workspaceState): the
- * folder, the text, and what the user focused. Read back defensively: the stored value may be
- * from an older version or damaged, and is then ignored (the panel restores without it).
+ * folder, the text, what the user focused, and where the text came from (the document and its
+ * offsets, so cursor and hover linking resume after the reload). Read back defensively: the
+ * stored value may be from an older version or damaged, and is then ignored (the panel restores
+ * without it); a picture saved before `origin` existed restores without linking.
  *
  * Pure module: no vscode (the unit tests read it in Node).
  */
@@ -16,6 +18,14 @@ export interface SavedPicture {
   readonly query: number | undefined;
   readonly rolloutUpTo: number | undefined;
   readonly options: ModelViewOptions;
+  /** The document the text was read from: its URI (as a string), the text's start offset and its length there. */
+  readonly origin?: SavedOrigin;
+}
+
+export interface SavedOrigin {
+  readonly uri: string;
+  readonly start: number;
+  readonly length: number;
 }
 
 /**
@@ -39,6 +49,14 @@ export function readSavedPicture(value: unknown): { readonly picture: SavedPictu
   const { hideSpecial, renormalize, aggregate } = o as Record<string, unknown>;
   if (typeof hideSpecial !== 'boolean' || typeof renormalize !== 'boolean') return { reason: 'options.hideSpecial, options.renormalize: expected true or false' };
   if (aggregate !== 'tokens' && aggregate !== 'words') return { reason: 'options.aggregate: expected "tokens" or "words"' };
+  let origin: SavedOrigin | undefined;
+  if (v.origin !== undefined) {
+    const g = v.origin as Record<string, unknown> | null;
+    if (typeof g !== 'object' || g === null || typeof g.uri !== 'string' || g.uri === '' || !isIndex(g.start) || !isIndex(g.length)) {
+      return { reason: 'origin: expected { uri: a non-empty string, start and length: indices } or nothing' };
+    }
+    origin = { uri: g.uri, start: g.start, length: g.length };
+  }
   return {
     picture: {
       dir: v.dir as string,
@@ -49,6 +67,7 @@ export function readSavedPicture(value: unknown): { readonly picture: SavedPictu
       query: v.query as number | undefined,
       rolloutUpTo: v.rolloutUpTo as number | undefined,
       options: { hideSpecial, renormalize, aggregate },
+      ...(origin ? { origin } : {}),
     },
   };
 }

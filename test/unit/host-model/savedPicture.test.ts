@@ -15,6 +15,7 @@ const GOOD = {
   query: 3,
   rolloutUpTo: 1,
   options: { hideSpecial: true, renormalize: false, aggregate: 'words' },
+  origin: { uri: 'file:///work/notes.txt', start: 12, length: 22 },
 };
 
 test('a saved picture reads back as it was stored (JSON round trip, as workspaceState keeps it)', () => {
@@ -26,6 +27,11 @@ test('a saved picture reads back as it was stored (JSON round trip, as workspace
   assert.ok(plain && 'picture' in plain);
   assert.equal(plain.picture.query, undefined);
   assert.equal(plain.picture.rolloutUpTo, undefined);
+  // A picture saved before the origin was kept restores without linking.
+  const { origin: _o, ...older } = GOOD;
+  const old = readSavedPicture(JSON.parse(JSON.stringify(older)));
+  assert.ok(old && 'picture' in old);
+  assert.equal(old.picture.origin, undefined);
 });
 
 test('nothing stored is nothing to restore; a damaged value names its first wrong field', () => {
@@ -41,6 +47,8 @@ test('nothing stored is nothing to restore; a damaged value names its first wron
     ['no options', { ...GOOD, options: undefined }, /^options: expected an object/],
     ['options of an older version', { ...GOOD, options: { hideSpecial: 'yes', renormalize: true, aggregate: 'tokens' } }, /options\.hideSpecial/],
     ['an unknown aggregate', { ...GOOD, options: { ...GOOD.options, aggregate: 'sentences' } }, /^options\.aggregate/],
+    ['an origin without its document', { ...GOOD, origin: { start: 0, length: 3 } }, /^origin: expected/],
+    ['an origin at a negative offset', { ...GOOD, origin: { ...GOOD.origin, start: -4 } }, /^origin: expected/],
   ];
   for (const [what, value, reason] of cases) {
     const read = readSavedPicture(value);
