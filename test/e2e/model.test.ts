@@ -334,6 +334,38 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
         await sleep(500);
       }
 
+      // The heatmap's SVG button: the save dialog offers headlight-heatmap-L1H3.svg; the file parses
+      // as XML (Chromium's own parser) and its cells are torch's weights of L1H3, its labels the tokens.
+      {
+        const button = frame.locator('#heatmap-section > header button.tool', { hasText: 'SVG' });
+        await button.scrollIntoViewIfNeeded();
+        await button.click();
+        const offered = 'headlight-heatmap-L1H3.svg';
+        await page.waitForFunction((name) => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value.endsWith(`/${name}`) ?? false, offered, { timeout: 15_000 });
+        const written = join(folder, `exported-${offered}`);
+        await answerSaveDialog(page, written);
+        await waitForFile(written, 100);
+        const parsed = await page.evaluate((xml) => {
+          const doc = new DOMParser().parseFromString(xml, 'image/svg+xml');
+          const error = doc.querySelector('parsererror')?.textContent ?? '';
+          return {
+            error,
+            root: doc.documentElement.nodeName,
+            cells: Array.from(doc.querySelectorAll('rect[data-row][data-col]')).map((r) => [Number(r.getAttribute('data-row')), Number(r.getAttribute('data-col')), Number(r.getAttribute('data-weight'))]),
+            queries: Array.from(doc.querySelectorAll('text[data-row]')).map((t) => t.querySelector('title')?.textContent ?? ''),
+          };
+        }, readFileSync(written, 'utf8'));
+        assert.equal(parsed.error, '', 'the SVG parses');
+        assert.equal(parsed.root, 'svg');
+        assert.equal(parsed.cells.length, n * n, 'one cell per (query, key)');
+        for (const [i, j, w] of parsed.cells) assert.ok(Math.abs(w! - ref.attentions[0]![2]![i!]![j!]!) <= 1e-4, `SVG cell (${i}, ${j}): ${w} vs torch ${ref.attentions[0]![2]![i!]![j!]}`);
+        const labels = await frame.locator('[data-testid="model-tokens"] [data-testid="token"]').evaluateAll((els) => els.map((el) => el.textContent ?? ''));
+        assert.deepEqual(parsed.queries, labels, 'the SVG’s query labels are the panel’s tokens');
+        copyFileSync(written, join(resultsDir, offered));
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+        await sleep(500);
+      }
+
       // The next tokens: torch's logits, ranked here.
       const predictions = frame.locator('[data-testid="predictions"]');
       assert.equal(await predictions.getAttribute('data-kind'), 'next');

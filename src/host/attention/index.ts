@@ -21,6 +21,9 @@ import {
   type SourceKind,
 } from '../../shared/protocol';
 import { MATRIX_LABELS } from '../../shared/viewModel';
+import { heatmapSvgChunks, type HeatmapSvgInput } from '../../shared/heatmapSvg';
+import { fromWire } from '../../shared/wire';
+import { displayToken } from '../../shared/displayToken';
 import { attentionLayerPrefixes } from '../../core/safetensors';
 import { AttentionComputer } from './compute';
 import { saveExport } from './exporter';
@@ -39,7 +42,38 @@ export const ATTENTION_COMMANDS = {
   exportPng: 'headlight.exportPng',
   exportCsv: 'headlight.exportCsv',
   exportJson: 'headlight.exportJson',
+  exportSvg: 'headlight.exportSvg',
 } as const;
+
+/** A slice of the SVG's encoding before the host's thread is given back (the 50 ms budget). */
+const SVG_SLICE_MS = 16;
+
+/**
+ * The SVG's pieces as bytes, a slice of pieces at a time: a 512 × 512 head is ~20 MB of text,
+ * more than one turn of the extension host's event loop may take.
+ */
+async function encodeInSlices(chunks: Iterable<string>): Promise<Uint8Array> {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let slice = performance.now();
+  for (const chunk of chunks) {
+    const bytes = encoder.encode(chunk);
+    parts.push(bytes);
+    total += bytes.length;
+    if (performance.now() - slice > SVG_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
 /** Context key true while there is a picture (menus and keybindings of the head commands). */
 export const HAS_ATTENTION_CONTEXT = 'headlight.hasAttention';
@@ -171,6 +205,9 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
     unknownWords: trained,
     exportMatrix: async ({ matrix, format }) => {
       await exportMatrixTo(matrix, format, undefined);
+    },
+    exportSvg: async () => {
+      await exportHeatmapSvg(undefined);
     },
     pickWeightsFile: async () => {
       const picked = await vscode.window.showOpenDialog({
@@ -312,6 +349,31 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
     if (where) reportSaved(where);
   }
 
+  /** The focused head's weights as the panel's heatmap shows them: a model's (over units), or the embeddings'. */
+  function heatmapSvgInput(): { input: HeatmapSvgInput; fileName: string } | undefined {
+    if (model?.exportSuffix()) {
+      const input = model.heatmapSvgInput();
+      return input ? { input, fileName: `headlight-heatmap${model.exportSuffix()}.svg` } : undefined;
+    }
+    const head = session.headView();
+    if (!head) return undefined;
+    const labels = session.tokens.map((t) => displayToken(t));
+    return {
+      input: { title: `Attention weights — head ${head.index + 1} (query × key)`, rows: labels, cols: labels, weights: fromWire(head.weights).data },
+      fileName: `headlight-heatmap-head${head.index + 1}.svg`,
+    };
+  }
+
+  /** Export Heatmap as SVG: through saveExport, so an existing file is replaced only by the save dialog. */
+  async function exportHeatmapSvg(target: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+    const picture = heatmapSvgInput();
+    if (!picture) throw new Error('Nothing to export yet: run “Headlight: Show Attention” first.');
+    const bytes = await encodeInSlices(heatmapSvgChunks(picture.input));
+    const where = await saveExport({ bytes, fileName: picture.fileName, filters: { 'SVG image': ['svg'] }, title: 'Export the attention heatmap as SVG', target });
+    if (where) reportSaved(where);
+    return where;
+  }
+
   async function exportMatrixCommand(format: ExportFormat, target?: unknown, which?: unknown): Promise<void> {
     if (model?.exportSuffix() && format === 'json') {
       // A model's JSON export is its whole attention stack, in the CLI's shape.
@@ -377,6 +439,17 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
   );
   owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.exportCsv, (target?: unknown, which?: unknown) => exportMatrixCommand('csv', target, which)));
   owner.add(vscode.commands.registerCommand(ATTENTION_COMMANDS.exportJson, (target?: unknown, which?: unknown) => exportMatrixCommand('json', target, which)));
+  owner.add(
+    vscode.commands.registerCommand(ATTENTION_COMMANDS.exportSvg, async (target?: unknown) => {
+      try {
+        return await exportHeatmapSvg(target instanceof vscode.Uri ? target : undefined);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Headlight: ${error instanceof Error ? error.message : String(error)}`);
+        if (target instanceof vscode.Uri) throw error;
+        return undefined;
+      }
+    }),
+  );
 
   owner.add(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

@@ -18,6 +18,7 @@ import {
   type InitMessage,
   type ModelFromPanelMessage,
   type PanelSnapshot,
+  type SvgChartId,
   type ToPanelMessage,
   type UnknownWordsChoice,
   type UnknownWordsOffer,
@@ -37,6 +38,8 @@ export interface PanelHost {
   /** The user asked for a PNG or a matrix from the panel's own buttons. */
   exportPng(chart: ChartId, bytes: Uint8Array): Promise<void>;
   exportMatrix(message: Extract<FromPanelMessage, { type: 'exportMatrix' }>): Promise<void>;
+  /** The user asked for the focused head's heatmap as SVG (written from the host's numbers). */
+  exportSvg(chart: SvgChartId): Promise<void>;
   pickWeightsFile(): Promise<void>;
   /** The model views' messages (src/shared/protocol/model.ts), for the model source (src/host/model/); unset: none is loaded. */
   modelMessage?(message: ModelFromPanelMessage): void | Promise<void>;
@@ -398,6 +401,9 @@ export class AttentionPanel extends Disposable {
         break;
       case 'exportMatrix':
         await this.host.exportMatrix(message);
+        break;
+      case 'exportSvg':
+        await this.host.exportSvg(message.chart);
         break;
       case 'captured': {
         const pending = this.captures.get(message.requestId);

@@ -14,6 +14,8 @@ import { sentenceAround } from '../../emb/tokenize';
 import { describeModelFolder, findModelFolders, formatBytes, hubCacheDirs, listHubModels } from '../../model/hubCache';
 import { headLabel, type ModelInfo, type ModelSnapshot, type ModelThumb, type ModelViewOptions } from '../../shared/modelView';
 import type { WireThumb } from '../../shared/protocol';
+import { displayToken } from '../../shared/displayToken';
+import type { HeatmapSvgInput } from '../../shared/heatmapSvg';
 import { CancelledError } from './client';
 import { ModelPanelBridge } from './panelBridge';
 import { ModelSession, ModelTooLargeError, modelNameOf, type TextOrigin } from './session';
@@ -99,6 +101,8 @@ export interface ModelFeaturesApi {
   useEmbeddings(): void;
   /** The whole attention stack in the CLI's JSON shape. */
   stackJson(): Promise<string>;
+  /** The focused head's weights over units with their labels, for Export Heatmap as SVG; undefined when no model result is shown. */
+  heatmapSvgInput(): HeatmapSvgInput | undefined;
   /** "-L3H5": what export file names carry while a model is shown; '' otherwise. */
   exportSuffix(): string;
   exportStack(target?: vscode.Uri): Promise<vscode.Uri | undefined>;
@@ -595,6 +599,19 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
     forgetPanel,
     stackJson,
     exportSuffix: () => (active && session.snapshot ? `-${headLabel(session.layer, session.head)}` : ''),
+    heatmapSvgInput: () => {
+      const snapshot = session.snapshot;
+      if (!active || !snapshot) return undefined;
+      const { focus } = snapshot;
+      // The labels as the panel shows them (displayToken), over the same units as the weights.
+      const labels = snapshot.units.map((u) => displayToken(u.label));
+      return {
+        title: `Attention weights — ${headLabel(focus.layer, focus.head).replace('H', ' H')} of ${snapshot.model.name} (query × key)`,
+        rows: labels,
+        cols: labels,
+        weights: new Float32Array(focus.weights.data),
+      };
+    },
     exportStack,
     headsForView: () => {
       const snapshot = session.snapshot;

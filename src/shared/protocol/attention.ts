@@ -13,6 +13,7 @@
 import {
   CHART_IDS,
   EXPORT_FORMATS,
+  SVG_CHART_IDS,
   MATRIX_IDS,
   focusHeadMessage,
   logMessage,
@@ -27,6 +28,7 @@ import {
   type FocusHeadMessage,
   type LogMessage,
   type MatrixId,
+  type SvgChartId,
   type Milestones,
   type PanelOptions,
   type Projection,
@@ -288,6 +290,12 @@ export interface ExportMatrixMessage {
   readonly format: ExportFormat;
 }
 
+/** The user pressed a chart's SVG button: the host writes it from its own numbers (heatmapSvg.ts). */
+export interface ExportSvgMessage {
+  readonly type: 'exportSvg';
+  readonly chart: SvgChartId;
+}
+
 export interface CapturedMessage {
   readonly type: 'captured';
   readonly requestId: number;
@@ -318,6 +326,7 @@ export type AttentionFromPanelMessage =
   | RequestWeightsMessage
   | ExportImageMessage
   | ExportMatrixMessage
+  | ExportSvgMessage
   | CapturedMessage
   | CaptureFailedMessage
   | LogMessage;
@@ -447,6 +456,7 @@ export const attentionFromPanelChecks: CheckTable<AttentionFromPanelMessage> = {
   requestWeights: object<RequestWeightsMessage>({ type: literal('requestWeights'), head: int(0, LIMITS.maxHeads) }),
   exportImage: object<ExportImageMessage>({ type: literal('exportImage'), chart: oneOf(CHART_IDS), dataUrl }),
   exportMatrix: object<ExportMatrixMessage>({ type: literal('exportMatrix'), matrix: oneOf(MATRIX_IDS), format: oneOf(EXPORT_FORMATS) }),
+  exportSvg: object<ExportSvgMessage>({ type: literal('exportSvg'), chart: oneOf(SVG_CHART_IDS) }),
   captured: object<CapturedMessage>({
     type: literal('captured'),
     requestId: int(0, Number.MAX_SAFE_INTEGER),

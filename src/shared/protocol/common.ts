@@ -44,6 +44,9 @@ export const CHART_IDS: readonly ChartId[] = ['heatmap', 'heads', 'softmax', 'li
 /** The charts only a model's picture has; the embeddings' only: EMBEDDING_CHART_IDS. */
 export const MODEL_CHART_IDS: readonly ChartId[] = ['model', 'headview', 'neuron', 'rollout'];
 export const EMBEDDING_CHART_IDS: readonly ChartId[] = ['plot', 'weights'];
+/** Charts the host can also write as SVG (src/shared/heatmapSvg.ts): the focused head's heatmap. */
+export type SvgChartId = 'heatmap';
+export const SVG_CHART_IDS: readonly SvgChartId[] = ['heatmap'];
 
 /** Matrices the host can export as CSV or JSON. */
 export type MatrixId =

@@ -1,9 +1,10 @@
 /**
- * A titled section of the panel with its export tools: PNG, and CSV/JSON of the matrices it
- * shows (with a pick when there are several).
+ * A titled section of the panel with its export tools: PNG, SVG of the charts the host can write
+ * as SVG (the host builds it from its own numbers), and CSV/JSON of the matrices it shows (with
+ * a pick when there are several).
  */
 import { h } from '../dom';
-import type { ChartId, ExportFormat, MatrixId } from '../../../src/shared/protocol';
+import type { ChartId, ExportFormat, MatrixId, SvgChartId } from '../../../src/shared/protocol';
 import type { PanelContext } from './view';
 
 export interface Section {
@@ -18,6 +19,7 @@ export function section(
   title: string,
   chart: ChartId | undefined,
   matrices: readonly { id: MatrixId; label: string }[] = [],
+  svg?: SvgChartId,
 ): Section {
   const titleEl = h('h2', { text: title, attrs: { id: `${id}-title` } });
   const tools = h('div', { className: 'section-tools' });
@@ -27,6 +29,7 @@ export function section(
     return b;
   };
   if (chart) tools.append(button('PNG', `Export ${title} as PNG`, () => context.exportChart(chart)));
+  if (svg) tools.append(button('SVG', `Export ${title} as SVG`, () => context.post({ type: 'exportSvg', chart: svg })));
   if (matrices.length > 0) {
     const pick = h('select', { className: 'matrix-pick', attrs: { 'aria-label': 'Matrix to export' } }, matrices.map((m) => h('option', { text: m.label, attrs: { value: m.id } })));
     if (matrices.length > 1) tools.append(pick);

@@ -12,10 +12,17 @@ import type { PanelContext, PanelView, PanelViewFactory } from '../view';
 const TABLE_LIMIT = 32;
 
 export const heatmapView: PanelViewFactory = (context: PanelContext): PanelView => {
-  const s = section(context, 'heatmap-section', 'Attention weights', 'heatmap', [
-    { id: 'weights', label: 'weights' },
-    { id: 'scores', label: 'scores' },
-  ]);
+  const s = section(
+    context,
+    'heatmap-section',
+    'Attention weights',
+    'heatmap',
+    [
+      { id: 'weights', label: 'weights' },
+      { id: 'scores', label: 'scores' },
+    ],
+    'heatmap',
+  );
   const heatmap = new HeatmapView(s.body, context.palette, (row) => context.selectRow(row));
   heatmap.attachKeyboard();
   const tableHost = h('div', { className: 'table-scroll' });
