@@ -587,6 +587,46 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       t.diagnostic(`token counts measured: ${small}, ${large}`);
       await screenshot(page, 'model-timing-512');
 
+      // A Show Attention while a 512-token pass is being painted supersedes it: the panel ends on
+      // the newer text alone (its tokens, every layer, its neuron rows and rollout), nothing of the
+      // older pass mixed in.
+      {
+        await selectLine(page, 'timing.txt', 3);
+        const frame = await webviewFrame(page, 'canvas[data-testid="model-view"]', 60_000);
+        const before = (await frame.locator('#app').getAttribute('data-timings')) ?? '';
+        await runCommand(page, commandTitle('headlight.showAttention'));
+        await frame.waitForFunction((old) => (document.querySelector('#app')?.getAttribute('data-timings') ?? '') !== old, before, { timeout: 60_000, polling: 'raf' });
+        const stateThen = await frame.locator('#app').getAttribute('data-state');
+        await selectLine(page, 'timing.txt', 2);
+        const secondAt = await runCommand(page, commandTitle('headlight.showAttention'));
+        await frame.waitForFunction(
+          (n) =>
+            document.querySelector('#app')?.getAttribute('data-state') === 'ready' &&
+            document.querySelectorAll('[data-testid="model-tokens"] [data-testid="token"]').length === n &&
+            document.querySelector('canvas[data-testid="model-view"]')?.getAttribute('data-layers-done') === '12',
+          small,
+          { timeout: 120_000, polling: 'raf' },
+        );
+        const superseded = Math.round(performance.now() - secondAt);
+        const after = await frame.evaluate(() => ({
+          neuronRows: document.querySelectorAll('[data-testid="neuron-row"]').length,
+          rolloutPending: document.querySelector('#rollout-section')?.hasAttribute('data-pending') ?? true,
+          layersDone: document.querySelector('#app')?.getAttribute('data-layers-done'),
+          predictions: document.querySelector('[data-testid="predictions"]')?.getAttribute('data-kind'),
+          meta: document.querySelector('[data-testid="model-meta"]')?.textContent ?? '',
+        }));
+        const line = `[e2e] superseded: Show Attention on ${small} tokens while the ${large}-token pass was ${stateThen === 'partial' ? 'being painted' : stateThen}: complete ${superseded} ms after its command`;
+        console.log(line);
+        t.diagnostic(line);
+        assert.equal(after.neuronRows, small, 'the neuron view is of the newer text');
+        assert.equal(after.rolloutPending, false, 'the newer picture is complete');
+        assert.equal(after.layersDone, '12');
+        assert.equal(after.predictions, 'next');
+        assert.ok(after.meta.includes(`${small} tokens`), after.meta);
+        await sleep(1_500);
+        assert.equal(await frame.locator('[data-testid="model-tokens"] [data-testid="token"]').count(), small, 'nothing of the older pass arrived afterwards');
+      }
+
       // The model view at 32 × 32: hover across it and scroll it, then read the frame times.
       await openModel(page, 'models/gpt2-32x32', /32×32/u);
       await selectLine(page, 'timing.txt', 1);
