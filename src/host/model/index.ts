@@ -600,7 +600,8 @@ export function activateModelFeatures(features: FeatureContext): ModelFeaturesAp
     stackJson,
     exportSuffix: () => (active && session.snapshot ? `-${headLabel(session.layer, session.head)}` : ''),
     heatmapSvgInput: () => {
-      const snapshot = session.snapshot;
+      // While a pass is being painted the panel shows its start, not the last complete picture.
+      const snapshot = session.partial?.start ?? session.snapshot;
       if (!active || !snapshot) return undefined;
       const { focus } = snapshot;
       // The labels as the panel shows them (displayToken), over the same units as the weights.
