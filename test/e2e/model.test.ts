@@ -568,6 +568,9 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
           { timeout: 120_000, polling: 'raf' },
         );
         const ms = performance.now() - pickedAt;
+        // When the page is idle after it (its layout and paint of everything drawn are done): the
+        // same point for a picture painted whole or progressively.
+        const idle = Math.round((await frame.evaluate(() => new Promise<number>((resolve) => requestIdleCallback(() => resolve(performance.timeOrigin + performance.now()), { timeout: 10_000 })))) - (performance.timeOrigin + pickedAt));
         const units = await frame.locator('[data-testid="model-tokens"] [data-testid="token"]').count();
         const timings = JSON.parse((await frame.locator('#app').getAttribute('data-timings')) ?? '{}') as Record<string, number>;
         const picked = performance.timeOrigin + pickedAt;
@@ -575,7 +578,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
         const meta = (await frame.locator('[data-testid="model-meta"]').textContent()) ?? '';
         const firstPaint = timings.firstPaint !== undefined ? `${Math.round(timings.firstPaint - picked)} ms` : 'none (came whole)';
         const line1 =
-          `[e2e] ${label}: ${units} tokens on gpt2 12×12 (d 96): command → first paint (focused head) ${firstPaint}, complete ${Math.round(ms)} ms` +
+          `[e2e] ${label}: ${units} tokens on gpt2 12×12 (d 96): command → first paint (focused head) ${firstPaint}, complete ${Math.round(ms)} ms, page idle ${idle} ms` +
           `${progress ? ` (seen while painting: “${progress.replace(/ The focused.*/u, '')}”)` : ''} (panel milestones, ms after the command: ${after}; ${meta.replace(/.*· /u, '')})`;
         console.log(line1);
         t.diagnostic(line1);
