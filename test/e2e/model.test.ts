@@ -60,6 +60,24 @@ function topIds(logits: readonly number[], k: number): number[] {
   return logits.map((v, id) => ({ id, p: Math.exp(v - max) / sum })).sort((a, b) => b.p - a.p || a.id - b.id).slice(0, k).map((t) => t.id);
 }
 
+/**
+ * Hovering token `index` in the panel's token strip decorates its [data-start, data-end) range in
+ * the editor, whose first line holds the reference text of `textLength` characters.
+ */
+async function expectHoverDecoratesToken(page: Page, frame: Frame, index: number, textLength: number, label: string): Promise<void> {
+  const token = frame.locator(`[data-testid="model-tokens"] [data-testid="token"][data-index="${index}"]`);
+  const [start, end] = [Number(await token.getAttribute('data-start')), Number(await token.getAttribute('data-end'))];
+  await token.scrollIntoViewIfNeeded();
+  await token.hover();
+  const decoration = page.locator('.editor-group-container .monaco-editor .view-overlays [class*="ced-"]').first();
+  await decoration.waitFor({ timeout: 10_000 });
+  const line = page.locator('.monaco-editor .view-lines .view-line').first();
+  const [lineBox, decoBox] = [(await line.locator('span').first().boundingBox())!, (await decoration.boundingBox())!];
+  const charWidth = lineBox.width / textLength;
+  assert.ok(Math.abs(decoBox.x - (lineBox.x + start * charWidth)) < charWidth / 2 + 1, `${label}the decoration starts at ${(decoBox.x - lineBox.x) / charWidth} chars, token at ${start}`);
+  assert.ok(Math.abs(decoBox.width - (end - start) * charWidth) < charWidth / 2 + 3, `${label}the decoration is ${decoBox.width / charWidth} chars wide, token ${end - start}`);
+}
+
 /** GPT-2 layout checkpoints for the timings: small hidden sizes, the gpt2 fixture's tokenizer (270 ids). */
 function timingModel(shape: Gpt2Shape, into: string): void {
   const dir = ensureGpt2Checkpoint(shape);
@@ -377,17 +395,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       // Hovering token 2 in the panel decorates its range in the editor (the selection collapsed first, so it shows).
       await page.locator('.tab[data-resource-name="gpt2.txt"]').first().click();
       await page.keyboard.press('End');
-      const token = frame.locator('[data-testid="model-tokens"] [data-testid="token"][data-index="2"]');
-      const [start, end] = [Number(await token.getAttribute('data-start')), Number(await token.getAttribute('data-end'))];
-      await token.scrollIntoViewIfNeeded();
-      await token.hover();
-      const decoration = page.locator('.editor-group-container .monaco-editor .view-overlays [class*="ced-"]').first();
-      await decoration.waitFor({ timeout: 10_000 });
-      const line = page.locator('.monaco-editor .view-lines .view-line').first();
-      const [lineBox, decoBox] = [(await line.locator('span').first().boundingBox())!, (await decoration.boundingBox())!];
-      const charWidth = lineBox.width / (ref.text.length + 0); // the line holds the reference text
-      assert.ok(Math.abs(decoBox.x - (lineBox.x + start * charWidth)) < charWidth / 2 + 1, `decoration starts at ${(decoBox.x - lineBox.x) / charWidth} chars, token at ${start}`);
-      assert.ok(Math.abs(decoBox.width - (end - start) * charWidth) < charWidth / 2 + 3, `decoration ${decoBox.width / charWidth} chars wide, token ${end - start}`);
+      await expectHoverDecoratesToken(page, frame, 2, ref.text.length, '');
       await screenshot(page, 'model-gpt2-hover');
 
       // The editor's cursor inside a word marks that token in the panel: the token strip, the
@@ -473,17 +481,7 @@ describe('Real models in a real workbench', { concurrency: false }, () => {
       assert.equal(await wordToken.evaluate((el) => el.classList.contains('highlighted')), true, 'after the reload, the token strip marks the token under the cursor');
       await page.keyboard.press('End');
       await after.waitForFunction(() => document.querySelector('[data-testid="heatmap"]')?.getAttribute('data-highlighted') === '-1', undefined, { timeout: 10_000 });
-      const token = after.locator('[data-testid="model-tokens"] [data-testid="token"][data-index="2"]');
-      const [start, end] = [Number(await token.getAttribute('data-start')), Number(await token.getAttribute('data-end'))];
-      await token.scrollIntoViewIfNeeded();
-      await token.hover();
-      const decoration = page.locator('.editor-group-container .monaco-editor .view-overlays [class*="ced-"]').first();
-      await decoration.waitFor({ timeout: 10_000 });
-      const line = page.locator('.monaco-editor .view-lines .view-line').first();
-      const [lineBox, decoBox] = [(await line.locator('span').first().boundingBox())!, (await decoration.boundingBox())!];
-      const charWidth = lineBox.width / ref.text.length;
-      assert.ok(Math.abs(decoBox.x - (lineBox.x + start * charWidth)) < charWidth / 2 + 1, `after the reload, the decoration starts at ${(decoBox.x - lineBox.x) / charWidth} chars, token at ${start}`);
-      assert.ok(Math.abs(decoBox.width - (end - start) * charWidth) < charWidth / 2 + 3, `after the reload, the decoration is ${decoBox.width / charWidth} chars wide, token ${end - start}`);
+      await expectHoverDecoratesToken(page, after, 2, ref.text.length, 'after the reload, ');
       await screenshot(page, 'model-reload-linked');
     },
   );

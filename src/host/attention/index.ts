@@ -21,6 +21,7 @@ import {
   type SourceKind,
 } from '../../shared/protocol';
 import { MATRIX_LABELS } from '../../shared/viewModel';
+import { matrixToCsv } from '../../shared/exportFormat';
 import { heatmapSvgChunks, type HeatmapSvgInput } from '../../shared/heatmapSvg';
 import { fromWire } from '../../shared/wire';
 import { displayToken } from '../../shared/displayToken';
@@ -374,7 +375,31 @@ export function activateAttentionFeatures(features: FeatureContext, model?: Mode
     return where;
   }
 
+  /** With a model shown, CSV is the focused head's weights as the heatmap shows them (over units). */
+  async function exportModelHeadCsv(target: vscode.Uri | undefined): Promise<void> {
+    const picture = model?.heatmapSvgInput();
+    if (!model || !picture) throw new Error('Nothing to export yet: run “Headlight: Show Attention” first.');
+    const text = matrixToCsv({
+      name: picture.title, corner: 'query \\ key', rowLabels: picture.rows, colLabels: picture.cols,
+      matrix: { rows: picture.rows.length, cols: picture.cols.length, data: Float32Array.from(picture.weights) },
+    });
+    const where = await saveExport({
+      bytes: new TextEncoder().encode(text), fileName: `headlight-weights${model.exportSuffix()}.csv`,
+      filters: { CSV: ['csv'] }, title: `Export ${picture.title} as CSV`, target,
+    });
+    if (where) reportSaved(where);
+  }
+
   async function exportMatrixCommand(format: ExportFormat, target?: unknown, which?: unknown): Promise<void> {
+    if (model?.exportSuffix() && format === 'csv') {
+      try {
+        await exportModelHeadCsv(target instanceof vscode.Uri ? target : undefined);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Headlight: ${error instanceof Error ? error.message : String(error)}`);
+        if (target instanceof vscode.Uri) throw error;
+      }
+      return;
+    }
     if (model?.exportSuffix() && format === 'json') {
       // A model's JSON export is its whole attention stack, in the CLI's shape.
       try {

@@ -214,7 +214,7 @@ suite('Real models', function () {
     assert.equal(editor.document.getText(), `${ref.text}\n`, "the user's document is untouched");
   });
 
-  test('gpt2: the panel hidden (its webview destroyed) and shown again gets the model back with the same (layer, head); PNG exports of every model view name L#H#', async () => {
+  test('gpt2: the panel hidden (its webview destroyed) and shown again gets the model back with the same (layer, head); PNG exports of every model view name L#H#, and CSV is the focused head', async () => {
     const api = await activateHeadlight();
     const model = await modelApi();
     const ref = reference('gpt2');
@@ -266,6 +266,16 @@ suite('Real models', function () {
       assert.ok(width >= 200 && height >= 60 && bytes.length > 1000, `${chart}: ${width} × ${height}, ${bytes.length} bytes`);
       console.log(`[model] PNG ${path.basename(where.fsPath)}: ${width} × ${height} px, ${bytes.length} bytes`);
     }
+
+    // CSV with a model shown: the focused head's weights (not the embeddings session's matrix).
+    await vscode.commands.executeCommand('headlight.exportCsv', folder);
+    const csvAt = api.attention.lastExport();
+    assert.ok(csvAt, 'CSV: exported');
+    assert.equal(path.basename(csvAt.fsPath), 'headlight-weights-L2H3.csv', 'CSV: the file name carries the layer and head');
+    const lines = fs.readFileSync(csvAt.fsPath, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines.length, ref.ids.length + 1, 'CSV: a header and a row per token');
+    const rows = lines.slice(1).map((line) => line.split(',').slice(-ref.ids.length).map(Number));
+    assertClose(rows, ref.attentions[1]![2]!, 1e-4, 'CSV: L2H3 weights');
   });
 
   test('gpt2 and bert through the headlight.model.path setting and the explorer menu command', async () => {
