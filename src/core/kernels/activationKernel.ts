@@ -18,7 +18,7 @@
  * formula (test/unit/core/models/blocks.test.ts); exp is vectorExp.ts's. NaN stays NaN.
  */
 import { VectorExp } from './vectorExp';
-import type { Expr, Local, ModuleBuilder } from './wasmAssembler';
+import { type Expr, forRange, type Local, type ModuleBuilder } from './wasmAssembler';
 
 const FLOAT = 4;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -46,38 +46,32 @@ export function defineGeluNew(mod: ModuleBuilder): void {
       fn.localSet(x, fn.f32x4Div(fn.v128Bitselect(get(x), fn.f32x4Mul(get(x), get(t)), fn.f32x4Ge(get(u), get(zero))),
         fn.f32x4Add(get(one), get(t))));
     };
-    fn.localSet(r, fn.i32Const(0));
-    fn.block((done) => {
-      fn.loop((nextRow) => {
-        fn.brIf(done, fn.i32GeS(get(r), get(rows)));
-        fn.localSet(row, fn.i32Add(get(ptr), fn.i32Mul(fn.i32Mul(get(r), get(stride)), fn.i32Const(FLOAT))));
-        fn.localSet(c, fn.i32Const(0));
-        // Whole vectors while four columns remain.
-        fn.block((tail) => {
-          fn.loop((top) => {
-            fn.brIf(tail, fn.i32GtS(fn.i32Add(get(c), fn.i32Const(4)), get(cols)));
-            fn.localSet(at, fn.i32Add(get(row), fn.i32Shl(get(c), fn.i32Const(2))));
-            fn.localSet(x, fn.v128Load(get(at), 0, 2));
-            gelu();
-            fn.v128Store(get(at), get(x));
-            fn.localSet(c, fn.i32Add(get(c), fn.i32Const(4)));
-            fn.br(top);
-          });
+    forRange(fn, r, () => fn.i32Const(0), rows, 1, () => {
+      fn.localSet(row, fn.i32Add(get(ptr), fn.i32Mul(fn.i32Mul(get(r), get(stride)), fn.i32Const(FLOAT))));
+      fn.localSet(c, fn.i32Const(0));
+      // Whole vectors while four columns remain.
+      fn.block((tail) => {
+        fn.loop((top) => {
+          fn.brIf(tail, fn.i32GtS(fn.i32Add(get(c), fn.i32Const(4)), get(cols)));
+          fn.localSet(at, fn.i32Add(get(row), fn.i32Shl(get(c), fn.i32Const(2))));
+          fn.localSet(x, fn.v128Load(get(at), 0, 2));
+          gelu();
+          fn.v128Store(get(at), get(x));
+          fn.localSet(c, fn.i32Add(get(c), fn.i32Const(4)));
+          fn.br(top);
         });
-        // The last cols mod 4, one lane at a time (no access past the row).
-        fn.block((end) => {
-          fn.loop((top) => {
-            fn.brIf(end, fn.i32GeS(get(c), get(cols)));
-            fn.localSet(at, fn.i32Add(get(row), fn.i32Shl(get(c), fn.i32Const(2))));
-            fn.localSet(x, fn.f32x4Splat(fn.f32Load(get(at))));
-            gelu();
-            fn.v128Store32Lane(get(at), get(x), 0);
-            fn.localSet(c, fn.i32Add(get(c), fn.i32Const(1)));
-            fn.br(top);
-          });
+      });
+      // The last cols mod 4, one lane at a time (no access past the row).
+      fn.block((end) => {
+        fn.loop((top) => {
+          fn.brIf(end, fn.i32GeS(get(c), get(cols)));
+          fn.localSet(at, fn.i32Add(get(row), fn.i32Shl(get(c), fn.i32Const(2))));
+          fn.localSet(x, fn.f32x4Splat(fn.f32Load(get(at))));
+          gelu();
+          fn.v128Store32Lane(get(at), get(x), 0);
+          fn.localSet(c, fn.i32Add(get(c), fn.i32Const(1)));
+          fn.br(top);
         });
-        fn.localSet(r, fn.i32Add(get(r), fn.i32Const(1)));
-        fn.br(nextRow);
       });
     });
   });

@@ -31,24 +31,11 @@
 import { type GemmVariant, KC, NC, NR } from './gemmLayout';
 import { defineGeluNew } from './activationKernel';
 import { defineSoftmaxRows } from './softmaxKernel';
-import { type Expr, type FunctionBuilder, type FunctionRef as FunctionRefLike, type Local, ModuleBuilder, type ModuleMemory } from './wasmAssembler';
+import { type Expr, forRange, type FunctionBuilder, type FunctionRef as FunctionRefLike, type Local, ModuleBuilder, type ModuleMemory } from './wasmAssembler';
 
 const FLOAT = 4;
 const PANEL_ROW = NR * FLOAT; // bytes of one k-step of a packed panel
 const VECTORS = NR / 4; // f32x4 vectors per tile row
-
-/** `for (i = start; i < end; i += step) body()` with the bound evaluated once. */
-function forRange(fn: FunctionBuilder, i: Local, start: () => Expr, end: Local, step: number, body: () => void): void {
-  fn.localSet(i, start());
-  fn.block((exit) => {
-    fn.loop((top) => {
-      fn.brIf(exit, fn.i32GeS(fn.localGet(i), fn.localGet(end)));
-      body();
-      fn.localSet(i, fn.i32Add(fn.localGet(i), fn.i32Const(step)));
-      fn.br(top);
-    });
-  });
-}
 
 /** min(a, b) for i32. */
 function minS(fn: FunctionBuilder, a: () => Expr, b: () => Expr): Expr {

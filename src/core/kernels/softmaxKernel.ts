@@ -31,22 +31,9 @@
  * few float32 ulps of a float64 softmax (test/unit/core/models/wasmAttention.test.ts).
  */
 import { VectorExp } from './vectorExp';
-import type { Expr, FunctionBuilder, Local, ModuleBuilder } from './wasmAssembler';
+import { type Expr, forRange, type Local, type ModuleBuilder } from './wasmAssembler';
 
 const FLOAT = 4;
-
-/** `for (i = start; i < end; i += 4) body()`, end read on every turn. */
-function forVectors(fn: FunctionBuilder, i: Local, start: () => Expr, end: () => Expr, body: () => void): void {
-  fn.localSet(i, start());
-  fn.block((exit) => {
-    fn.loop((top) => {
-      fn.brIf(exit, fn.i32GeS(fn.localGet(i), end()));
-      body();
-      fn.localSet(i, fn.i32Add(fn.localGet(i), fn.i32Const(4)));
-      fn.br(top);
-    });
-  });
-}
 
 /** Adds the exported `softmaxRows` function to `mod` (see the contract above). */
 export function defineSoftmaxRows(mod: ModuleBuilder): void {
@@ -90,7 +77,7 @@ export function defineSoftmaxRows(mod: ModuleBuilder): void {
 
         // Pass 1: scores = s·scale where visible, −∞ elsewhere; weights 0; lane-wise max.  [stride]
         fn.localSet(max, get(negInf));
-        forVectors(fn, c, () => fn.i32Const(0), () => get(stride), () => {
+        forRange(fn, c, () => fn.i32Const(0), stride, 4, () => {
           fn.localSet(x, fn.f32x4Mul(fn.v128Load(at(srcRow), 0, 2), get(scaleV)));
           // visible lanes: first − 1 < j < last + 1, j = c + lane
           const j = (): Expr => fn.i32x4Add(fn.i32x4Splat(get(c)), get(laneIndex));
@@ -117,7 +104,7 @@ export function defineSoftmaxRows(mod: ModuleBuilder): void {
         fn.localSet(sumHi, fn.v128ZeroConst());
         fn.localSet(chunkEnd, fn.i32Add(get(last), fn.i32Const(1)));
         const firstVector = (): Expr => fn.i32And(get(first), fn.i32Const(~3));
-        forVectors(fn, c, firstVector, () => get(chunkEnd), () => {
+        forRange(fn, c, firstVector, chunkEnd, 4, () => {
           fn.localSet(d, fn.f32x4Sub(fn.v128Load(at(scoresRow)), get(maxSplat)));
           exp.emit(d, e);
           fn.v128Store(at(weightsRow), get(e));
@@ -128,7 +115,7 @@ export function defineSoftmaxRows(mod: ModuleBuilder): void {
         // Pass 3: weights ← e · (1 / sum), sum ≥ 1.
         fn.localSet(inv, fn.f32x4Splat(fn.f32DemoteF64(fn.f64Div(fn.f64Const(1),
           fn.f64Add(fn.f64x2ExtractLane(get(sumLo), 0), fn.f64x2ExtractLane(get(sumLo), 1))))));
-        forVectors(fn, c, firstVector, () => get(chunkEnd), () => {
+        forRange(fn, c, firstVector, chunkEnd, 4, () => {
           fn.v128Store(at(weightsRow), fn.f32x4Mul(fn.v128Load(at(weightsRow)), get(inv)));
         });
 

@@ -464,6 +464,19 @@ export interface FunctionRef {
   readonly index: number;
 }
 
+/** `for (i = start; i < end; i += step) body()` in `fn`, with the bound (a local) read on each turn. */
+export function forRange(fn: FunctionBuilder, i: Local, start: () => Expr, end: Local, step: number, body: () => void): void {
+  fn.localSet(i, start());
+  fn.block((exit) => {
+    fn.loop((top) => {
+      fn.brIf(exit, fn.i32GeS(fn.localGet(i), fn.localGet(end)));
+      body();
+      fn.localSet(i, fn.i32Add(fn.localGet(i), fn.i32Const(step)));
+      fn.br(top);
+    });
+  });
+}
+
 /**
  * Where a module's one memory comes from: its own (exported as `memory`, grown by the host), or
  * imported as `env.memory`, shared (a SharedArrayBuffer underneath, so several threads' instances
