@@ -120,6 +120,7 @@ export interface HeadTarget {
  */
 export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec, into?: HeadTarget): HeadResult {
   const whole = (m: Matrix): HeadSource => ({ data: m.data, stride: m.cols, offset: 0 });
+  checkTarget(into, qh.rows, qh.cols);
   return attendWasm(whole(qh), whole(kg), whole(vg), qh.rows, qh.cols, spec, into) ?? attendHeadJs(qh, kg, vg, spec, into);
 }
 
@@ -129,6 +130,7 @@ export function attendHead(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSp
  */
 export function attendHeadOf(q: Matrix, k: Matrix, v: Matrix, h: number, spec: AttentionSpec, into?: HeadTarget): HeadResult {
   const D = spec.headDim, g = Math.floor(h / (spec.heads / spec.kvHeads));
+  checkTarget(into, q.rows, D);
   const fast = attendWasm({ data: q.data, stride: q.cols, offset: h * D }, { data: k.data, stride: k.cols, offset: g * D },
     { data: v.data, stride: v.cols, offset: g * D }, q.rows, D, spec, into);
   return fast ?? attendHeadJs(columns(q, h * D, D), columns(k, g * D, D), columns(v, g * D, D), spec, into);
@@ -136,7 +138,6 @@ export function attendHeadOf(q: Matrix, k: Matrix, v: Matrix, h: number, spec: A
 
 /** Passes 2–4 in the wasm module's memory (kernels/wasmAttention.ts), or undefined where it cannot run. */
 function attendWasm(q: HeadSource, k: HeadSource, v: HeadSource, n: number, D: number, spec: AttentionSpec, into: HeadTarget | undefined): HeadResult | undefined {
-  checkTarget(into, n, D);
   if (kernelFor(n, D, n) !== 'wasm') return undefined;
   const out = {
     scores: into?.scores ?? new Float32Array(n * n), weights: into?.weights ?? new Float32Array(n * n),
@@ -152,11 +153,10 @@ function checkTarget(into: HeadTarget | undefined, n: number, D: number): void {
   }
 }
 
-/** The same passes in JS, on the head's own columns. */
+/** The same passes in JS, on the head's own columns (`into` already checked). */
 function attendHeadJs(qh: Matrix, kg: Matrix, vg: Matrix, spec: AttentionSpec, into?: HeadTarget): HeadResult {
   const { scale, causal, window } = spec;
   const n = qh.rows;
-  checkTarget(into, n, qh.cols);
   // Pass 2: scores = q_h · k_gᵀ · scale, masked → −∞. [n, D] · [n, D]ᵀ → [n, n]
   const scores = causal ? causalScores(qh, kg, into?.scores) : intoTarget(matmulTransposeB(qh, kg), into?.scores);
   const s = scores.data;

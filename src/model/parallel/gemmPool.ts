@@ -186,11 +186,6 @@ function headTarget(output: SharedArrayBuffer, n: number, d: number, h: number):
   };
 }
 
-/** Head h of q, k, v attended (kv head ⌊h / group⌋) into `target`: every thread's body of an attention job. */
-function attendInto(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec, h: number, target: HeadTarget & { readonly context: Float32Array }): void {
-  attendHeadOf(q, k, v, h, spec, target);
-}
-
 /**
  * A helper's end of its port: the output buffers the caller posts, newest kept. The caller posts
  * job g's buffer before it publishes job g, and posts g + 1's only after job g is done; so when
@@ -224,7 +219,7 @@ export function runAttentionHeads(ctl: Int32Array, generation: number, memory: S
   const v = matrix(n, KV * D, floats.subarray(job.v / 4, job.v / 4 + n * KV * D));
   const output = inbox.take(ctl, generation & 0x7fff);
   if (!output) return;
-  claimEach(ctl, generation, job.chunks, thread, (h) => attendInto(q, k, v, spec, h, headTarget(output, n, D, h)));
+  claimEach(ctl, generation, job.chunks, thread, (h) => attendHeadOf(q, k, v, h, spec, headTarget(output, n, D, h)));
 }
 
 /** Claims chunk indexes of the job `generation` one at a time and runs `body` on each; counts them done. */
@@ -473,7 +468,7 @@ export class GemmPool {
     const generation = this.publish(1, ATTENTION_PARAMS.map((name) => values[name]), (upcoming) => {
       for (const port of this.ports) port.postMessage({ generation: upcoming, buffer: output } satisfies AttentionOutput);
     });
-    if (this.callerTakesChunks) claimEach(this.ctl, generation, H, 0, (h) => attendInto(q, k, v, spec, h, targets[h]!));
+    if (this.callerTakesChunks) claimEach(this.ctl, generation, H, 0, (h) => attendHeadOf(q, k, v, h, spec, targets[h]!));
     this.waitFor(H);
     return targets.map((t) => ({ scores: matrix(n, n, t.scores), weights: matrix(n, n, t.weights), context: matrix(n, D, t.context) }));
   }

@@ -66,8 +66,7 @@ export class ParallelEngine implements LinearKernel, AttentionKernel {
   }
 
   heads(q: Matrix, k: Matrix, v: Matrix, spec: AttentionSpec): readonly HeadResult[] | undefined {
-    if (!this.pool.usable) return undefined;
-    return this.pool.attentionHeads(q, k, v, spec);
+    return this.pool.attentionHeads(q, k, v, spec); // undefined from a pool set aside, too
   }
 
   linear(x: Matrix, w: LinearWeight, activation?: Activation): Matrix | undefined {
